@@ -1,0 +1,62 @@
+# CCHC — the two commands of the quick start are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+CCHC := $(BIN)/cchc
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup venv assets messages migrate demo test test-fast test-pg lint types bench clean
+
+## run: set everything up (venv, dependencies, assets, database, demo province) and serve on http://127.0.0.1:8000
+run: setup demo
+	$(CCHC) runserver $(HOST):$(PORT)
+
+## setup: virtual environment, pinned dependencies, front-end assets, translations, migrated database
+setup: venv assets messages migrate
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements/lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+assets: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+messages: venv
+	cd cchc && ../$(CCHC) compilemessages --verbosity 0
+
+migrate: venv
+	$(CCHC) migrate --noinput --verbosity 0
+
+## demo: load the demo province when the database is empty, and print the demo logins
+demo: setup
+	$(CCHC) demo_data --if-empty
+
+## test: lint, types, migration drift and the whole test suite (SQLite unless DATABASE_URL says otherwise)
+test: setup lint types
+	$(CCHC) makemigrations --check --dry-run --verbosity 1
+	$(BIN)/pytest -n 2 --dist loadfile
+
+## test-pg: the suite against the local PostgreSQL server
+test-pg:
+	DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/cchc} $(MAKE) test
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: venv
+	$(BIN)/mypy cchc
+
+## bench: benchmarks, printing figures and ratios against a reference measured in the same run
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles data

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.generic import ListView
+
+from cchc.agencies.filters import AgencyFilterSet, BlockFilterSet
+from cchc.agencies.models import Agency, Block, BlockMembership
+from cchc.agencies.services import COLUMNS, export_rows
+from cchc.core.scope import has_role
+from cchc.core.tabular import write_rows
+from cchc.core.views import FilteredListView, download
+
+
+class AgencyListView(FilteredListView):
+    template_name = "agencies/agency_list.html"
+    filterset_class = AgencyFilterSet
+    paginate_by = 50
+
+    def base_queryset(self) -> QuerySet[Agency]:
+        return Agency.objects.restrict(self.request.user).select_related("parent").distinct()
+
+
+def agency_export(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format", "csv")
+    fmt = fmt if fmt in ("csv", "xlsx") else "csv"
+    queryset = Agency.objects.restrict(request.user).select_related("parent").prefetch_related("successors")
+    filtered = AgencyFilterSet(request.GET, queryset=queryset).qs.distinct().order_by("path")
+    return download(write_rows(COLUMNS, export_rows(filtered), fmt, title="agencies"), f"agencies.{fmt}")
+
+
+@dataclass
+class TreeNode:
+    agency: Agency
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def agency_tree(request: HttpRequest) -> HttpResponse:
+    agencies = list(Agency.objects.restrict(request.user).order_by("path"))
+    nodes = {a.pk: TreeNode(a) for a in agencies}
+    roots: list[TreeNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.agency.parent_id) if node.agency.parent_id else None
+        (parent.children if parent else roots).append(node)
+    for node in nodes.values():
+        node.children.sort(key=lambda n: (n.agency.kind, n.agency.name))
+    return render(request, "agencies/agency_tree.html", {"roots": roots, "count": len(agencies)})
+
+
+def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
+    visible = Agency.objects.restrict(request.user)
+    agency = get_object_or_404(visible.select_related("parent"), code=code)
+    context: dict[str, Any] = {
+        "agency": agency,
+        "ancestors": visible.filter(pk__in=agency.ancestors().values("pk")).order_by("depth"),
+        "children": visible.filter(parent=agency).order_by("kind", "name"),
+        "successors": visible.filter(predecessors=agency),
+        "predecessors": visible.filter(successors=agency),
+        "memberships": BlockMembership.objects.filter(agency=agency).select_related("block").order_by("-year"),
+    }
+    if has_role(request.user, {"coordinator"}):
+        context["grants"] = agency.grants.select_related("user").order_by("role", "user__username")
+    return render(request, "agencies/agency_detail.html", context)
+
+
+class BlockListView(FilteredListView):
+    template_name = "agencies/block_list.html"
+    filterset_class = BlockFilterSet
+    paginate_by = 50
+
+    def base_queryset(self) -> QuerySet[Block]:
+        return (
+            Block.objects.restrict(self.request.user)
+            .select_related("owner")
+            .annotate(member_count=Count("memberships"))
+        )
+
+
+def block_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    members = Agency.objects.restrict(request.user).order_by("name")
+    block = get_object_or_404(
+        Block.objects.restrict(request.user)
+        .select_related("owner")
+        .prefetch_related(Prefetch("members", queryset=members, to_attr="visible_members")),
+        pk=pk,
+    )
+    return render(request, "agencies/block_detail.html", {"block": block, "title": _("Block")})
+
+
+__all__ = ["AgencyListView", "BlockListView", "ListView"]

@@ -1,0 +1,20 @@
+"""The REST API under /api/: versioned routes, the OpenAPI schema and its browsable docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from cchc.accounts import api as accounts_api
+from cchc.agencies import api as agencies_api
+
+router = DefaultRouter()
+router.register("agencies", agencies_api.AgencyViewSet, basename="agency")
+router.register("blocks", agencies_api.BlockViewSet, basename="block")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/auth/token/", accounts_api.TokenView.as_view(), name="token"),
+    path("v1/me/", accounts_api.me, name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,43 @@
+"""The navigation every page shows: what exists now, and the capabilities to come."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cchc.accounts.roles import Role
+from cchc.core.scope import has_role
+
+# (label, url name or None for a capability still to come, roles that see it or None for all)
+NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
+    (_("Overview"), "core:home", None),
+    (_("Agencies"), "agencies:list", None),
+    (_("Agency tree"), "agencies:tree", None),
+    (
+        _("Blocks"),
+        "agencies:blocks",
+        frozenset({Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR}),
+    ),
+    (_("Plans and tasks"), None, None),
+    (_("Dossier statistics"), None, None),
+    (_("Periodic reports"), None, None),
+    (_("PAR index and ranking"), None, None),
+    (_("Satisfaction surveys"), None, None),
+    (_("Inspections"), None, None),
+    (_("Audit trail"), "core:audit", frozenset({Role.COORDINATOR})),
+    (_("API"), "api:docs", None),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    items = []
+    for label, url_name, roles in NAVIGATION:
+        if roles is not None and not has_role(user, roles):
+            continue
+        url = reverse(url_name) if url_name else None
+        items.append({"label": label, "url": url, "active": bool(url) and request.path == url})
+    return {"navigation": items}

@@ -1,0 +1,91 @@
+"""Strict reading of settings from the environment.
+
+Every variable the project reads is declared in ``KNOWN``; a ``CCHC_`` variable that is not
+declared is a typo and stops start-up, as does a value that does not parse.
+"""
+
+import os
+from collections.abc import Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+
+KNOWN: dict[str, str] = {
+    "DATABASE_URL": "database; default: SQLite file (WAL) in CCHC_DATA_DIR",
+    "CCHC_DATA_DIR": "folder for the SQLite database and uploaded files",
+    "CCHC_SECRET_KEY": "Django secret key (required in production)",
+    "CCHC_DEBUG": "debug pages (development only)",
+    "CCHC_ALLOWED_HOSTS": "comma-separated host names served",
+    "CCHC_CSRF_TRUSTED_ORIGINS": "comma-separated origins (https://…) trusted for CSRF",
+    "CCHC_LANGUAGE": "default interface language: vi or en",
+    "CCHC_TIME_ZONE": "time zone of the province",
+    "CCHC_LOGIN_FAILURE_LIMIT": "failed logins before lock-out",
+    "CCHC_LOGIN_COOLOFF_MINUTES": "minutes a locked-out login stays locked",
+    "CCHC_PASSWORD_MIN_LENGTH": "minimum password length",
+    "CCHC_EMAIL_HOST": "SMTP server",
+    "CCHC_EMAIL_PORT": "SMTP port",
+    "CCHC_EMAIL_USER": "SMTP user",
+    "CCHC_EMAIL_PASSWORD": "SMTP password",
+    "CCHC_EMAIL_TLS": "use STARTTLS",
+    "CCHC_EMAIL_FROM": "sender address of the mail the system sends",
+    "CCHC_SECURE_SSL_REDIRECT": "redirect HTTP to HTTPS (production)",
+    "CCHC_HSTS_SECONDS": "Strict-Transport-Security max-age (production)",
+    "CCHC_LOG_LEVEL": "log level: DEBUG, INFO, WARNING, ERROR",
+    "CCHC_UPLOAD_MAX_MB": "largest accepted upload, in MiB",
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Env:
+    """Typed accessors over an environment mapping; each raises ImproperlyConfigured on bad input."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+        unknown = sorted(k for k in self.environ if k.startswith("CCHC_") and k not in KNOWN)
+        if unknown:
+            raise ImproperlyConfigured(f"Unknown environment variable(s): {', '.join(unknown)}")
+
+    def _raw(self, name: str) -> str | None:
+        if name not in KNOWN:
+            raise ImproperlyConfigured(f"{name} is not a declared setting")
+        return self.environ.get(name)
+
+    def get_str(self, name: str, default: str) -> str:
+        value = self._raw(name)
+        return default if value is None else value.strip()
+
+    def get_bool(self, name: str, default: bool) -> bool:
+        value = self._raw(name)
+        if value is None:
+            return default
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1/0, true/false, yes/no)")
+
+    def get_int(self, name: str, default: int, minimum: int = 0) -> int:
+        value = self._raw(name)
+        if value is None or not value.strip():
+            return default
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
+        if number < minimum:
+            raise ImproperlyConfigured(f"{name}={number} is below the minimum {minimum}")
+        return number
+
+    def get_list(self, name: str, default: list[str]) -> list[str]:
+        value = self._raw(name)
+        if value is None:
+            return default
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+    def get_choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.get_str(name, default)
+        if value not in choices:
+            raise ImproperlyConfigured(f"{name}={value!r} must be one of {', '.join(choices)}")
+        return value

@@ -1,0 +1,154 @@
+"""Reading and writing the CSV and XLSX files users exchange with the system.
+
+Readers yield ``(row_number, {column: text})`` where the row number is the one a person sees in a
+spreadsheet (the header is row 1). Problems raise ``InputError`` naming the row and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+SUPPORTED = (".csv", ".xlsx")
+
+
+class InputError(ValueError):
+    """Bad input: the one-line message names the row and the field."""
+
+    def __init__(self, message: str, row: int | None = None, field: str | None = None) -> None:
+        self.row, self.field, self.detail = row, field, message
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        parts = []
+        if self.row is not None:
+            parts.append(_("Row %(row)s") % {"row": self.row})
+        if self.field:
+            parts.append(_("column “%(field)s”") % {"field": self.field})
+        prefix = ", ".join(parts)
+        return f"{prefix}: {self.detail}" if prefix else self.detail
+
+
+def file_format(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputError(_("unsupported file type “%(suffix)s”: use CSV or XLSX") % {"suffix": suffix})
+    return suffix[1:]
+
+
+def read_rows(
+    source: str | Path | IO[bytes], required: Sequence[str], optional: Sequence[str] = (), name: str = ""
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file with the given columns.
+
+    The header must hold every required column; unknown columns are refused so that a misspelt
+    header is not silently ignored.
+    """
+    name = name or str(getattr(source, "name", source))
+    fmt = file_format(name)
+    rows = _xlsx_rows(source) if fmt == "xlsx" else _csv_rows(source)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise InputError(_("the file is empty")) from None
+    columns = [str(c or "").strip().lstrip("\ufeff") for c in header]
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise InputError(_("missing column(s): %(cols)s") % {"cols": ", ".join(missing)}, row=1)
+    unknown = [c for c in columns if c and c not in required and c not in optional]
+    if unknown:
+        raise InputError(_("unknown column(s): %(cols)s") % {"cols": ", ".join(unknown)}, row=1)
+    for number, values in enumerate(rows, start=2):
+        cells = [_text(v) for v in values]
+        if not any(cells):
+            continue
+        yield number, {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(columns) if col}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _open_binary(source: str | Path | IO[bytes]) -> IO[bytes]:
+    return open(source, "rb") if isinstance(source, str | Path) else source
+
+
+def _csv_rows(source: str | Path | IO[bytes]) -> Iterator[list[Any]]:
+    stream = _open_binary(source)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        first = text.readline()
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        yield from csv.reader(io.StringIO(first), delimiter=delimiter)
+        yield from csv.reader(text, delimiter=delimiter)
+    except UnicodeDecodeError:
+        raise InputError(_("the file is not UTF-8 text; save it as “CSV UTF-8”")) from None
+    finally:
+        text.detach()
+        if isinstance(source, str | Path):
+            stream.close()
+
+
+def _xlsx_rows(source: str | Path | IO[bytes]) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(source, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(_("the file is not a readable XLSX workbook (%(error)s)") % {"error": exc}) from None
+    try:
+        sheet = book.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield list(values)
+    finally:
+        book.close()
+
+
+def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, title: str = "data") -> bytes:
+    """CSV (UTF-8 with BOM so that Excel reads Vietnamese) or XLSX bytes with a header row."""
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(title[:31])
+        sheet.append(list(columns))
+        for row in rows:
+            sheet.append(list(row))
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+    raise InputError(_("unsupported export format “%(fmt)s”") % {"fmt": fmt})
+
+
+def parse_date(text: str, row: int, field: str) -> date | None:
+    """ISO 8601 (2025-07-01) or dd/mm/yyyy (01/07/2025); empty → None."""
+    text = text.strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise InputError(_("“%(value)s” is not a date (use yyyy-mm-dd or dd/mm/yyyy)") % {"value": text}, row, field)

@@ -1,0 +1,70 @@
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.generic import ListView
+
+from cchc.agencies.models import Agency
+from cchc.core.filters import AuditFilterSet
+from cchc.core.models import AuditEntry
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(content: bytes, filename: str) -> HttpResponse:
+    """A file as an attachment, never shown inline."""
+    kind = XLSX if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class FilteredListView(ListView):
+    """A listing through its filter class over the user's scoped queryset."""
+
+    filterset_class: Any = None
+
+    def base_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet:
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.base_queryset())
+        for field in self.filterset.form.fields.values():
+            is_select = getattr(field.widget, "input_type", "") == "select"
+            field.widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(filter=self.filterset, querystring=query.urlencode())
+        return context
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    visible = Agency.objects.restrict(request.user)
+    by_kind = visible.values("kind").annotate(n=Count("pk")).order_by("kind")
+    grants = request.user.grants.select_related("agency").order_by("role")  # type: ignore[union-attr]
+    kinds = dict(Agency._meta.get_field("kind").choices)  # type: ignore[arg-type]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "by_kind": [{"label": kinds.get(row["kind"], row["kind"]), **row} for row in by_kind],
+            "agency_count": visible.count(),
+            "grants": grants,
+        },
+    )
+
+
+class AuditListView(FilteredListView):
+    template_name = "core/audit_list.html"
+    filterset_class = AuditFilterSet
+    paginate_by = 50
+
+    def base_queryset(self) -> QuerySet[AuditEntry]:
+        return AuditEntry.objects.restrict(self.request.user).select_related("user", "agency", "content_type")
