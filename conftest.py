@@ -59,8 +59,9 @@ def province(db: None) -> Province:
     return Province(ha, sa, sb, d1, c1, c2, d2, c3, departments, communes)
 
 
-def make_user(username: str, role: str | None = None, agency: Agency | None = None,
-              descendants: bool = False, **extra: object) -> User:
+def make_user(
+    username: str, role: str | None = None, agency: Agency | None = None, descendants: bool = False, **extra: object
+) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, full_name=username.title(), **extra)
     if role and agency:
         RoleGrant.objects.create(user=user, role=role, agency=agency, include_descendants=descendants)

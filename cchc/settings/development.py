@@ -10,3 +10,6 @@ EMAIL_BACKEND = (
     if not env.environ.get("CCHC_EMAIL_HOST")
     else "django.core.mail.backends.smtp.EmailBackend"
 )
+
+# runserver serves static files itself; WhiteNoise is for production (collected files).
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405

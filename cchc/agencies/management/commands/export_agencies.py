@@ -1,0 +1,28 @@
+"""`cchc export_agencies [--format csv|xlsx] [--out FILE]`: agencies in the import format."""
+
+import sys
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from cchc.agencies.models import Agency
+from cchc.agencies.services import COLUMNS, export_rows
+from cchc.core.commands import CchcCommand
+from cchc.core.tabular import write_rows
+
+
+class Command(CchcCommand):
+    help = "Export every agency in the format import_agencies reads."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument("--out", default="-", help="file to write; '-' for standard output (CSV only)")
+
+    def run(self, *args: Any, format: str, out: str, **options: Any) -> None:
+        agencies = Agency.objects.select_related("parent").prefetch_related("successors").order_by("path")
+        content = write_rows(COLUMNS, export_rows(agencies), format, title="agencies")
+        if out == "-":
+            sys.stdout.buffer.write(content)
+        else:
+            with open(out, "wb") as handle:
+                handle.write(content)
