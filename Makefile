@@ -43,9 +43,10 @@ test: setup lint types
 	$(CCHC) makemigrations --check --dry-run --verbosity 1
 	$(BIN)/pytest -n 2 --dist loadfile
 
-## test-pg: the suite against the local PostgreSQL server
-test-pg:
-	DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/cchc} $(MAKE) test
+## test-pg: the suite against the local PostgreSQL server (PG_URL overrides the address)
+test-pg: setup
+	DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/cchc} $(CCHC) makemigrations --check --dry-run
+	DATABASE_URL=$${PG_URL:-postgres://postgres@127.0.0.1:5432/cchc} $(BIN)/pytest -n 2 --dist loadfile
 
 lint: venv
 	$(BIN)/ruff check .
