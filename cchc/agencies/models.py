@@ -31,7 +31,7 @@ class AgencyQuerySet(ScopedQuerySet):
 class Agency(models.Model):
     """An agency with a stable code, a kind, a parent and an active period.
 
-    ``path`` is the chain of ancestor ids ("/1/7/42/") kept by ``services.rebuild_paths`` so that
+    ``path`` is the chain of ancestor codes ("/HA/HVL/HVL-01/") kept by the services so that
     "this agency and its descendants" is one indexed prefix match on any database.
     """
 
@@ -83,8 +83,8 @@ class Agency(models.Model):
         return self.active_from <= day and (self.active_to is None or self.active_to >= day)
 
     def ancestors(self) -> AgencyQuerySet:
-        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
-        return Agency.objects.filter(pk__in=ids).order_by("depth")
+        codes = self.path.strip("/").split("/")[:-1]
+        return Agency.objects.filter(code__in=codes).order_by("depth")
 
     def descendants(self) -> AgencyQuerySet:
         return Agency.objects.filter(path__startswith=self.path).exclude(pk=self.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 from typing import IO, Any
 
@@ -71,6 +72,8 @@ def _parse(rows: Iterable[tuple[int, dict[str, str]]]) -> list[AgencyRow]:
         code = values.get("code", "").strip()
         if not code:
             raise InputError(_("the agency code is empty"), number, "code")
+        if "/" in code:
+            raise InputError(_("the agency code may not contain “/”"), number, "code")
         if code in seen:
             raise InputError(
                 _("duplicate code “%(code)s” (already on row %(first)s)") % {"code": code, "first": seen[code]},
@@ -145,29 +148,39 @@ def _check_cycles(parsed: list[AgencyRow], existing: dict[str, Agency]) -> None:
 
 
 def _write(parsed: list[AgencyRow], existing: dict[str, Agency], user: Any, reason: str) -> ImportSummary:
-    summary = ImportSummary()
+    """Write in a handful of bulk statements whatever the file size; rows that change nothing cost nothing."""
     before = {code: audit.snapshot(a, TRACKED) for code, a in existing.items()}
     agencies = dict(existing)
-    for r in parsed:
-        agency = agencies.get(r.code) or Agency(code=r.code)
-        agency.name, agency.kind = r.name, r.kind
-        agency.active_from, agency.active_to = r.active_from, r.active_to
-        if agency.pk is None:
-            agency.save()
-        agencies[r.code] = agency
-    for r in parsed:
-        agencies[r.code].parent = agencies[r.parent_code] if r.parent_code else None
-    Agency.objects.bulk_update([agencies[r.code] for r in parsed], fields=list(TRACKED), batch_size=500)
-    for r in parsed:
-        if r.successor_codes:
-            agencies[r.code].successors.set([agencies[c] for c in r.successor_codes])
-    rebuild_paths()
+    by_id = {a.pk: a.code for a in existing.values()}
+    parent_of = {a.code: by_id.get(a.parent_id) for a in existing.values()}
+    parent_of.update({r.code: r.parent_code or None for r in parsed})
+    paths = _paths(parent_of)
+    # New agencies are created parents first, so that each level knows its parents' ids.
+    new_rows = sorted((r for r in parsed if r.code not in existing), key=lambda r: paths[r.code].count("/"))
+    for _depth, level in groupby(new_rows, key=lambda r: paths[r.code].count("/")):
+        created = Agency.objects.bulk_create(
+            [
+                _apply(Agency(code=r.code, path=paths[r.code], depth=_depth_of(paths[r.code])), r, agencies)
+                for r in level
+            ],
+            batch_size=500,
+        )
+        agencies.update({a.code: a for a in Agency.objects.filter(code__in=[a.code for a in created])})
+    changed = [
+        _apply(agencies[r.code], r, agencies)
+        for r in parsed
+        if r.code in existing and _differs(agencies[r.code], r, agencies)
+    ]
+    Agency.objects.bulk_update(changed, fields=list(TRACKED), batch_size=500)
+    _set_successors(parsed, agencies)
+    if changed:
+        rebuild_paths()
+    summary = ImportSummary()
     entries: list[AuditEntry] = []
     for r in parsed:
         agency = agencies[r.code]
-        after = audit.snapshot(agency, TRACKED)
         old = before.get(r.code)
-        changes = audit.diff(old or {}, after)
+        changes = audit.diff(old or {}, audit.snapshot(agency, TRACKED))
         if old is None:
             summary.created += 1
         elif changes:
@@ -177,36 +190,71 @@ def _write(parsed: list[AgencyRow], existing: dict[str, Agency], user: Any, reas
             continue
         entries.append(
             audit.entry(
-                user=user,
-                obj=agency,
-                action=AuditEntry.Action.IMPORT,
-                changes=changes,
-                reason=reason,
-                agency=agency,
+                user=user, obj=agency, action=AuditEntry.Action.IMPORT, changes=changes, reason=reason, agency=agency
             )
         )
     audit.record_many(entries)
     return summary
 
 
+def _apply(agency: Agency, r: AgencyRow, agencies: dict[str, Agency]) -> Agency:
+    agency.name, agency.kind = r.name, r.kind
+    agency.active_from, agency.active_to = r.active_from, r.active_to
+    agency.parent = agencies[r.parent_code] if r.parent_code else None
+    return agency
+
+
+def _differs(agency: Agency, r: AgencyRow, agencies: dict[str, Agency]) -> bool:
+    parent_id = agencies[r.parent_code].pk if r.parent_code else None
+    return (agency.name, agency.kind, agency.active_from, agency.active_to, agency.parent_id) != (
+        r.name,
+        r.kind,
+        r.active_from,
+        r.active_to,
+        parent_id,
+    )
+
+
+def _paths(parent_of: dict[str, str | None]) -> dict[str, str]:
+    """code → "/ROOT/…/CODE/" from a code → parent code map (free of cycles)."""
+    paths: dict[str, str] = {}
+
+    def path_of(code: str) -> str:
+        if code not in paths:
+            parent = parent_of.get(code)
+            paths[code] = (path_of(parent) if parent else "/") + f"{code}/"
+        return paths[code]
+
+    for code in parent_of:
+        path_of(code)
+    return paths
+
+
+def _depth_of(path: str) -> int:
+    return path.count("/") - 2
+
+
+def _set_successors(parsed: list[AgencyRow], agencies: dict[str, Agency]) -> None:
+    """Make the successor links of the imported agencies exactly those of the file."""
+    link = Agency.successors.through
+    ids = [agencies[r.code].pk for r in parsed]
+    wanted = {(agencies[r.code].pk, agencies[c].pk) for r in parsed for c in r.successor_codes}
+    current = set(link.objects.filter(from_agency_id__in=ids).values_list("from_agency_id", "to_agency_id"))
+    for from_id, to_id in current - wanted:
+        link.objects.filter(from_agency_id=from_id, to_agency_id=to_id).delete()
+    link.objects.bulk_create([link(from_agency_id=f, to_agency_id=t) for f, t in wanted - current], batch_size=500)
+
+
 def rebuild_paths() -> int:
     """Recompute every agency's ``path`` and ``depth`` from the parent links; returns how many changed."""
-    rows = list(Agency.objects.values_list("pk", "parent_id", "path", "depth"))
-    parent_of = {pk: parent for pk, parent, _, _ in rows}
-    paths: dict[int, str] = {}
-
-    def path_of(pk: int) -> str:
-        if pk not in paths:
-            parent = parent_of[pk]
-            paths[pk] = (path_of(parent) if parent else "/") + f"{pk}/"
-        return paths[pk]
-
-    changed = []
-    for pk, _parent, old_path, old_depth in rows:
-        new_path = path_of(pk)
-        depth = new_path.count("/") - 2
-        if (new_path, depth) != (old_path, old_depth):
-            changed.append(Agency(pk=pk, path=new_path, depth=depth))
+    rows = list(Agency.objects.values_list("pk", "parent_id", "code", "path", "depth"))
+    code_of = {pk: code for pk, _parent, code, _path, _depth in rows}
+    paths = _paths({code: code_of.get(parent) if parent else None for _pk, parent, code, _p, _d in rows})
+    changed = [
+        Agency(pk=pk, path=paths[code], depth=_depth_of(paths[code]))
+        for pk, _parent, code, path, depth in rows
+        if (paths[code], _depth_of(paths[code])) != (path, depth)
+    ]
     Agency.objects.bulk_update(changed, ["path", "depth"], batch_size=500)
     return len(changed)
 
