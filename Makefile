@@ -53,7 +53,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 types: venv
-	$(BIN)/mypy cchc
+	$(BIN)/mypy cchc bench
 
 ## bench: benchmarks, printing figures and ratios against a reference measured in the same run
 bench: setup

@@ -1,7 +1,6 @@
 """Run every benchmark on a fresh database (SQLite in a temporary folder unless DATABASE_URL is set)."""
 
 import os
-import sys
 import tempfile
 
 
@@ -24,4 +23,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -127,11 +127,17 @@ def _check_references(parsed: list[AgencyRow], existing: dict[str, Agency]) -> N
                 )
 
 
+def _parent_codes(parsed: list[AgencyRow], existing: dict[str, Agency]) -> dict[str, str | None]:
+    """code → parent code once the file is applied over what the database holds."""
+    code_of = {a.pk: a.code for a in existing.values()}
+    parent_of = {a.code: code_of[a.parent_id] if a.parent_id else None for a in existing.values()}
+    parent_of.update({r.code: r.parent_code or None for r in parsed})
+    return parent_of
+
+
 def _check_cycles(parsed: list[AgencyRow], existing: dict[str, Agency]) -> None:
     """Refuse a parent chain that comes back to where it started, naming the first row on the cycle."""
-    by_id = {a.pk: a.code for a in existing.values()}
-    parent_of = {a.code: by_id.get(a.parent_id) for a in existing.values() if a.parent_id}
-    parent_of.update({r.code: r.parent_code or None for r in parsed})
+    parent_of = _parent_codes(parsed, existing)
     for r in parsed:
         seen = {r.code}
         current = parent_of.get(r.code)
@@ -151,10 +157,7 @@ def _write(parsed: list[AgencyRow], existing: dict[str, Agency], user: Any, reas
     """Write in a handful of bulk statements whatever the file size; rows that change nothing cost nothing."""
     before = {code: audit.snapshot(a, TRACKED) for code, a in existing.items()}
     agencies = dict(existing)
-    by_id = {a.pk: a.code for a in existing.values()}
-    parent_of = {a.code: by_id.get(a.parent_id) for a in existing.values()}
-    parent_of.update({r.code: r.parent_code or None for r in parsed})
-    paths = _paths(parent_of)
+    paths = _paths(_parent_codes(parsed, existing))
     # New agencies are created parents first, so that each level knows its parents' ids.
     new_rows = sorted((r for r in parsed if r.code not in existing), key=lambda r: paths[r.code].count("/"))
     for _depth, level in groupby(new_rows, key=lambda r: paths[r.code].count("/")):
