@@ -1,20 +1,22 @@
 """One filter class per listing: the page, the API and the export all use it."""
 
 from datetime import date
-from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cchc.agencies.models import Agency, AgencyKind, Block
+from cchc.agencies.models import Agency, AgencyKind, AgencyQuerySet, Block
 
 
 class AgencyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=AgencyKind.choices, label=_("Kind"))
     parent = django_filters.CharFilter(field_name="parent__code", label=_("Parent agency code"))
-    active_on = django_filters.DateFilter(method="filter_active_on", label=_("Active on"))
+    active_on = django_filters.DateFilter(
+        method="filter_active_on", label=_("Active on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     block = django_filters.CharFilter(field_name="block_memberships__block__code", label=_("Block code"))
     year = django_filters.NumberFilter(field_name="block_memberships__year", label=_("Block year"))
 
@@ -25,8 +27,8 @@ class AgencyFilterSet(django_filters.FilterSet):
     def search(self, queryset: QuerySet[Agency], name: str, value: str) -> QuerySet[Agency]:
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
 
-    def filter_active_on(self, queryset: QuerySet[Agency], name: str, value: date) -> Any:
-        return queryset.filter(active_from__lte=value).filter(Q(active_to__isnull=True) | Q(active_to__gte=value))
+    def filter_active_on(self, queryset: AgencyQuerySet, name: str, value: date) -> AgencyQuerySet:
+        return queryset.active_on(value)
 
 
 class BlockFilterSet(django_filters.FilterSet):

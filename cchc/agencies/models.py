@@ -22,6 +22,13 @@ class AgencyKind(models.TextChoices):
     PUBLIC_SERVICE = "public_service", _("Public service unit")
 
 
+# The order in which a person expects to read an agency's subordinates: departments before districts.
+KIND_ORDER = {
+    kind: rank
+    for rank, kind in enumerate(["province", "department", "vertical", "public_service", "district", "commune"])
+}
+
+
 class AgencyQuerySet(ScopedQuerySet):
     def active_on(self, day: date) -> AgencyQuerySet:
         """Agencies in operation on ``day`` (their active period contains it)."""

@@ -6,11 +6,12 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from cchc.agencies.filters import AgencyFilterSet, BlockFilterSet
-from cchc.agencies.models import Agency, Block, BlockMembership
+from cchc.agencies.models import KIND_ORDER, Agency, Block, BlockMembership
 from cchc.agencies.services import COLUMNS, export_rows
 from cchc.core.scope import has_role
 from cchc.core.tabular import write_rows
@@ -41,15 +42,20 @@ class TreeNode:
 
 
 def agency_tree(request: HttpRequest) -> HttpResponse:
-    agencies = list(Agency.objects.restrict(request.user).order_by("path"))
+    visible = Agency.objects.restrict(request.user)
+    active_only = request.GET.get("active") == "1"
+    if active_only:
+        visible = visible.active_on(timezone.localdate())
+    agencies = list(visible.order_by("path"))
     nodes = {a.pk: TreeNode(a) for a in agencies}
     roots: list[TreeNode] = []
     for node in nodes.values():
         parent = nodes.get(node.agency.parent_id) if node.agency.parent_id else None
         (parent.children if parent else roots).append(node)
     for node in nodes.values():
-        node.children.sort(key=lambda n: (n.agency.kind, n.agency.name))
-    return render(request, "agencies/agency_tree.html", {"roots": roots, "count": len(agencies)})
+        node.children.sort(key=lambda n: (KIND_ORDER[n.agency.kind], n.agency.name))
+    context = {"roots": roots, "count": len(agencies), "active_only": active_only}
+    return render(request, "agencies/agency_tree.html", context)
 
 
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
