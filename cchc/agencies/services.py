@@ -84,6 +84,8 @@ def _parse(rows: Iterable[tuple[int, dict[str, str]]]) -> list[AgencyRow]:
         name = values.get("name", "").strip()
         if not name:
             raise InputError(_("the agency name is empty"), number, "name")
+        _check_length(code, number, "code")
+        _check_length(name, number, "name")
         kind = values.get("kind", "").strip()
         if kind not in kinds:
             raise InputError(
@@ -109,6 +111,13 @@ def _parse(rows: Iterable[tuple[int, dict[str, str]]]) -> list[AgencyRow]:
             )
         )
     return parsed
+
+
+def _check_length(value: str, row: int, field: str) -> None:
+    """Refuse what the database column cannot hold (PostgreSQL would fail mid-import, SQLite would not check)."""
+    limit = getattr(Agency._meta.get_field(field), "max_length", None) or 0
+    if len(value) > limit:
+        raise InputError(_("longer than %(limit)s characters") % {"limit": limit}, row, field)
 
 
 def _check_references(parsed: list[AgencyRow], existing: dict[str, Agency]) -> None:
@@ -141,16 +150,17 @@ def _check_cycles(parsed: list[AgencyRow], existing: dict[str, Agency]) -> None:
     for r in parsed:
         seen = {r.code}
         current = parent_of.get(r.code)
-        while current:
-            if current in seen:
-                raise InputError(
-                    _("the parent chain of “%(code)s” comes back to “%(again)s” (cycle)")
-                    % {"code": r.code, "again": current},
-                    r.row,
-                    "parent_code",
-                )
+        # A row whose chain runs into a cycle it is not on is not the mistake: the rows on it are.
+        while current and current not in seen:
             seen.add(current)
             current = parent_of.get(current)
+        if current == r.code:
+            raise InputError(
+                _("the parent chain of “%(code)s” comes back to “%(again)s” (cycle)")
+                % {"code": r.code, "again": current},
+                r.row,
+                "parent_code",
+            )
 
 
 def _write(parsed: list[AgencyRow], existing: dict[str, Agency], user: Any, reason: str) -> ImportSummary:
@@ -175,7 +185,7 @@ def _write(parsed: list[AgencyRow], existing: dict[str, Agency], user: Any, reas
         if r.code in existing and _differs(agencies[r.code], r, agencies)
     ]
     Agency.objects.bulk_update(changed, fields=list(TRACKED), batch_size=500)
-    _set_successors(parsed, agencies)
+    old_successors = _set_successors(parsed, agencies)
     if changed:
         rebuild_paths()
     summary = ImportSummary()
@@ -184,6 +194,9 @@ def _write(parsed: list[AgencyRow], existing: dict[str, Agency], user: Any, reas
         agency = agencies[r.code]
         old = before.get(r.code)
         changes = audit.diff(old or {}, audit.snapshot(agency, TRACKED))
+        successors = old_successors.get(r.code, []), sorted(set(r.successor_codes))
+        if successors[0] != successors[1]:
+            changes["successors"] = list(successors)
         if old is None:
             summary.created += 1
         elif changes:
@@ -237,8 +250,11 @@ def _depth_of(path: str) -> int:
     return path.count("/") - 2
 
 
-def _set_successors(parsed: list[AgencyRow], agencies: dict[str, Agency]) -> None:
-    """Make the successor links of the imported agencies exactly those of the file."""
+def _set_successors(parsed: list[AgencyRow], agencies: dict[str, Agency]) -> dict[str, list[str]]:
+    """Make the successor links of the imported agencies exactly those of the file.
+
+    Returns the successor codes each imported agency had before, for the audit trail.
+    """
     link = Agency.successors.through
     ids = [agencies[r.code].pk for r in parsed]
     wanted = {(agencies[r.code].pk, agencies[c].pk) for r in parsed for c in r.successor_codes}
@@ -246,6 +262,11 @@ def _set_successors(parsed: list[AgencyRow], agencies: dict[str, Agency]) -> Non
     for from_id, to_id in current - wanted:
         link.objects.filter(from_agency_id=from_id, to_agency_id=to_id).delete()
     link.objects.bulk_create([link(from_agency_id=f, to_agency_id=t) for f, t in wanted - current], batch_size=500)
+    code_of = {a.pk: a.code for a in agencies.values()}
+    before: dict[str, list[str]] = {}
+    for from_id, to_id in current:
+        before.setdefault(code_of[from_id], []).append(code_of[to_id])
+    return {code: sorted(successors) for code, successors in before.items()}
 
 
 def rebuild_paths() -> int:

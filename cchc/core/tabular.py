@@ -104,12 +104,14 @@ def _csv_rows(source: str | Path | IO[bytes]) -> Iterator[list[Any]]:
 
 
 def _xlsx_rows(source: str | Path | IO[bytes]) -> Iterator[list[Any]]:
+    from zipfile import BadZipFile
+
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise InputError(_("the file is not a readable XLSX workbook (%(error)s)") % {"error": exc}) from None
     try:
         sheet = book.worksheets[0]
