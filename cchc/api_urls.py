@@ -1,7 +1,9 @@
 """The REST API under /api/: versioned routes, the OpenAPI schema and its browsable docs."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from cchc.accounts import api as accounts_api
@@ -15,6 +17,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("v1/me/", accounts_api.me, name="me"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # drf-spectacular serves to anyone by default; like every other route, these need an account.
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
 ]

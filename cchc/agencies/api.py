@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from rest_framework import serializers, viewsets
 
 from cchc.agencies.filters import AgencyFilterSet, BlockFilterSet
@@ -42,10 +42,10 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Agency]:
+        visible = Agency.objects.restrict(self.request.user)
         return (
-            Agency.objects.restrict(self.request.user)
-            .select_related("parent")
-            .prefetch_related("successors")
+            visible.select_related("parent")
+            .prefetch_related(Prefetch("successors", queryset=visible))  # as on the page: only those in scope
             .distinct()
             .order_by("path")
         )
@@ -70,4 +70,9 @@ class BlockViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = BlockFilterSet
 
     def get_queryset(self) -> QuerySet[Block]:
-        return Block.objects.restrict(self.request.user).select_related("owner").prefetch_related("members")
+        members = Agency.objects.restrict(self.request.user)  # as on the page: only those in scope
+        return (
+            Block.objects.restrict(self.request.user)
+            .select_related("owner")
+            .prefetch_related(Prefetch("members", queryset=members))
+        )

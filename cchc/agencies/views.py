@@ -30,7 +30,8 @@ class AgencyListView(FilteredListView):
 def agency_export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "csv")
     fmt = fmt if fmt in ("csv", "xlsx") else "csv"
-    queryset = Agency.objects.restrict(request.user).select_related("parent").prefetch_related("successors")
+    visible = Agency.objects.restrict(request.user)
+    queryset = visible.select_related("parent").prefetch_related(Prefetch("successors", queryset=visible))
     filtered = AgencyFilterSet(request.GET, queryset=queryset).qs.distinct().order_by("path")
     return download(write_rows(COLUMNS, export_rows(filtered), fmt, title="agencies"), f"agencies.{fmt}")
 
@@ -84,6 +85,7 @@ class BlockListView(FilteredListView):
             Block.objects.restrict(self.request.user)
             .select_related("owner")
             .annotate(member_count=Count("memberships"))
+            .order_by("-year", "code")  # an aggregate drops Meta.ordering: paginate in a fixed order
         )
 
 
