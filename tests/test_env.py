@@ -23,6 +23,7 @@ def clean_environ(tmp_path: Path, **values: str) -> dict[str, str]:
     """The current environment without any CCHC_ or database variable, plus ``values``."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CCHC_") and k != "DATABASE_URL"}
     environ.pop("DJANGO_SETTINGS_MODULE", None)
+    environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in the same worker
     environ["CCHC_DATA_DIR"] = str(tmp_path)
     environ.update(values)
     return environ

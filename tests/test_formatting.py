@@ -145,15 +145,15 @@ def test_running_text_dates_have_no_leading_zeros():
 
 
 def test_change_between_percentages_in_points():
-    assert format_change(Decimal("80.25"), Decimal("83.76")) == "tăng 3,51%"
-    assert format_change(Decimal("83.76"), Decimal("80.25")) == "giảm 3,51%"
-    assert format_change(90, 90) == "không thay đổi"
-    assert format_change(Decimal("10.001"), Decimal("10.004")) == "không thay đổi"  # 0,003 rounds to 0,00
+    assert format_change(Decimal("0.8025"), Decimal("0.8376")) == "tăng 3,51%"
+    assert format_change(Decimal("0.8376"), Decimal("0.8025")) == "giảm 3,51%"
+    assert format_change(0.9, 0.9) == "không thay đổi"
+    assert format_change(Decimal("0.10001"), Decimal("0.10004")) == "không thay đổi"  # 0,003 rounds to 0,00
 
 
 def test_change_is_rounded_half_up():
-    assert format_change(Decimal("10"), Decimal("10.125")) == "tăng 0,13%"
-    assert format_change(Decimal("10.125"), Decimal("10")) == "giảm 0,13%"
+    assert format_change(Decimal("0.10"), Decimal("0.10125")) == "tăng 0,13%"
+    assert format_change(Decimal("0.10125"), Decimal("0.10")) == "giảm 0,13%"
 
 
 def test_english_swaps_the_separators():
@@ -162,8 +162,8 @@ def test_english_swaps_the_separators():
         assert format_share(73516, 83300) == "88.25%"
         assert format_number(1171719 / 633464, 2) == "1.85"
         assert format_money(347593808508) == "347,593,808,508 VND"
-        assert format_change(Decimal("80.25"), Decimal("83.76")) == "up 3.51%"
-        assert format_change(Decimal("83.76"), Decimal("80.25")) == "down 3.51%"
+        assert format_change(Decimal("0.8025"), Decimal("0.8376")) == "up 3.51%"
+        assert format_change(Decimal("0.8376"), Decimal("0.8025")) == "down 3.51%"
         assert format_date(date(2018, 3, 14)) == "14/03/2018"
 
 

@@ -63,7 +63,7 @@ class Agency(models.Model):
         verbose_name=_("successors"),
         help_text=_("Agencies that took over this one when it was merged or dissolved."),
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = models.CharField(max_length=600, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = AgencyQuerySet.as_manager()

@@ -54,14 +54,26 @@ def import_agencies_file(
 
 
 def import_agencies(rows: Iterable[tuple[int, dict[str, str]]], *, user: Any = None, reason: str = "") -> ImportSummary:
-    parsed = _parse(rows)
+    existing = {a.code: a for a in Agency.objects.select_related("parent").prefetch_related("successors")}
+    parsed = _parse(_keep_absent_columns(rows, existing))
     if not parsed:
         raise InputError(_("the file has no agency rows"))
-    existing = {a.code: a for a in Agency.objects.all()}
     _check_references(parsed, existing)
     _check_cycles(parsed, existing)
     with transaction.atomic():
         return _write(parsed, existing, user, reason)
+
+
+def _keep_absent_columns(
+    rows: Iterable[tuple[int, dict[str, str]]], existing: dict[str, Agency]
+) -> Iterable[tuple[int, dict[str, str]]]:
+    """A column the file does not have keeps the agency's current value instead of emptying it."""
+    for number, values in rows:
+        agency = existing.get(values.get("code", "").strip())
+        if agency is not None and not set(COLUMNS) <= set(values):
+            current = dict(zip(COLUMNS, next(iter(export_rows([agency]))), strict=True))
+            values = {**current, **values}
+        yield number, values
 
 
 def _parse(rows: Iterable[tuple[int, dict[str, str]]]) -> list[AgencyRow]:
@@ -168,6 +180,10 @@ def _write(parsed: list[AgencyRow], existing: dict[str, Agency], user: Any, reas
     before = {code: audit.snapshot(a, TRACKED) for code, a in existing.items()}
     agencies = dict(existing)
     paths = _paths(_parent_codes(parsed, existing))
+    limit = Agency._meta.get_field("path").max_length or 0
+    for r in parsed:
+        if len(paths[r.code]) > limit:
+            raise InputError(_("the chain of parent codes is too long"), r.row, "parent_code")
     # New agencies are created parents first, so that each level knows its parents' ids.
     new_rows = sorted((r for r in parsed if r.code not in existing), key=lambda r: paths[r.code].count("/"))
     for _depth, level in groupby(new_rows, key=lambda r: paths[r.code].count("/")):

@@ -83,8 +83,9 @@ def format_date_text(value: date) -> str:
 
 
 def format_change(before: Number, after: Number, places: int = 2, lang: str | None = None) -> str:
-    """Change between two percentages in percentage points, as the seeds write it: "tăng 3,51%"."""
-    delta = round_half_up(Decimal(str(after)) - Decimal(str(before)), places)
+    """Change between two rates (fractions, like ``format_percent``) in percentage points, as the seeds
+    write it: 0.8025 → 0.8376 gives "tăng 3,51%"."""
+    delta = round_half_up((Decimal(str(after)) - Decimal(str(before))) * 100, places)
     english = (lang or get_language() or "vi").lower().startswith("en")
     if delta == 0:
         return "unchanged" if english else "không thay đổi"

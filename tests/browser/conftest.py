@@ -11,8 +11,15 @@ import pytest
 
 CHROMIUM = os.environ.get("CCHC_TEST_CHROMIUM", "/usr/bin/chromium")
 # Chromium's own connections would be refused by the closed network; keep it quiet and local.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

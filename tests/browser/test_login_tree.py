@@ -14,8 +14,9 @@ def login(page: Any, username: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def test_coordinator_logs_in_opens_tree_and_logs_out(live_server: Any, page: Any, personas: Any, province: Any,
-                                                    tmp_path: Any) -> None:
+def test_coordinator_logs_in_opens_tree_and_logs_out(
+    live_server: Any, page: Any, personas: Any, province: Any, tmp_path: Any
+) -> None:
     login(page, personas.district_coordinator.username)
     page.get_by_role("link", name="Cây cơ quan").click()
     tree = page.locator("#agency-tree")

@@ -4,11 +4,12 @@ import sys
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from cchc.agencies.models import Agency
 from cchc.agencies.services import COLUMNS, export_rows
 from cchc.core.commands import CchcCommand
-from cchc.core.tabular import write_rows
+from cchc.core.tabular import InputError, write_rows
 
 
 class Command(CchcCommand):
@@ -21,6 +22,8 @@ class Command(CchcCommand):
     def run(self, *args: Any, format: str, out: str, **options: Any) -> None:
         agencies = Agency.objects.select_related("parent").prefetch_related("successors").order_by("path")
         content = write_rows(COLUMNS, export_rows(agencies), format, title="agencies")
+        if out == "-" and format == "xlsx":
+            raise InputError(_("an XLSX export needs --out FILE"))
         if out == "-":
             sys.stdout.buffer.write(content)
         else:
