@@ -1,14 +1,19 @@
 """The demo province (Tỉnh Hòa An, fictional): agencies, blocks and a user for every role.
 
-Each capability adds its own demo data through a function registered in ``EXTENSIONS``.
+Each capability adds its own demo data: an app ``cchc.<app>`` with a module ``cchc/<app>/demo.py``
+defining ``extend(scale: int) -> dict[str, int]`` is called after the organisation is built, in the
+order of INSTALLED_APPS, and returns counts to print.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 
 from cchc.accounts.models import RoleGrant, User
@@ -105,7 +110,14 @@ USERS = [
     ("lanhdao", "Bùi Thị Lan", Role.VIEWER, "HA", True, "lãnh đạo UBND tỉnh (xem)"),
 ]
 
-EXTENSIONS: list[Callable[[int], dict[str, int]]] = []
+def demo_extensions() -> list[Callable[[int], dict[str, int]]]:
+    """``extend`` of every project app that has a ``demo`` module."""
+    found = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.demo"
+        if config.name.startswith("cchc.") and config.name != "cchc.core" and find_spec(module_name):
+            found.append(import_module(module_name).extend)
+    return found
 
 
 def demo_logins() -> list[tuple[str, str]]:
@@ -182,7 +194,7 @@ def build_demo(scale: int = 1) -> dict[str, Any]:
     blocks = _blocks(agencies)
     users = _users(agencies)
     counts: dict[str, Any] = {"agencies": len(agencies), "blocks": blocks, "users": users}
-    for extension in EXTENSIONS:
+    for extension in demo_extensions():
         counts.update(extension(scale))
     return counts
 
