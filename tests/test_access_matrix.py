@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from cchc.agencies.models import Block
+from cchc.core.models import Task
 from conftest import PASSWORD, client_for
 
 PERSONAS = (
@@ -123,9 +125,21 @@ BLOCK_API = {
     "anonymous": {"SBN": 401, MISSING: 401},
 }
 
+# Background tasks: seen by the person who started them (and administrators) only.
+TASK_OWNERS = ("officer_a", "coordinator")
+TASK_OBJECTS: dict[str, dict[str, Expect]] = {
+    **{p: {"officer_a": 404, "coordinator": 404, MISSING: 404} for p in PERSONAS},
+    "officer_a": {"officer_a": 200, "coordinator": 404, MISSING: 404},
+    "coordinator": {"coordinator": 200, "officer_a": 404, MISSING: 404},
+    "admin": {"officer_a": 200, "coordinator": 200, MISSING: 404},
+    "anonymous": {"officer_a": LOGIN, MISSING: LOGIN},
+}
+
 MATRIX: dict[str, Route] = {
     # Pages
     "core:home": Route(SIGNED_IN_PAGE),
+    "core:task": Route(TASK_OBJECTS, lookup="task"),
+    "core:task_progress": Route(TASK_OBJECTS, lookup="task"),
     "core:audit": Route(everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)),
     "accounts:login": Route(everyone(Redirect("/"), anonymous=200)),
     "accounts:logout": Route(everyone(Redirect("/accounts/login/"), anonymous=LOGIN), method="post"),
@@ -168,6 +182,9 @@ def _cases() -> Iterator[Any]:
 def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
     if route.lookup == "code":
         return {"code": obj}
+    if route.lookup == "task":
+        task_id = Task.objects.filter(user__username=obj).values_list("pk", flat=True).first()
+        return {"pk": task_id or uuid.uuid4()}
     if route.lookup == "pk":
         pk = Block.objects.filter(code=obj).values_list("pk", flat=True).first()
         return {"pk": pk or 999_999}
@@ -194,6 +211,9 @@ def _fresh_throttle() -> None:
 def test_access(route_name: str, persona: str, obj: str | None, personas: Any, province: Any) -> None:
     route = MATRIX[route_name]
     expected = route.expect[persona] if obj is None else route.expect[persona][obj]
+    if route.lookup == "task":
+        for owner in TASK_OWNERS:
+            Task.objects.create(kind="tests.noop", label="import", user=getattr(personas, owner))
     url = reverse(route_name, kwargs=_kwargs(route, obj))
     client = client_for(personas.all()[persona])
     response = getattr(client, route.method)(url, route.data(persona))

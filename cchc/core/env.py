@@ -31,6 +31,7 @@ KNOWN: dict[str, str] = {
     "CCHC_HSTS_SECONDS": "Strict-Transport-Security max-age (production)",
     "CCHC_LOG_LEVEL": "log level: DEBUG, INFO, WARNING, ERROR",
     "CCHC_UPLOAD_MAX_MB": "largest accepted upload, in MiB",
+    "CCHC_TASKS_MODE": "how background tasks run: eager, thread or worker",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -7,5 +7,7 @@ from cchc.core.scope import require_role
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("tasks/<uuid:pk>/", views.task_detail, name="task"),
+    path("tasks/<uuid:pk>/progress/", views.task_progress, name="task_progress"),
     path("audit/", require_role(Role.COORDINATOR)(views.AuditListView), name="audit"),
 ]

@@ -2,12 +2,13 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
 from cchc.agencies.models import Agency
 from cchc.core.filters import AuditFilterSet
-from cchc.core.models import AuditEntry
+from cchc.core.models import AuditEntry, Task
+from cchc.core.tasks import progress
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,3 +69,20 @@ class AuditListView(FilteredListView):
 
     def base_queryset(self) -> QuerySet[AuditEntry]:
         return AuditEntry.objects.restrict(self.request.user).select_related("user", "agency", "content_type")
+
+
+def _own_task(request: HttpRequest, pk: Any) -> Task:
+    """A task is seen by the person who started it (and system administrators)."""
+    tasks = Task.objects.all() if request.user.is_superuser else Task.objects.filter(user=request.user.pk)
+    return get_object_or_404(tasks, pk=pk)
+
+
+def task_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    task = _own_task(request, pk)
+    return render(request, "core/task_detail.html", {"task": task, "progress": progress(task)})
+
+
+def task_progress(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The progress fragment htmx polls until the task has finished."""
+    task = _own_task(request, pk)
+    return render(request, "core/_task_progress.html", {"task": task, "progress": progress(task)})

@@ -144,6 +144,16 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.get_int("CCHC_UPLOAD_MAX_MB", 50, minimum=1) * 1024 * 1024
 
+# Background tasks (cchc/core/tasks.py): production runs `cchc run_tasks` workers.
+CCHC_TASKS_MODE = env.get_choice("CCHC_TASKS_MODE", "worker", ("eager", "thread", "worker"))
+# Task progress crosses processes (web ↔ worker), so the cache is on disk, not in one process's memory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    }
+}
+
 EMAIL_HOST = env.get_str("CCHC_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env.get_int("CCHC_EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env.get_str("CCHC_EMAIL_USER", "")

@@ -9,3 +9,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+CCHC_TASKS_MODE = "eager"  # a task runs inside enqueue(), so tests see its result at once
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -110,6 +110,7 @@ USERS = [
     ("lanhdao", "Bùi Thị Lan", Role.VIEWER, "HA", True, "lãnh đạo UBND tỉnh (xem)"),
 ]
 
+
 def demo_extensions() -> list[Callable[[int], dict[str, int]]]:
     """``extend`` of every project app that has a ``demo`` module."""
     found = []

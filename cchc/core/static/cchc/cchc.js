@@ -5,3 +5,12 @@ document.addEventListener("change", (event) => {
     target.form.submit();
   }
 });
+
+// Widths come from data-width: the Content-Security-Policy forbids style attributes in the markup.
+function applyWidths(root) {
+  root.querySelectorAll("[data-width]").forEach((element) => {
+    element.style.width = `${element.dataset.width}%`;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => applyWidths(document));
+document.addEventListener("htmx:afterSettle", () => applyWidths(document));
