@@ -1,0 +1,89 @@
+"""`cchc dossier_stats --from D --to D [--as-of D] [--by …] [--format table|json|csv]` (DESIGN §8.1, §8.3)."""
+
+import json
+from datetime import date
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+
+from cchc.core.commands import CchcCommand
+from cchc.core.formatting import format_date, format_number
+from cchc.core.tabular import InputError, write_rows
+from cchc.dossiers.services import parse_day
+from cchc.dossiers.stats import COUNTS, GROUPINGS, LABELS, RATES, Indicators, indicators
+
+
+class Command(CchcCommand):
+    help = "Dossier indicators of DESIGN §6 for a period, from the aggregates."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--from", dest="start", required=True, help="first day (yyyy-mm-dd or dd/mm/yyyy)")
+        parser.add_argument("--to", dest="end", required=True, help="last day")
+        parser.add_argument("--as-of", dest="as_of", default="", help="day of the pending count (default: --to)")
+        parser.add_argument("--by", choices=GROUPINGS, default="none")
+        parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+
+    def run(self, *args: Any, start: str, end: str, as_of: str, by: str, format: str, **options: Any) -> None:
+        first, last = _day(start, "--from"), _day(end, "--to")
+        as_of_day = _day(as_of, "--as-of") if as_of else last
+        if last < first:
+            raise InputError(_("--to is before --from"))
+        groups = indicators(first, last, as_of=as_of_day, by=by)
+        if format == "json":
+            document = {
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "as_of": as_of_day.isoformat(),
+                "by": by,
+                "groups": [g.as_json() for g in groups],
+            }
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+        elif format == "csv":
+            self.stdout.write(_csv(groups).decode("utf-8-sig"), ending="")
+        else:
+            self.stdout.write(_table(groups, first, last, as_of_day))
+
+
+def _day(text: str, option: str) -> date:
+    day = parse_day(text, 0, option)
+    if day is None:
+        raise InputError(_("%(option)s needs a date") % {"option": option})
+    return day
+
+
+def _csv(groups: list[Indicators]) -> bytes:
+    columns = ["key", "name", *COUNTS, *RATES]
+    rows = []
+    for g in groups:
+        rates = {name: None if value is None else round(float(value), 6) for name, value in g.rates.items()}
+        rows.append(
+            [
+                g.key,
+                g.name,
+                *(g.counts[c] for c in COUNTS),
+                *("" if rates[r] is None else rates[r] for r in RATES),
+            ]
+        )
+    return write_rows(columns, rows, "csv")
+
+
+def _table(groups: list[Indicators], first: date, last: date, as_of: date) -> str:
+    header = _("Dossiers from %(first)s to %(last)s, pending as of %(as_of)s") % {
+        "first": format_date(first),
+        "last": format_date(last),
+        "as_of": format_date(as_of),
+    }
+    columns = [str(_("Group")), *(str(LABELS[c]) for c in COUNTS), *(str(LABELS[r]) for r in RATES)]
+    body = [[g.name, *(format_number(g.counts[c]) for c in COUNTS), *(g.rate_text(r) for r in RATES)] for g in groups]
+    # One line per indicator, one column per group: the groups are few, the indicators many.
+    table = [columns, *body]
+    transposed = list(zip(*table, strict=True))
+    widths = [max(len(cell) for cell in column) for column in zip(*transposed, strict=True)]
+    lines = [header, ""]
+    for i, row in enumerate(transposed):
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,255 @@
+"""Procedures (thủ tục hành chính), dossiers (hồ sơ) and the aggregates the indicators read.
+
+Raw dossiers are kept for drill-down; every question of a month or more is answered from the
+aggregate tables, which the import keeps up to date by delta (see docs/dossiers.md).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cchc.accounts.roles import Role
+from cchc.agencies.models import Agency, AgencyKind
+from cchc.core.scope import ScopedQuerySet
+
+
+class ProcedureLevel(models.TextChoices):
+    PROVINCE = "province", _("Provincial level")
+    DISTRICT = "district", _("District level")
+    COMMUNE = "commune", _("Commune level")
+
+
+class OnlineLevel(models.TextChoices):
+    FULL = "full", _("Fully online")
+    PARTIAL = "partial", _("Partly online")
+    NONE = "none", _("Not online")
+
+
+class DossierStatus(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    PENDING = "pending", _("Pending")
+    RETURNED = "returned", _("Returned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Channel(models.TextChoices):
+    DIRECT = "direct", _("At the desk")
+    ONLINE = "online", _("Online")
+    POSTAL = "postal", _("Public postal service")
+
+
+class Procedure(models.Model):
+    """An administrative procedure of the catalogue (thủ tục hành chính)."""
+
+    code = models.CharField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=500)
+    field = models.CharField(_("field"), max_length=200, db_index=True)
+    level = models.CharField(_("level"), max_length=10, choices=ProcedureLevel.choices, db_index=True)
+    online_level = models.CharField(_("online level"), max_length=10, choices=OnlineLevel.choices)
+    postal = models.BooleanField(_("postal service"), default=False)
+    online_payment = models.BooleanField(_("online payment"), default=False)
+
+    class Meta:
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    @property
+    def published_online(self) -> bool:
+        return self.online_level != OnlineLevel.NONE
+
+
+DOSSIER_VIEW_ROLES = frozenset({Role.COORDINATOR, Role.FOCAL, Role.HEAD, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR})
+IMPORT_ROLES = frozenset({Role.FOCAL, Role.COORDINATOR})
+
+
+class Dossier(models.Model):
+    """One dossier (hồ sơ) as the one-stop-shop software exported it; dates are calendar dates in
+    Asia/Ho_Chi_Minh. ``closed_on`` (result, return or withdrawal) and ``overdue_from`` (the first day
+    it counts as overdue while still open) are derived on import and drive the aggregates."""
+
+    dossier_code = models.CharField(_("dossier code"), max_length=80, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("agency"))
+    procedure_code = models.CharField(_("procedure code"), max_length=60, blank=True, db_index=True)
+    procedure = models.ForeignKey(Procedure, on_delete=models.SET_NULL, null=True, blank=True, related_name="dossiers")
+    received_on = models.DateField(_("received on"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    resolved_on = models.DateField(_("result on"), null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True, editable=False)
+    overdue_from = models.DateField(null=True, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=DossierStatus.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    online_level = models.CharField(_("online level"), max_length=10, blank=True)
+    online_eligible = models.BooleanField(default=False, editable=False)
+    paid_online = models.BooleanField(_("paid online"), default=False)
+    fee_amount = models.BigIntegerField(_("fee (đồng)"), default=0)
+    result_by_post = models.BooleanField(_("result by post"), default=False)
+    digitized = models.BooleanField(_("digitised"), default=False)
+    sms_count = models.PositiveIntegerField(_("SMS"), default=0)
+    handler = models.CharField(_("handler"), max_length=120, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_field = "agency"
+    scope_roles = {"view": DOSSIER_VIEW_ROLES, "change": IMPORT_ROLES}
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        indexes = [models.Index(fields=["agency", "received_on"], name="dossier_agency_received")]
+
+    def __str__(self) -> str:
+        return self.dossier_code
+
+    @property
+    def timeliness(self) -> str:
+        """early / on_time / late for a resolved dossier (DESIGN §6), else ""."""
+        if self.status != DossierStatus.RESOLVED or self.resolved_on is None:
+            return ""
+        if self.due_on is None or self.resolved_on == self.due_on:
+            return "on_time"
+        return "early" if self.resolved_on < self.due_on else "late"
+
+
+class Counts(models.Model):
+    """The measures every aggregate row holds; each is a sum over the dossiers of its key.
+
+    Flows are counted on the day of their event: ``received`` and the received-time measures
+    (online, eligible, payments, post, SMS, digitised) on the receipt day; ``closed`` and the
+    outcomes on the result day. Stocks come from running sums: pending at a day D is
+    Σ(received − closed) up to D, overdue is Σ(overdue_in − overdue_out) up to D.
+    """
+
+    received = models.BigIntegerField(default=0)
+    closed = models.BigIntegerField(default=0)
+    overdue_in = models.BigIntegerField(default=0)
+    overdue_out = models.BigIntegerField(default=0)
+    early = models.BigIntegerField(default=0)
+    on_time = models.BigIntegerField(default=0)
+    late = models.BigIntegerField(default=0)
+    returned = models.BigIntegerField(default=0)
+    withdrawn = models.BigIntegerField(default=0)
+    online = models.BigIntegerField(default=0)
+    online_eligible = models.BigIntegerField(default=0)
+    paid_online = models.BigIntegerField(default=0)
+    fee_amount = models.BigIntegerField(default=0)
+    postal = models.BigIntegerField(default=0)
+    sms = models.BigIntegerField(default=0)
+    digitized = models.BigIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_field = "agency"
+    scope_roles = {"view": DOSSIER_VIEW_ROLES}
+
+    class Meta:
+        abstract = True
+
+
+MEASURES = (
+    "received",
+    "closed",
+    "overdue_in",
+    "overdue_out",
+    "early",
+    "on_time",
+    "late",
+    "returned",
+    "withdrawn",
+    "online",
+    "online_eligible",
+    "paid_online",
+    "fee_amount",
+    "postal",
+    "sms",
+    "digitized",
+)
+
+
+class DailyCount(Counts):
+    """Measures per agency and day: the edges of a period and the as-of day."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_daily_key")]
+        indexes = [models.Index(fields=["day", "agency"], name="dossier_daily_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} · {self.day}"
+
+
+class MonthlyCount(Counts):
+    """Measures per agency and month (``month`` is its first day): whole months of a period."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "month"], name="dossier_monthly_key")]
+        indexes = [models.Index(fields=["month", "agency"], name="dossier_monthly_month")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} · {self.month}"
+
+
+class ProcedureMonthlyCount(Counts):
+    """Measures per agency, procedure code and month: breakdowns by procedure, field and procedure level."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    procedure_code = models.CharField(max_length=60)
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "procedure_code", "month"], name="dossier_procedure_key")
+        ]
+        indexes = [models.Index(fields=["month", "agency"], name="dossier_procedure_month")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} · {self.procedure_code} · {self.month}"
+
+
+class HandlerMonthlyCount(models.Model):
+    """Resolved and late dossiers per officer (``handler``) and month of result: rule 3 of DESIGN §7."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    handler = models.CharField(max_length=120)
+    month = models.DateField()
+    resolved = models.BigIntegerField(default=0)
+    late = models.BigIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_field = "agency"
+    scope_roles = {"view": frozenset({Role.COORDINATOR, Role.HEAD, Role.VIEWER, Role.INSPECTOR})}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "handler", "month"], name="dossier_handler_key")]
+
+    def __str__(self) -> str:
+        return f"{self.handler} · {self.month}"
+
+
+class Target(models.Model):
+    """A target of a year for one kind of agency: online share at least, late rate at most (DESIGN §5.1)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("agency kind"), max_length=20, choices=AgencyKind.choices)
+    online_rate_min = models.DecimalField(
+        _("online share at least (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    late_rate_max = models.DecimalField(
+        _("late rate at most (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("dossier target")
+        verbose_name_plural = _("dossier targets")
+        ordering = ["-year", "kind"]
+        constraints = [models.UniqueConstraint(fields=["year", "kind"], name="dossier_target_key")]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.get_kind_display()}"

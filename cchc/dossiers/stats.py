@@ -1,0 +1,353 @@
+"""The indicators of DESIGN §6 for any period and as-of day, read from the aggregates only.
+
+Flows of a period come from whole months (``MonthlyCount``) plus the days of its partial months
+(``DailyCount``); stocks at a day D are running sums up to D (months before D's month, then D's
+month day by day). A province-year is a few thousand aggregate rows whatever the number of dossiers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cchc.agencies.models import Agency, AgencyKind, BlockMembership
+from cchc.core.formatting import DASH, format_number, format_percent, ratio
+from cchc.dossiers.models import (
+    MEASURES,
+    DailyCount,
+    HandlerMonthlyCount,
+    MonthlyCount,
+    Procedure,
+    ProcedureLevel,
+    ProcedureMonthlyCount,
+)
+
+COUNTS = (
+    "received",
+    "carried_over",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "pending",
+    "pending_in_time",
+    "pending_overdue",
+    "returned",
+    "withdrawn",
+    "online",
+    "online_eligible",
+    "paid_online",
+    "fee_amount",
+    "postal",
+    "sms",
+    "digitized",
+)
+RATES = (
+    "early_share",
+    "on_time_share",
+    "late_share",
+    "on_time_rate",
+    "late_rate",
+    "online_rate",
+    "sms_per_dossier",
+    "digitized_rate",
+)
+FLOWS: tuple[str, ...] = ("received", "early", "on_time", "late", "returned", "withdrawn", "online", "online_eligible")
+FLOWS += ("paid_online", "fee_amount", "postal", "sms", "digitized")
+GROUPINGS = ("none", "level", "kind", "block", "agency")
+BREAKDOWNS = (*GROUPINGS, "field", "procedure", "procedure_level", "month", "quarter")
+
+LABELS = {
+    "received": gettext_lazy("Received"),
+    "carried_over": gettext_lazy("Carried over"),
+    "resolved": gettext_lazy("Resolved"),
+    "early": gettext_lazy("Early"),
+    "on_time": gettext_lazy("On time"),
+    "late": gettext_lazy("Late"),
+    "pending": gettext_lazy("Pending"),
+    "pending_in_time": gettext_lazy("Pending within deadline"),
+    "pending_overdue": gettext_lazy("Pending overdue"),
+    "returned": gettext_lazy("Returned"),
+    "withdrawn": gettext_lazy("Withdrawn"),
+    "online": gettext_lazy("Online"),
+    "online_eligible": gettext_lazy("Of procedures published online"),
+    "paid_online": gettext_lazy("Paid online"),
+    "fee_amount": gettext_lazy("Fees paid (đồng)"),
+    "postal": gettext_lazy("By post"),
+    "sms": gettext_lazy("SMS"),
+    "digitized": gettext_lazy("Digitised"),
+    "early_share": gettext_lazy("Early share"),
+    "on_time_share": gettext_lazy("On-time share"),
+    "late_share": gettext_lazy("Late share"),
+    "on_time_rate": gettext_lazy("On-time rate"),
+    "late_rate": gettext_lazy("Late rate"),
+    "online_rate": gettext_lazy("Online rate"),
+    "sms_per_dossier": gettext_lazy("SMS per dossier"),
+    "digitized_rate": gettext_lazy("Digitised rate"),
+}
+
+# Administrative tier of an agency kind: the seeds report "cấp tỉnh / cấp huyện / cấp xã".
+LEVEL_OF_KIND = {
+    AgencyKind.PROVINCE: "province",
+    AgencyKind.DEPARTMENT: "province",
+    AgencyKind.VERTICAL: "province",
+    AgencyKind.PUBLIC_SERVICE: "province",
+    AgencyKind.DISTRICT: "district",
+    AgencyKind.COMMUNE: "commune",
+}
+LEVEL_NAMES = {
+    "province": gettext_lazy("Provincial level"),
+    "district": gettext_lazy("District level"),
+    "commune": gettext_lazy("Commune level"),
+}
+
+
+@dataclass
+class Indicators:
+    """The counts and rates of one group (the whole selection, an agency, a block, …)."""
+
+    key: str
+    name: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+
+    def add(self, counts: dict[str, int]) -> None:
+        for k in COUNTS:
+            self.counts[k] += counts.get(k, 0)
+
+    def __getattr__(self, name: str) -> Any:
+        counts = self.__dict__.get("counts", {})
+        if name in counts:
+            return counts[name]
+        if name in RATES:
+            return self.rates[name]
+        raise AttributeError(name)
+
+    @property
+    def rates(self) -> dict[str, Decimal | None]:
+        c = self.counts
+        return {
+            "early_share": ratio(c["early"], c["resolved"]),
+            "on_time_share": ratio(c["on_time"], c["resolved"]),
+            "late_share": ratio(c["late"], c["resolved"]),
+            "on_time_rate": ratio(c["early"] + c["on_time"], c["resolved"]),
+            "late_rate": ratio(c["late"] + c["pending_overdue"], c["resolved"] + c["pending"]),
+            "online_rate": ratio(c["online"], c["online_eligible"]),
+            "sms_per_dossier": ratio(c["sms"], c["received"]),
+            "digitized_rate": ratio(c["digitized"], c["received"]),
+        }
+
+    def rate_text(self, name: str) -> str:
+        value = self.rates[name]
+        if name == "sms_per_dossier":
+            return DASH if value is None else format_number(value, 2)
+        return format_percent(value)
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"key": self.key, "name": self.name, **self.counts}
+        for name, value in self.rates.items():
+            data[name] = {"value": None if value is None else round(float(value), 6), "text": self.rate_text(name)}
+        return data
+
+
+# Reading the aggregates
+
+
+def _sums(queryset: QuerySet[Any], group: str, measures: Iterable[str] = MEASURES) -> dict[Any, dict[str, int]]:
+    rows = queryset.values(group).annotate(**{m: Sum(m) for m in measures}).order_by()
+    return {row.pop(group): {k: int(v or 0) for k, v in row.items()} for row in rows}
+
+
+def _merge(*parts: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
+    merged: dict[Any, dict[str, int]] = {}
+    for part in parts:
+        for key, values in part.items():
+            total = merged.setdefault(key, dict.fromkeys(values, 0))
+            for k, v in values.items():
+                total[k] = total.get(k, 0) + v
+    return merged
+
+
+def _month_after(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _flows(start: date, end: date, scope: Q) -> dict[Any, dict[str, int]]:
+    """Flow measures per agency over [start, end]: whole months from the monthly table, edges by day."""
+    first_full = start if start.day == 1 else _month_after(start)
+    after_last_full = (
+        _month_after(end).replace(day=1) if _month_after(end) - timedelta(days=1) == end else end.replace(day=1)
+    )
+    if first_full >= after_last_full:
+        return _sums(DailyCount.objects.filter(scope, day__range=(start, end)), "agency_id")
+    parts = [_sums(MonthlyCount.objects.filter(scope, month__gte=first_full, month__lt=after_last_full), "agency_id")]
+    if start < first_full:
+        parts.append(_sums(DailyCount.objects.filter(scope, day__gte=start, day__lt=first_full), "agency_id"))
+    if after_last_full <= end:
+        parts.append(_sums(DailyCount.objects.filter(scope, day__gte=after_last_full, day__lte=end), "agency_id"))
+    return _merge(*parts)
+
+
+STOCK_MEASURES = ("received", "closed", "overdue_in", "overdue_out")
+
+
+def _stocks(day: date, scope: Q) -> dict[Any, tuple[int, int]]:
+    """(pending, overdue) per agency at the end of ``day``: running sums of the deltas up to it."""
+    month = day.replace(day=1)
+    totals = _merge(
+        _sums(MonthlyCount.objects.filter(scope, month__lt=month), "agency_id", STOCK_MEASURES),
+        _sums(DailyCount.objects.filter(scope, day__gte=month, day__lte=day), "agency_id", STOCK_MEASURES),
+    )
+    return {agency: (v["received"] - v["closed"], v["overdue_in"] - v["overdue_out"]) for agency, v in totals.items()}
+
+
+def agency_counts(start: date, end: date, as_of: date | None = None, agencies: Any = None) -> dict[int, dict[str, int]]:
+    """The counts of DESIGN §6 per agency id; ``agencies`` (a queryset or ids) narrows to a scope."""
+    as_of = as_of or end
+    scope = Q() if agencies is None else Q(agency_id__in=agencies)
+    flows = _flows(start, end, scope)
+    carried = _stocks(start - timedelta(days=1), scope)
+    pending = _stocks(as_of, scope)
+    result: dict[int, dict[str, int]] = {}
+    for agency in set(flows) | set(carried) | set(pending):
+        f = flows.get(agency, {})
+        counts = {k: f.get(k, 0) for k in FLOWS}
+        counts["resolved"] = counts["early"] + counts["on_time"] + counts["late"]
+        counts["carried_over"] = carried.get(agency, (0, 0))[0]
+        total, overdue = pending.get(agency, (0, 0))
+        counts.update(pending=total, pending_overdue=overdue, pending_in_time=total - overdue)
+        if any(counts.values()):
+            result[agency] = counts
+    return result
+
+
+# Grouping
+
+
+def group_key(by: str, year: int) -> Callable[[Agency], tuple[str, str]]:
+    """agency → (key, name) of its group for ``by``: none, level, kind, block (of ``year``) or agency."""
+    if by == "agency":
+        return lambda a: (a.code, a.name)
+    if by == "kind":
+        kinds = dict(AgencyKind.choices)
+        return lambda a: (a.kind, str(kinds.get(a.kind, a.kind)))
+    if by == "level":
+        return lambda a: (LEVEL_OF_KIND[AgencyKind(a.kind)], str(LEVEL_NAMES[LEVEL_OF_KIND[AgencyKind(a.kind)]]))
+    if by == "block":
+        blocks = {
+            m.agency_id: (m.block.code, m.block.name)
+            for m in BlockMembership.objects.filter(year=year).select_related("block")
+        }
+        return lambda a: blocks.get(a.pk, ("", _("Not in a block")))
+    return lambda a: ("all", _("All agencies"))
+
+
+def indicators(
+    start: date,
+    end: date,
+    *,
+    as_of: date | None = None,
+    by: str = "none",
+    agencies: QuerySet[Agency] | None = None,
+) -> list[Indicators]:
+    """One ``Indicators`` per group, in the order a person reads them (by key)."""
+    if by in ("month", "quarter"):
+        return _by_period(start, end, as_of, by, agencies)
+    if by in ("field", "procedure", "procedure_level"):
+        return _by_procedure(start, end, as_of, by, agencies)
+    per_agency = agency_counts(start, end, as_of, agencies)
+    chosen = Agency.objects.filter(pk__in=list(per_agency))
+    key_of = group_key(by, end.year)
+    groups: dict[str, Indicators] = {}
+    if by == "none":
+        groups["all"] = Indicators("all", _("All agencies"))
+    for agency in chosen.only("pk", "code", "name", "kind"):
+        key, name = key_of(agency)
+        groups.setdefault(key, Indicators(key, name)).add(per_agency[agency.pk])
+    return sorted(groups.values(), key=lambda g: g.key)
+
+
+def total(start: date, end: date, *, as_of: date | None = None, agencies: QuerySet[Agency] | None = None) -> Indicators:
+    return indicators(start, end, as_of=as_of, agencies=agencies)[0]
+
+
+def _by_period(
+    start: date, end: date, as_of: date | None, by: str, agencies: QuerySet[Agency] | None
+) -> list[Indicators]:
+    rows = []
+    for first, last in periods(start, end, 3 if by == "quarter" else 1):
+        key = f"{first.year}-Q{(first.month - 1) // 3 + 1}" if by == "quarter" else f"{first:%Y-%m}"
+        group = total(first, last, as_of=min(as_of or last, last), agencies=agencies)
+        group.key, group.name = key, key
+        rows.append(group)
+    return rows
+
+
+def periods(start: date, end: date, months: int) -> list[tuple[date, date]]:
+    """Calendar months (or quarters) overlapping [start, end], clipped to it."""
+    result = []
+    first = start.replace(day=1)
+    if months == 3:
+        first = first.replace(month=(first.month - 1) // 3 * 3 + 1)
+    while first <= end:
+        following = first
+        for _i in range(months):
+            following = _month_after(following)
+        result.append((max(first, start), min(following - timedelta(days=1), end)))
+        first = following
+    return result
+
+
+def _by_procedure(
+    start: date, end: date, as_of: date | None, by: str, agencies: QuerySet[Agency] | None
+) -> list[Indicators]:
+    """Breakdowns by procedure, field or procedure level, in whole months from start's to end's month."""
+    scope = Q() if agencies is None else Q(agency_id__in=agencies)
+    first, last = start.replace(day=1), end.replace(day=1)
+    as_of_month = (as_of or end).replace(day=1)
+    rows = ProcedureMonthlyCount.objects.filter(scope)
+    flows = _sums(rows.filter(month__range=(first, last)), "procedure_code")
+    carried = _sums(rows.filter(month__lt=first), "procedure_code", STOCK_MEASURES)
+    pending = _sums(rows.filter(month__lte=as_of_month), "procedure_code", STOCK_MEASURES)
+    catalogue = {p.code: p for p in Procedure.objects.filter(code__in=set(flows) | set(pending))}
+    levels = dict(ProcedureLevel.choices)
+    groups: dict[str, Indicators] = {}
+    for code in set(flows) | set(carried) | set(pending):
+        procedure = catalogue.get(code)
+        if by == "procedure":
+            key, name = code, procedure.name if procedure else _("Not in the catalogue")
+        elif by == "field":
+            key = procedure.field if procedure else ""
+            name = key or _("Not in the catalogue")
+        else:
+            key = procedure.level if procedure else ""
+            name = str(levels.get(key, _("Not in the catalogue")))
+        f = flows.get(code, {})
+        counts = {k: f.get(k, 0) for k in FLOWS}
+        counts["resolved"] = counts["early"] + counts["on_time"] + counts["late"]
+        c, p = carried.get(code, {}), pending.get(code, {})
+        counts["carried_over"] = c.get("received", 0) - c.get("closed", 0)
+        counts["pending"] = p.get("received", 0) - p.get("closed", 0)
+        counts["pending_overdue"] = p.get("overdue_in", 0) - p.get("overdue_out", 0)
+        counts["pending_in_time"] = counts["pending"] - counts["pending_overdue"]
+        if any(counts.values()):
+            groups.setdefault(key, Indicators(key, name)).add(counts)
+    return sorted(groups.values(), key=lambda g: g.key)
+
+
+def handler_late_rates(start: date, end: date, agencies: QuerySet[Agency] | None = None) -> list[dict[str, Any]]:
+    """Per officer (``handler``): resolved, late and late rate in the months of [start, end] (rule 3, §7)."""
+    scope = Q() if agencies is None else Q(agency_id__in=agencies)
+    rows = (
+        HandlerMonthlyCount.objects.filter(scope, month__range=(start.replace(day=1), end.replace(day=1)))
+        .values("agency__code", "agency__name", "handler")
+        .annotate(resolved=Sum("resolved"), late=Sum("late"))
+        .order_by("agency__code", "handler")
+    )
+    return [{**row, "late_rate": ratio(row["late"], row["resolved"])} for row in rows if row["resolved"]]
