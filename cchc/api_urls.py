@@ -8,15 +8,19 @@ from rest_framework.routers import DefaultRouter
 
 from cchc.accounts import api as accounts_api
 from cchc.agencies import api as agencies_api
+from cchc.dossiers import api as dossiers_api
 
 router = DefaultRouter()
 router.register("agencies", agencies_api.AgencyViewSet, basename="agency")
 router.register("blocks", agencies_api.BlockViewSet, basename="block")
+router.register("procedures", dossiers_api.ProcedureViewSet, basename="procedure")
+router.register("dossiers", dossiers_api.DossierViewSet, basename="dossier")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("v1/me/", accounts_api.me, name="me"),
+    path("v1/dossier-stats/", dossiers_api.DossierStatsView.as_view(), name="dossier-stats"),
     # drf-spectacular serves to anyone by default; like every other route, these need an account.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
     path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),

@@ -152,6 +152,18 @@ MATRIX: dict[str, Route] = {
     "agencies:blocks": Route(BLOCK_ROLES_ONLY),
     "agencies:block": Route(BLOCK_PAGE, lookup="pk"),
     "agencies:detail": Route(AGENCY_PAGE, lookup="code"),
+    "dossiers:index": Route(SIGNED_IN_PAGE),
+    "dossiers:export": Route(SIGNED_IN_PAGE),
+    "dossiers:procedures": Route(SIGNED_IN_PAGE),
+    "dossiers:upload": Route(
+        everyone(
+            403, officer_a=200, officer_b=200, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN
+        )
+    ),
+    "dossiers:targets": Route(SIGNED_IN_PAGE),
+    "dossiers:service_index": Route(SIGNED_IN_PAGE),
+    "dossiers:agency": Route(AGENCY_PAGE, lookup="code"),
+    "dossiers:block": Route(BLOCK_PAGE, lookup="pk"),
     "set_language": Route(
         everyone(Redirect("/agencies/")), method="post", data=lambda persona: {"language": "en", "next": "/agencies/"}
     ),
@@ -166,6 +178,9 @@ MATRIX: dict[str, Route] = {
     "api:me": Route(SIGNED_IN_API),
     "api:schema": Route(SIGNED_IN_API),
     "api:docs": Route(SIGNED_IN_PAGE),
+    "api:procedure-list": Route(SIGNED_IN_API),
+    "api:dossier-list": Route(SIGNED_IN_API),
+    "api:dossier-stats": Route(SIGNED_IN_API),
 }
 
 

@@ -20,7 +20,7 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
         frozenset({Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR}),
     ),
     (_("Plans and tasks"), None, None),
-    (_("Dossier statistics"), None, None),
+    (_("Dossier statistics"), "dossiers:index", None),
     (_("Periodic reports"), None, None),
     (_("PAR index and ranking"), None, None),
     (_("Satisfaction surveys"), None, None),

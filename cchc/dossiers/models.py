@@ -136,6 +136,7 @@ class Counts(models.Model):
     online_eligible = models.BigIntegerField(default=0)
     paid_online = models.BigIntegerField(default=0)
     fee_amount = models.BigIntegerField(default=0)
+    with_fee = models.BigIntegerField(default=0)
     postal = models.BigIntegerField(default=0)
     sms = models.BigIntegerField(default=0)
     digitized = models.BigIntegerField(default=0)
@@ -162,6 +163,7 @@ MEASURES = (
     "online_eligible",
     "paid_online",
     "fee_amount",
+    "with_fee",
     "postal",
     "sms",
     "digitized",

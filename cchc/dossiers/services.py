@@ -328,7 +328,7 @@ class DossierImporter:
                     self._write(batch)
                     batch = []
             if self.errors and not self.skip_bad_rows:
-                raise InputError(self._refusal())
+                raise self._refusal()
             if batch:
                 self._write(batch)
             if not self.summary.total:
@@ -339,14 +339,16 @@ class DossierImporter:
             self._audit()
         return self.summary
 
-    def _refusal(self) -> str:
-        first = self.errors[0].one_line()
+    def _refusal(self) -> InputError:
+        first = self.errors[0]
         if self.bad_rows == 1:
-            return _("%(first)s. Nothing was imported.") % {"first": first}
-        return _("%(first)s (and %(more)s other bad rows). Nothing was imported.") % {
-            "first": first,
-            "more": self.bad_rows - 1,
-        }
+            detail = _("%(first)s; nothing was imported") % {"first": first.detail}
+        else:
+            detail = _("%(first)s (and %(more)s other bad rows); nothing was imported") % {
+                "first": first.detail,
+                "more": self.bad_rows - 1,
+            }
+        return InputError(detail, first.row, first.field)
 
     def _parse_or_note(self, number: int, values: dict[str, str]) -> tuple[Any, ...] | None:
         try:
@@ -494,6 +496,8 @@ class DossierImporter:
         if row[C["paid_online"]]:
             vector[M["paid_online"]] += sign
         vector[M["fee_amount"]] += sign * row[C["fee_amount"]]
+        if row[C["fee_amount"]] or row[C["paid_online"]]:
+            vector[M["with_fee"]] += sign
         if row[C["result_by_post"]] or row[C["channel"]] == "postal":
             vector[M["postal"]] += sign
         vector[M["sms"]] += sign * row[C["sms_count"]]

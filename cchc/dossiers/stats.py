@@ -45,6 +45,7 @@ COUNTS = (
     "online_eligible",
     "paid_online",
     "fee_amount",
+    "with_fee",
     "postal",
     "sms",
     "digitized",
@@ -58,9 +59,10 @@ RATES = (
     "online_rate",
     "sms_per_dossier",
     "digitized_rate",
+    "online_payment_rate",
 )
 FLOWS: tuple[str, ...] = ("received", "early", "on_time", "late", "returned", "withdrawn", "online", "online_eligible")
-FLOWS += ("paid_online", "fee_amount", "postal", "sms", "digitized")
+FLOWS += ("paid_online", "fee_amount", "with_fee", "postal", "sms", "digitized")
 GROUPINGS = ("none", "level", "kind", "block", "agency")
 BREAKDOWNS = (*GROUPINGS, "field", "procedure", "procedure_level", "month", "quarter")
 
@@ -80,6 +82,8 @@ LABELS = {
     "online_eligible": gettext_lazy("Of procedures published online"),
     "paid_online": gettext_lazy("Paid online"),
     "fee_amount": gettext_lazy("Fees paid (đồng)"),
+    "with_fee": gettext_lazy("With a fee"),
+    "online_payment_rate": gettext_lazy("Online payment rate"),
     "postal": gettext_lazy("By post"),
     "sms": gettext_lazy("SMS"),
     "digitized": gettext_lazy("Digitised"),
@@ -116,6 +120,7 @@ class Indicators:
     key: str
     name: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    link: str = ""  # the drill-down page of the group, where there is one
 
     def add(self, counts: dict[str, int]) -> None:
         for k in COUNTS:
@@ -141,6 +146,7 @@ class Indicators:
             "online_rate": ratio(c["online"], c["online_eligible"]),
             "sms_per_dossier": ratio(c["sms"], c["received"]),
             "digitized_rate": ratio(c["digitized"], c["received"]),
+            "online_payment_rate": ratio(c["paid_online"], c["with_fee"]),
         }
 
     def rate_text(self, name: str) -> str:
@@ -240,10 +246,11 @@ def group_key(by: str, year: int) -> Callable[[Agency], tuple[str, str]]:
     if by == "level":
         return lambda a: (LEVEL_OF_KIND[AgencyKind(a.kind)], str(LEVEL_NAMES[LEVEL_OF_KIND[AgencyKind(a.kind)]]))
     if by == "block":
-        blocks = {
-            m.agency_id: (m.block.code, m.block.name)
-            for m in BlockMembership.objects.filter(year=year).select_related("block")
-        }
+        # The blocks of ``year``; an agency without one that year keeps its nearest year's block.
+        blocks: dict[int, tuple[str, str]] = {}
+        memberships = BlockMembership.objects.select_related("block")
+        for m in sorted(memberships, key=lambda m: (abs(m.year - year), -m.year)):
+            blocks.setdefault(m.agency_id, (m.block.code, m.block.name))
         return lambda a: blocks.get(a.pk, ("", _("Not in a block")))
     return lambda a: ("all", _("All agencies"))
 
@@ -351,3 +358,62 @@ def handler_late_rates(start: date, end: date, agencies: QuerySet[Agency] | None
         .order_by("agency__code", "handler")
     )
     return [{**row, "late_rate": ratio(row["late"], row["resolved"])} for row in rows if row["resolved"]]
+
+
+# QĐ 766/QĐ-TTg (2022): the real-time service index, as far as dossier records allow
+
+
+@dataclass
+class IndexPart:
+    name: str
+    maximum: int
+    points: Decimal | None  # None: cannot be computed from the data held
+    basis: str
+
+
+def service_index(group: Indicators) -> list[IndexPart]:
+    """The six groups of QĐ 766 (sum 100); the parts the dossier records cannot give have no points."""
+    rates = group.rates
+
+    def part(name: str, maximum: int, rate: Decimal | None, basis: str) -> IndexPart:
+        points = None if rate is None else (rate * maximum).quantize(Decimal("0.01"))
+        return IndexPart(name, maximum, points, basis)
+
+    return [
+        IndexPart(
+            _("Publicity and transparency"),
+            18,
+            None,
+            _(
+                "Cannot be computed: it depends on publication on the national portal, which dossier records do not hold."
+            ),
+        ),
+        part(
+            _("Progress of resolution"), 20, rates["on_time_rate"], _("20 × on-time rate (early + on time) ÷ resolved.")
+        ),
+        part(
+            _("Online service"),
+            12,
+            rates["online_rate"],
+            _("12 × online rate: online dossiers ÷ dossiers of procedures published online."),
+        ),
+        part(_("Digitisation"), 22, rates["digitized_rate"], _("22 × share of received dossiers digitised.")),
+        IndexPart(
+            _("Satisfaction"),
+            18,
+            None,
+            _("Cannot be computed from dossier records: it comes from the satisfaction surveys."),
+        ),
+        part(
+            _("Online payment"),
+            10,
+            rates["online_payment_rate"],
+            _("10 × dossiers paid online ÷ dossiers with a fee (fee amount or online payment in the export)."),
+        ),
+    ]
+
+
+def late_rates_by_agency(year: int, agencies: QuerySet[Agency] | None = None) -> dict[str, Decimal | None]:
+    """Late-dossier rate of each agency in ``year`` (pending counted at the year's end): rule 1 of DESIGN §7."""
+    groups = indicators(date(year, 1, 1), date(year, 12, 31), by="agency", agencies=agencies)
+    return {g.key: g.rates["late_rate"] for g in groups}

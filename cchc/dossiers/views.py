@@ -1,0 +1,362 @@
+"""Pages of the dossier statistics; every one reads through the user's scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cchc.accounts.roles import Role
+from cchc.agencies.models import Agency, AgencyKind, Block
+from cchc.core.scope import agency_q, has_role
+from cchc.core.tabular import write_rows
+from cchc.core.tasks import enqueue
+from cchc.core.views import FilteredListView, download
+from cchc.dossiers.filters import DossierFilterSet, ProcedureFilterSet, StatsForm
+from cchc.dossiers.models import IMPORT_ROLES, Dossier, Procedure, Target
+from cchc.dossiers.profiles import PROFILES
+from cchc.dossiers.stats import COUNTS, LABELS, RATES, Indicators, indicators, service_index, total
+
+BLOCK_ROLES = (Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR)
+TABLE_COUNTS = ("received", "carried_over", "resolved", "early", "on_time", "late", "pending", "pending_overdue")
+TABLE_RATES = ("early_share", "on_time_share", "late_share", "late_rate", "online_rate")
+
+
+def _scope(request: HttpRequest) -> QuerySet[Agency]:
+    return Agency.objects.restrict(request.user)
+
+
+def _stats_form(request: HttpRequest) -> tuple[StatsForm, dict[str, Any]]:
+    data = request.GET.copy()
+    if "by" not in data:
+        data["by"] = "block" if has_role(request.user, BLOCK_ROLES) else "agency"
+    form = StatsForm(data)
+    return form, form.period()
+
+
+def _sorted(groups: list[Indicators], sort: str) -> list[Indicators]:
+    name = sort.lstrip("-")
+    if name not in (*COUNTS, *RATES, "name"):
+        return groups
+
+    def key(g: Indicators) -> Any:
+        if name == "name":
+            return g.name
+        value = g.counts[name] if name in COUNTS else g.rates[name]
+        return (value is not None, value or 0)
+
+    return sorted(groups, key=key, reverse=sort.startswith("-"))
+
+
+def _columns(sort: str) -> list[dict[str, Any]]:
+    """Table columns with the sort each header link asks for and the aria-sort it shows."""
+    columns = []
+    for name in (*TABLE_COUNTS, *TABLE_RATES):
+        current = "descending" if sort == f"-{name}" else "ascending" if sort == name else "none"
+        columns.append(
+            {"name": name, "label": LABELS[name], "next": name if sort == f"-{name}" else f"-{name}", "aria": current}
+        )
+    return columns
+
+
+def _link(groups: list[Indicators], by: str, year: int, user: Any) -> list[Indicators]:
+    """Point each group to its drill-down page: a block's or an agency's."""
+    found: dict[str, str] = {}
+    if by == "agency":
+        found = {g.key: reverse("dossiers:agency", args=[g.key]) for g in groups}
+    elif by == "block" and has_role(user, BLOCK_ROLES):
+        blocks = Block.objects.restrict(user).filter(code__in=[g.key for g in groups])
+        # The block of the period's year, else the nearest year's.
+        for block in sorted(blocks, key=lambda b: (abs(b.year - year), -b.year)):
+            found.setdefault(block.code, reverse("dossiers:block", args=[block.pk]))
+    for g in groups:
+        g.link = found.get(g.key, "")
+    return groups
+
+
+def _targets(year: int) -> dict[str, Target]:
+    return {t.kind: t for t in Target.objects.filter(year=year)}
+
+
+def _chart_data(period: dict[str, Any], agencies: QuerySet[Agency], overall: Indicators) -> dict[str, Any]:
+    months = indicators(period["start"], period["end"], by="month", agencies=agencies)[-36:]
+    by_kind = indicators(period["start"], period["end"], as_of=period["as_of"], by="kind", agencies=agencies)
+    targets = _targets(period["end"].year)
+    kinds = dict(AgencyKind.choices)
+
+    return {
+        "labels": {
+            "received": str(LABELS["received"]),
+            "resolved": str(LABELS["resolved"]),
+            "late": str(LABELS["late"]),
+            "early": str(LABELS["early"]),
+            "on_time": str(LABELS["on_time"]),
+            "online_rate": str(LABELS["online_rate"]),
+            "target": _("Target"),
+        },
+        "months": [m.key for m in months],
+        "received": [m.received for m in months],
+        "resolved": [m.resolved for m in months],
+        "late": [m.late for m in months],
+        "shares": [overall.early, overall.on_time, overall.late],
+        "kinds": [str(kinds.get(g.key, g.key)) for g in by_kind],
+        "online_rate": [_percent(g.rates["online_rate"]) for g in by_kind],
+        "online_target": [_target(targets.get(g.key)) for g in by_kind],
+    }
+
+
+def _target(target: Target | None) -> float | None:
+    return None if target is None or target.online_rate_min is None else float(target.online_rate_min)
+
+
+def _percent(value: Decimal | None) -> float | None:
+    return None if value is None else round(float(value) * 100, 2)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Indicators of the period for the user's scope, broken down as asked, with charts and drill-down."""
+    form, period = _stats_form(request)
+    agencies = _scope(request)
+    groups = indicators(period["start"], period["end"], as_of=period["as_of"], by=period["by"], agencies=agencies)
+    groups = _link(_sorted(groups, period.get("sort") or ""), period["by"], period["end"].year, request.user)
+    overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=agencies)
+    query = request.GET.copy()
+    query.pop("sort", None)
+    context = {
+        "form": form,
+        "period": period,
+        "groups": groups,
+        "overall": overall,
+        "columns": _columns(period.get("sort") or ""),
+        "querystring": query.urlencode(),
+        "fullquery": request.GET.urlencode(),
+        "chart": _chart_data(period, agencies, overall),
+        "can_upload": has_role(request.user, IMPORT_ROLES),
+    }
+    return render(request, "dossiers/index.html", context)
+
+
+def export(request: HttpRequest) -> HttpResponse:
+    """The indicator table of the page as XLSX (or CSV): counts as numbers, rates in percent."""
+    _form, period = _stats_form(request)
+    fmt = request.GET.get("format", "xlsx")
+    fmt = fmt if fmt in ("csv", "xlsx") else "xlsx"
+    groups = indicators(
+        period["start"], period["end"], as_of=period["as_of"], by=period["by"], agencies=_scope(request)
+    )
+    groups = _sorted(groups, period.get("sort") or "")
+    columns = [_("Code"), _("Group"), *(str(LABELS[c]) for c in COUNTS), *(f"{LABELS[r]} (%)" for r in RATES)]
+    rows = [
+        [
+            g.key,
+            g.name,
+            *(g.counts[c] for c in COUNTS),
+            *(_percent(g.rates[r]) for r in RATES),
+        ]
+        for g in groups
+    ]
+    name = f"dossiers-{period['start']:%Y%m%d}-{period['end']:%Y%m%d}.{fmt}"
+    return download(write_rows(columns, rows, fmt, title="dossiers"), name)
+
+
+class ProcedureListView(FilteredListView):
+    """The procedure catalogue (thủ tục hành chính): a public list, not any agency's data."""
+
+    template_name = "dossiers/procedure_list.html"
+    filterset_class = ProcedureFilterSet
+    paginate_by = 50
+
+    def base_queryset(self) -> QuerySet[Procedure]:
+        return Procedure.objects.all()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filtered = self.filterset.qs.order_by()
+        levels = dict(Procedure._meta.get_field("level").choices or [])
+        online = dict(Procedure._meta.get_field("online_level").choices or [])
+        context["by_level"] = [
+            (levels.get(r["level"], r["level"]), r["n"])
+            for r in filtered.values("level").annotate(n=Count("pk")).order_by("level")
+        ]
+        context["by_online"] = [
+            (online.get(r["online_level"], r["online_level"]), r["n"])
+            for r in filtered.values("online_level").annotate(n=Count("pk")).order_by("online_level")
+        ]
+        context["by_field"] = list(filtered.values("field").annotate(n=Count("pk")).order_by("-n", "field")[:15])
+        context["total"] = filtered.count()
+        return context
+
+
+def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Drill-down to one agency: its indicators, its subordinates' and its dossiers."""
+    visible = _scope(request)
+    agency = get_object_or_404(visible, code=code)
+    form, period = _stats_form(request)
+    own = Agency.objects.filter(pk=agency.pk)
+    overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=own)
+    children = visible.filter(parent=agency)
+    child_groups = indicators(period["start"], period["end"], as_of=period["as_of"], by="agency", agencies=children)
+    child_groups = _link(child_groups, "agency", period["end"].year, request.user)
+    dossiers = DossierFilterSet(
+        request.GET or None,
+        queryset=Dossier.objects.restrict(request.user)
+        .filter(agency=agency)
+        .select_related("procedure")
+        .order_by("-received_on", "dossier_code"),
+    )
+    for field in dossiers.form.fields.values():
+        is_select = getattr(field.widget, "input_type", "") == "select"
+        field.widget.attrs.setdefault(
+            "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        )
+    page = Paginator(dossiers.qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "agency": agency,
+        "form": form,
+        "period": period,
+        "overall": overall,
+        "children": child_groups,
+        "columns": _columns(""),
+        "filter": dossiers,
+        "page_obj": page,
+        "paginator": page.paginator,
+        "is_paginated": page.has_other_pages(),
+        "querystring": query.urlencode(),
+        "parts": service_index(overall),
+    }
+    return render(request, "dossiers/agency_detail.html", context)
+
+
+def block_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drill-down to a block: the indicators of its member agencies in the user's scope."""
+    block = get_object_or_404(Block.objects.restrict(request.user), pk=pk)
+    form, period = _stats_form(request)
+    members = _scope(request).filter(block_memberships__block=block)
+    groups = indicators(period["start"], period["end"], as_of=period["as_of"], by="agency", agencies=members)
+    groups = _link(_sorted(groups, period.get("sort") or ""), "agency", block.year, request.user)
+    overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=members)
+    query = request.GET.copy()
+    query.pop("sort", None)
+    context = {
+        "block": block,
+        "form": form,
+        "period": period,
+        "groups": groups,
+        "overall": overall,
+        "columns": _columns(period.get("sort") or ""),
+        "querystring": query.urlencode(),
+    }
+    return render(request, "dossiers/block_detail.html", context)
+
+
+def targets(request: HttpRequest) -> HttpResponse:
+    """Targets of a year per agency kind, and the agencies in scope that miss them (and rule 1 of §7)."""
+    try:
+        year = int(request.GET.get("year", "")) if request.GET.get("year") else timezone.localdate().year
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 2000), 2100)
+
+    groups = indicators(date(year, 1, 1), date(year, 12, 31), by="agency", agencies=_scope(request))
+    kinds = dict(Agency.objects.filter(code__in=[g.key for g in groups]).values_list("code", "kind"))
+    kind_names = dict(AgencyKind.choices)
+    rule1 = Decimal(str(getattr(settings, "CCHC_RULE1_LATE_RATE", "0.05")))
+    rows = []
+    for target in Target.objects.filter(year=year).order_by("kind"):
+        missing = []
+        for g in groups:
+            if kinds.get(g.key) != target.kind:
+                continue
+            online, late = g.rates["online_rate"], g.rates["late_rate"]
+            reasons = []
+            if target.online_rate_min is not None and online is not None and online * 100 < target.online_rate_min:
+                reasons.append("online")
+            if target.late_rate_max is not None and late is not None and late * 100 > target.late_rate_max:
+                reasons.append("late")
+            if reasons:
+                missing.append({"group": g, "online": "online" in reasons, "late": "late" in reasons})
+        rows.append({"target": target, "kind": kind_names.get(target.kind, target.kind), "missing": missing})
+    rule1_agencies = [g for g in groups if g.rates["late_rate"] is not None and g.rates["late_rate"] >= rule1]
+    context = {"year": year, "rows": rows, "rule1": rule1_agencies, "rule1_threshold": rule1}
+    return render(request, "dossiers/targets.html", context)
+
+
+def service_index_page(request: HttpRequest) -> HttpResponse:
+    form, period = _stats_form(request)
+    overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=_scope(request))
+    parts = service_index(overall)
+    computed = [p for p in parts if p.points is not None]
+    context = {
+        "form": form,
+        "period": period,
+        "overall": overall,
+        "parts": parts,
+        "computed_points": sum((p.points for p in computed if p.points is not None), Decimal(0)),
+        "computed_maximum": sum(p.maximum for p in computed),
+    }
+    return render(request, "dossiers/service_index.html", context)
+
+
+# Upload
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
+    profile = forms.ChoiceField(
+        label=gettext_lazy("Format of the export"),
+        choices=[(name, f"{name} — {p.description}") for name, p in PROFILES.items()],
+    )
+    skip_bad_rows = forms.BooleanField(label=gettext_lazy("Skip bad rows and import the others"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise forms.ValidationError(_("Only CSV and XLSX files are accepted."))
+        if upload.size > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise forms.ValidationError(_("The file is too large."))
+        return upload
+
+
+def upload(request: HttpRequest) -> HttpResponse:
+    """A focal officer uploads a one-stop-shop export for their own agencies; it is imported in the background."""
+    condition = agency_q(request.user, IMPORT_ROLES)
+    agencies = Agency.objects.all() if condition is None else Agency.objects.filter(condition)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        folder = Path(settings.MEDIA_ROOT) / "uploads" / "dossiers"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{uuid4().hex}{Path(upload_file.name).suffix.lower()}"
+        with path.open("wb") as handle:
+            for chunk in upload_file.chunks():
+                handle.write(chunk)
+        task = enqueue(
+            "dossiers.import",
+            user=request.user,
+            agency=agencies.first() if agencies.count() == 1 else None,
+            payload={
+                "path": str(path),
+                "name": upload_file.name,
+                "profile": form.cleaned_data["profile"],
+                "skip_bad_rows": form.cleaned_data["skip_bad_rows"],
+            },
+            label=_("Dossier import: %(name)s") % {"name": upload_file.name[:200]},
+        )
+        return redirect(task.get_absolute_url())
+    return render(request, "dossiers/upload.html", {"form": form, "agencies": agencies.order_by("path")[:50]})

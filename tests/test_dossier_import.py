@@ -1,0 +1,273 @@
+"""Dossier and procedure imports (DESIGN §8.1, §8.2): dates, idempotence, atomicity, bad rows, scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from cchc.core.tabular import InputError
+from cchc.dossiers.models import DailyCount, Dossier, MonthlyCount, Procedure
+from cchc.dossiers.services import import_dossiers_file, import_procedures_file
+from cchc.dossiers.stats import total
+
+HEADER = ["dossier_code", "agency_code", "procedure_code", "received_at", "due_at", "resolved_at", "status", "channel"]
+
+
+def write_csv(path: Path, rows: list[list[Any]], header: list[str] = HEADER) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def year_2022(**kwargs: Any) -> Any:
+    return total(date(2022, 1, 1), date(2022, 12, 31), **kwargs)
+
+
+@pytest.fixture
+def catalogue(tmp_path: Path, province: Any) -> None:
+    path = tmp_path / "procedures.csv"
+    header = ["code", "name", "field", "level", "online_level", "postal", "online_payment"]
+    write_csv(
+        path,
+        [
+            ["P1", "Cấp phiếu lý lịch tư pháp", "Tư pháp", "province", "full", "1", "1"],
+            ["P2", "Chứng thực bản sao", "Chứng thực", "commune", "partial", "0", "0"],
+            ["P3", "Đăng ký kết hôn", "Hộ tịch", "commune", "none", "0", "0"],
+        ],
+        header,
+    )
+    import_procedures_file(path)
+
+
+def test_procedure_import_creates_then_updates_in_place(tmp_path: Path, catalogue: None) -> None:
+    assert Procedure.objects.count() == 3
+    header = ["code", "name", "field", "level", "online_level"]
+    path = write_csv(tmp_path / "p.csv", [["P3", "Đăng ký kết hôn", "Hộ tịch", "commune", "full"]], header)
+    summary = import_procedures_file(path)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 0)
+    assert Procedure.objects.get(code="P3").online_level == "full"
+
+
+def test_procedure_import_refuses_an_unknown_level(tmp_path: Path, province: Any) -> None:
+    header = ["code", "name", "field", "level", "online_level"]
+    path = write_csv(tmp_path / "p.csv", [["P1", "X", "Y", "ward", "full"]], header)
+    with pytest.raises(InputError) as error:
+        import_procedures_file(path)
+    assert (error.value.row, error.value.field) == (2, "level")
+    assert not Procedure.objects.exists()
+
+
+def test_dates_in_both_formats_and_no_due_date_is_on_time(tmp_path: Path, province: Any) -> None:
+    path = write_csv(
+        tmp_path / "d.csv",
+        [
+            ["A1", "SA", "P1", "05/01/2022", "10/01/2022", "07/01/2022", "resolved", "direct"],  # early
+            ["A2", "SA", "P1", "2022-01-05", "2022-01-10", "2022-01-10", "resolved", "direct"],  # on time
+            ["A3", "SA", "P1", "2022-01-05", "2022-01-10", "11/01/2022", "resolved", "direct"],  # late
+            ["A4", "SA", "P1", "2022-01-05", "", "2022-06-30", "resolved", "direct"],  # no due date: on time
+        ],
+    )
+    import_dossiers_file(path)
+    assert Dossier.objects.get(dossier_code="A1").received_on == date(2022, 1, 5)
+    result = year_2022()
+    assert (result.early, result.on_time, result.late, result.resolved) == (1, 2, 1, 4)
+
+
+def test_date_times_near_midnight_are_days_in_ho_chi_minh(tmp_path: Path, province: Any) -> None:
+    path = write_csv(
+        tmp_path / "d.csv",
+        [
+            ["T1", "SA", "", "2022-03-31T23:30:00+07:00", "", "", "pending", "online"],
+            ["T2", "SA", "", "2022-03-31T17:30:00Z", "", "", "pending", "online"],  # 00:30 on 1 April there
+            ["T3", "SA", "", "2022-03-31T16:59:59Z", "", "", "pending", "online"],  # 23:59:59 on 31 March
+            ["T4", "SA", "", "2022-03-31 23:30:00", "", "", "pending", "online"],  # no offset: local already
+        ],
+    )
+    import_dossiers_file(path)
+    days = dict(Dossier.objects.values_list("dossier_code", "received_on"))
+    assert days == {
+        "T1": date(2022, 3, 31),
+        "T2": date(2022, 4, 1),
+        "T3": date(2022, 3, 31),
+        "T4": date(2022, 3, 31),
+    }
+    q1 = total(date(2022, 1, 1), date(2022, 3, 31))
+    assert q1.received == 3
+    assert total(date(2022, 4, 1), date(2022, 6, 30)).carried_over == 3
+
+
+def test_reimporting_the_same_file_counts_nothing_twice(tmp_path: Path, province: Any) -> None:
+    rows = [
+        ["R1", "SA", "P1", "2022-02-01", "2022-02-10", "2022-02-05", "resolved", "online"],
+        ["R2", "SA", "P1", "2022-02-01", "2022-02-10", "", "pending", "direct"],
+    ]
+    path = write_csv(tmp_path / "d.csv", rows)
+    first = import_dossiers_file(path)
+    before = list(MonthlyCount.objects.values_list("received", "closed", "early", "online"))
+    again = import_dossiers_file(path)
+    assert (first.created, again.created, again.unchanged) == (2, 0, 2)
+    assert list(MonthlyCount.objects.values_list("received", "closed", "early", "online")) == before
+    result = year_2022()
+    assert (result.received, result.resolved, result.pending, result.pending_overdue) == (2, 1, 1, 1)
+
+
+def test_an_updated_file_moves_the_counts_instead_of_adding(tmp_path: Path, province: Any) -> None:
+    rows = [["U1", "SA", "P1", "2022-02-01", "2022-02-10", "", "pending", "direct"]]
+    import_dossiers_file(write_csv(tmp_path / "a.csv", rows))
+    assert year_2022().pending_overdue == 1
+    rows = [["U1", "SA", "P1", "2022-02-01", "2022-02-10", "2022-03-02", "resolved", "direct"]]
+    summary = import_dossiers_file(write_csv(tmp_path / "b.csv", rows))
+    assert summary.updated == 1
+    result = year_2022()
+    assert (result.received, result.resolved, result.late, result.pending, result.pending_overdue) == (1, 1, 1, 0, 0)
+    # Overdue in February, resolved late in March: both facts stay visible at their dates.
+    february = total(date(2022, 2, 1), date(2022, 2, 28))
+    assert (february.pending, february.pending_overdue) == (1, 1)
+    assert Dossier.objects.count() == 1
+
+
+def test_duplicate_codes_in_one_file_are_bad_rows(tmp_path: Path, province: Any) -> None:
+    rows = [
+        ["D1", "SA", "P1", "2022-02-01", "", "", "pending", "direct"],
+        ["D1", "SA", "P1", "2022-02-02", "", "", "pending", "direct"],
+    ]
+    path = write_csv(tmp_path / "d.csv", rows)
+    with pytest.raises(InputError, match="D1") as error:
+        import_dossiers_file(path)
+    assert (error.value.row, error.value.field) == (3, "dossier_code")
+    assert not Dossier.objects.exists() and not DailyCount.objects.exists()
+    summary = import_dossiers_file(path, skip_bad_rows=True)
+    assert (summary.created, summary.skipped) == (1, 1)
+    assert year_2022().received == 1
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        (["B1", "SA", "P1", "31/02/2022", "", "", "pending", "direct"], "received_at"),
+        (["B1", "ZZ", "P1", "2022-02-01", "", "", "pending", "direct"], "agency_code"),
+        (["B1", "SA", "P1", "2022-02-01", "", "", "done", "direct"], "status"),
+        (["B1", "SA", "P1", "2022-02-10", "", "2022-02-09", "resolved", "direct"], "resolved_at"),
+        (["B1", "SA", "P1", "2022-02-10", "", "", "resolved", "direct"], "resolved_at"),
+        (["B1", "SA", "P1", "2022-02-10", "", "", "pending", "fax"], "channel"),
+    ],
+    ids=["bad-date", "unknown-agency", "unknown-status", "result-before-receipt", "resolved-without-date", "channel"],
+)
+def test_a_bad_row_refuses_the_whole_file(tmp_path: Path, province: Any, row: list[str], column: str) -> None:
+    good = ["G1", "SA", "P1", "2022-02-01", "", "", "pending", "direct"]
+    path = write_csv(tmp_path / "d.csv", [good, row])
+    with pytest.raises(InputError) as error:
+        import_dossiers_file(path)
+    assert (error.value.row, error.value.field) == (3, column)
+    assert str(error.value).startswith(f"Dòng 3, cột “{column}”: ")
+    assert not Dossier.objects.exists()
+    assert not MonthlyCount.objects.exists()
+
+
+def test_bad_rows_skipped_on_request_are_counted_and_reported(tmp_path: Path, province: Any) -> None:
+    rows = [
+        ["S1", "SA", "P1", "2022-02-01", "", "", "pending", "direct"],
+        ["S2", "SA", "P1", "yesterday", "", "", "pending", "direct"],
+        ["S3", "XX", "P1", "2022-02-01", "", "", "pending", "direct"],
+    ]
+    summary = import_dossiers_file(write_csv(tmp_path / "d.csv", rows), skip_bad_rows=True)
+    assert (summary.created, summary.skipped) == (1, 2)
+    assert summary.problems[0].startswith("Dòng 3, cột “received_at”")
+    assert summary.problems[1].startswith("Dòng 4, cột “agency_code”")
+    assert year_2022().received == 1
+
+
+def test_an_agency_outside_the_uploaders_scope_is_refused(tmp_path: Path, personas: Any) -> None:
+    rows = [
+        ["O1", "SA", "P1", "2022-02-01", "", "", "pending", "direct"],
+        ["O2", "SB", "P1", "2022-02-01", "", "", "pending", "direct"],
+    ]
+    with pytest.raises(InputError) as error:
+        import_dossiers_file(write_csv(tmp_path / "d.csv", rows), user=personas.officer_a)
+    assert (error.value.row, error.value.field) == (3, "agency_code")
+    assert not Dossier.objects.exists()
+    # The coordinator of the province may import for both.
+    summary = import_dossiers_file(write_csv(tmp_path / "d.csv", rows), user=personas.coordinator)
+    assert summary.created == 2
+
+
+def test_another_agencys_dossier_code_is_not_overwritten(tmp_path: Path, personas: Any) -> None:
+    import_dossiers_file(write_csv(tmp_path / "b.csv", [["K1", "SB", "", "2022-02-01", "", "", "pending", "direct"]]))
+    rows = [["K1", "SA", "", "2022-02-01", "", "2022-02-02", "resolved", "direct"]]
+    with pytest.raises(InputError, match="K1"):
+        import_dossiers_file(write_csv(tmp_path / "a.csv", rows), user=personas.officer_a)
+    assert Dossier.objects.get(dossier_code="K1").agency.code == "SB"
+
+
+def test_an_empty_file_and_a_header_only_file_are_refused(tmp_path: Path, province: Any) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError) as error:
+        import_dossiers_file(empty)
+    assert "không có dữ liệu" in str(error.value)
+    with pytest.raises(InputError) as error:
+        import_dossiers_file(write_csv(tmp_path / "header.csv", []))
+    assert "không có dòng hồ sơ" in str(error.value)
+
+
+def test_a_wrong_header_names_the_missing_and_unknown_columns(tmp_path: Path, province: Any) -> None:
+    header = ["code", "agency_code", "received_at", "status"]
+    with pytest.raises(InputError, match="dossier_code") as error:
+        import_dossiers_file(write_csv(tmp_path / "d.csv", [["X", "SA", "2022-01-01", "pending"]], header))
+    assert error.value.row == 1
+    header = [*HEADER, "colour"]
+    with pytest.raises(InputError, match="colour"):
+        import_dossiers_file(write_csv(tmp_path / "d.csv", [], header))
+
+
+def test_the_vietnamese_profile_reads_an_xlsx_export(tmp_path: Path, catalogue: None) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Mã hồ sơ", "Mã cơ quan", "Mã thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả"])
+    sheet.cell(1, 7, "Trạng thái")
+    sheet.cell(1, 8, "Kênh nộp")
+    sheet.cell(1, 9, "Số tin nhắn")
+    sheet.append(["V1", "C1", "P2", date(2022, 5, 2), "06/05/2022", "05/05/2022", "Đã giải quyết", "Trực tuyến", 3])
+    sheet.append(["V2", "C1", "P3", "02/05/2022", "", "", "Đang giải quyết", "Trực tiếp", 1])
+    path = tmp_path / "mot-cua.xlsx"
+    book.save(path)
+    summary = import_dossiers_file(path, profile="mot-cua-vi")
+    assert summary.created == 2
+    v1 = Dossier.objects.get(dossier_code="V1")
+    assert (v1.status, v1.channel, v1.procedure and v1.procedure.code, v1.sms_count) == ("resolved", "online", "P2", 3)
+    result = year_2022()
+    # P2 is partly online, P3 not: one dossier of a procedure published online, and it came online.
+    assert (result.online, result.online_eligible, result.sms, result.early) == (1, 1, 4, 1)
+
+
+def test_procedures_catalogued_after_their_dossiers_are_linked(tmp_path: Path, province: Any) -> None:
+    import_dossiers_file(write_csv(tmp_path / "d.csv", [["L1", "SA", "P1", "2022-02-01", "", "", "pending", "direct"]]))
+    assert Dossier.objects.get().procedure is None
+    header = ["code", "name", "field", "level", "online_level"]
+    import_procedures_file(write_csv(tmp_path / "p.csv", [["P1", "X", "Y", "province", "full"]], header))
+    assert Dossier.objects.get().procedure == Procedure.objects.get(code="P1")
+
+
+def test_the_command_exits_with_one_line_on_bad_input(tmp_path: Path, province: Any) -> None:
+    path = write_csv(tmp_path / "d.csv", [["C1", "SA", "", "2022-13-01", "", "", "pending", "direct"]])
+    with pytest.raises(CommandError) as error:
+        call_command("import_dossiers", str(path))
+    assert "\n" not in str(error.value) and "2022-13-01" in str(error.value)
+    with pytest.raises(CommandError, match="nonexistent"):
+        call_command("import_dossiers", str(tmp_path / "nonexistent.csv"))
+    with pytest.raises(CommandError):
+        call_command("import_dossiers", str(path), profile="no-such-vendor")
+    out = io.StringIO()
+    ok = write_csv(tmp_path / "ok.csv", [["C1", "SA", "", "2022-12-01", "", "", "pending", "direct"]])
+    call_command("import_dossiers", str(ok), stdout=out)
+    assert "1" in out.getvalue()

@@ -1,0 +1,226 @@
+"""The indicators of DESIGN §6 from the aggregates: the seeds' own figures, and agreement with the raw records."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+
+from cchc.dossiers.models import Dossier
+from cchc.dossiers.services import add_counts_of, build_row, import_dossiers_file
+from cchc.dossiers.stats import COUNTS, indicators, total
+from tests.test_dossier_import import HEADER
+
+
+def test_q1_2018_of_seed_002_from_imported_dossiers(tmp_path: Path, province: Any) -> None:
+    """83.300 resolved: 73.516 early (88,25%), 9.517 on time (11,42%), 267 late (0,32%)."""
+    path = tmp_path / "q1-2018.csv"
+    agencies = ["SA", "SB", "D1", "C1", "C2"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        n = 0
+        for count, due_offset in ((73_516, 3), (9_517, 0), (267, -2)):
+            for i in range(count):
+                received = date(2018, 1, 1) + timedelta(days=i % 80)
+                resolved = received + timedelta(days=5)
+                due = resolved + timedelta(days=due_offset)
+                writer.writerow(
+                    [
+                        f"Q{n}",
+                        agencies[n % 5],
+                        "P1",
+                        received.isoformat(),
+                        f"{due:%d/%m/%Y}",
+                        resolved,
+                        "resolved",
+                        "direct",
+                    ]
+                )
+                n += 1
+        # Dossiers outside the quarter, and one still pending, must not change the figures.
+        writer.writerow(["OUT1", "SA", "P1", "2017-12-20", "2017-12-25", "2017-12-28", "resolved", "direct"])
+        writer.writerow(["OUT2", "SA", "P1", "2018-03-30", "2018-04-10", "2018-04-02", "resolved", "direct"])
+        writer.writerow(["PEND", "SA", "P1", "2018-03-30", "2018-04-10", "", "pending", "direct"])
+    import_dossiers_file(path)
+    q1 = total(date(2018, 1, 1), date(2018, 3, 31))
+    assert (q1.resolved, q1.early, q1.on_time, q1.late) == (83_300, 73_516, 9_517, 267)
+    assert [q1.rate_text(r) for r in ("early_share", "on_time_share", "late_share")] == ["88,25%", "11,42%", "0,32%"]
+
+
+def seed_003_year(province: Any) -> None:
+    """2022 of seed 003 as exact counts of dossiers (no raw records: the aggregates only)."""
+    sa, sb, c1 = province.dept_a.pk, province.dept_b.pk, province.commune_1.pk
+    jan, jun, dec = date(2022, 1, 10), date(2022, 6, 1), date(2022, 12, 20)
+
+    def resolved(agency: int, day: date, due_in: int, took: int, **extra: Any) -> tuple[Any, ...]:
+        return build_row("", agency, day, day + timedelta(days=due_in), day + timedelta(days=took), "resolved", **extra)
+
+    add_counts_of(
+        [
+            (resolved(sa, jan, 9, 5, channel="online", sms_count=3), 253_432),
+            (resolved(sb, jan, 9, 5, published_online=True, sms_count=2), 31_391),
+            (resolved(sb, jun, 9, 5, published_online=True, sms_count=1), 179_000),
+            (resolved(c1, jun, 5, 5, sms_count=1), 123_701),  # on the due day
+            (resolved(c1, jun, 5, 8, sms_count=1), 9_009),  # late
+            (build_row("", sa, dec, date(2023, 1, 15), None, "pending", sms_count=1), 17_760),
+            (build_row("", sa, jun, date(2022, 7, 1), None, "pending", sms_count=1), 752),  # overdue
+            (build_row("", c1, jun, None, jun + timedelta(days=1), "returned", sms_count=1), 18_000),
+            (build_row("", c1, jun, None, jun + timedelta(days=1), "withdrawn", sms_count=1), 419),
+        ]
+    )
+
+
+def test_2022_of_seed_003_from_exact_counts(province: Any) -> None:
+    """Late rate (9.009 + 752) ÷ (596.533 + 18.512) = 1,59%; online 253.432 ÷ 463.823 = 54,64%; SMS 1,85."""
+    seed_003_year(province)
+    year = total(date(2022, 1, 1), date(2022, 12, 31))
+    assert (year.received, year.resolved, year.late) == (633_464, 596_533, 9_009)
+    assert (year.pending, year.pending_in_time, year.pending_overdue) == (18_512, 17_760, 752)
+    assert (year.online, year.online_eligible, year.sms) == (253_432, 463_823, 1_171_719)
+    assert year.rate_text("late_rate") == "1,59%"
+    assert year.rate_text("online_rate") == "54,64%"
+    assert year.rate_text("sms_per_dossier") == "1,85"
+
+
+def test_dossier_stats_json_is_the_stable_interface(province: Any) -> None:
+    seed_003_year(province)
+    out = io.StringIO()
+    call_command("dossier_stats", "--from", "2022-01-01", "--to", "31/12/2022", "--format", "json", stdout=out)
+    document = json.loads(out.getvalue())
+    assert (document["from"], document["to"], document["as_of"], document["by"]) == (
+        "2022-01-01",
+        "2022-12-31",
+        "2022-12-31",
+        "none",
+    )
+    (group,) = document["groups"]
+    assert group["key"] == "all"
+    assert set(COUNTS) <= set(group)
+    assert group["late_rate"] == {"value": 0.01587, "text": "1,59%"}
+    assert group["online_rate"]["text"] == "54,64%"
+    assert group["sms_per_dossier"] == {"value": round(1_171_719 / 633_464, 6), "text": "1,85"}
+    out = io.StringIO()
+    call_command("dossier_stats", "--from", "2021-01-01", "--to", "2021-12-31", "--format", "json", stdout=out)
+    (empty,) = json.loads(out.getvalue())["groups"]
+    assert empty["late_rate"] == {"value": None, "text": "—"}
+
+
+def test_dossier_stats_by_level_kind_block_and_agency(province: Any) -> None:
+    seed_003_year(province)
+    for by, keys in (
+        ("level", {"province", "commune"}),
+        ("kind", {"department", "commune"}),
+        ("agency", {"SA", "SB", "C1"}),
+        ("block", {"SBN", "XA-D1"}),
+    ):
+        out = io.StringIO()
+        call_command(
+            "dossier_stats", "--from", "2022-01-01", "--to", "2022-12-31", "--by", by, "--format", "json", stdout=out
+        )
+        groups = json.loads(out.getvalue())["groups"]
+        assert {g["key"] for g in groups} == keys, by
+        assert sum(g["received"] for g in groups) == 633_464
+    out = io.StringIO()
+    call_command(
+        "dossier_stats", "--from", "2022-01-01", "--to", "2022-12-31", "--by", "level", "--format", "csv", stdout=out
+    )
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    commune = next(r for r in rows if r["key"] == "commune")
+    assert int(commune["late"]) == 9_009 and commune["online_rate"] == ""
+    out = io.StringIO()
+    call_command("dossier_stats", "--from", "2022-01-01", "--to", "2022-12-31", stdout=out)
+    assert "633.464" in out.getvalue() and "1,59%" in out.getvalue()
+
+
+def brute_force(dossiers: list[Dossier], start: date, end: date, as_of: date) -> dict[str, int]:
+    """The definitions of DESIGN §6 and §8.2 counted over raw records, for comparison."""
+    counts = dict.fromkeys(COUNTS, 0)
+    for d in dossiers:
+        closed = d.closed_on
+        if start <= d.received_on <= end:
+            counts["received"] += 1
+            counts["online"] += d.channel == "online"
+            counts["online_eligible"] += d.online_eligible
+            counts["sms"] += d.sms_count
+        if d.received_on < start and (closed is None or closed >= start):
+            counts["carried_over"] += 1
+        if closed is not None and start <= closed <= end:
+            kind = d.timeliness or d.status
+            counts[kind] += 1
+            counts["resolved"] += kind in ("early", "on_time", "late")
+        if d.received_on <= as_of and (closed is None or closed > as_of):
+            counts["pending"] += 1
+            overdue = d.due_on is not None and d.due_on < as_of
+            counts["pending_overdue"] += overdue
+            counts["pending_in_time"] += not overdue
+    return counts
+
+
+def test_aggregates_agree_with_the_raw_records_for_any_period(tmp_path: Path, province: Any) -> None:
+    rng = random.Random(2026)
+    statuses = ["resolved"] * 6 + ["pending", "returned", "withdrawn"]
+
+    def rows(n: int, version: int) -> list[list[Any]]:
+        result = []
+        for i in range(n):
+            received = date(2021, 11, 1) + timedelta(days=rng.randrange(500))
+            status = rng.choice(statuses)
+            due = "" if rng.random() < 0.1 else received + timedelta(days=rng.randrange(0, 20))
+            took = rng.randrange(0, 30)
+            resolved = (
+                ""
+                if status == "pending" or (status != "resolved" and rng.random() < 0.3)
+                else received + timedelta(days=took)
+            )
+            channel = rng.choice(["direct", "online", "postal"])
+            result.append(
+                [f"R{i}", rng.choice(["SA", "SB", "C1", "C3"]), "P1", received, due, resolved, status, channel]
+            )
+        return result
+
+    import_dossiers_file(write(tmp_path / "a.csv", rows(600, 1)))
+    # A second export of the same dossiers, most of them changed: the aggregates must follow.
+    import_dossiers_file(write(tmp_path / "b.csv", rows(700, 2)))
+    dossiers = list(Dossier.objects.all())
+    assert len(dossiers) == 700
+    for _ in range(25):
+        start = date(2021, 12, 1) + timedelta(days=rng.randrange(400))
+        end = start + timedelta(days=rng.choice([0, 6, 30, 45, 90, 200]))
+        as_of = end - timedelta(days=rng.choice([0, 0, 3, 40]))
+        got = total(start, end, as_of=max(as_of, start)).counts
+        want = brute_force(dossiers, start, end, max(as_of, start))
+        assert {k: got[k] for k in want if k not in ("paid_online", "fee_amount", "postal", "digitized")} == {
+            k: v for k, v in want.items() if k not in ("paid_online", "fee_amount", "postal", "digitized")
+        }, (start, end, as_of)
+
+
+def write(path: Path, rows: list[list[Any]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def test_breakdowns_by_month_quarter_and_procedure(tmp_path: Path, province: Any) -> None:
+    rows = [
+        ["M1", "SA", "P1", "2022-01-05", "2022-01-10", "2022-01-07", "resolved", "online"],
+        ["M2", "SA", "P2", "2022-02-05", "2022-02-10", "2022-02-17", "resolved", "direct"],
+        ["M3", "C1", "P2", "2022-04-05", "2022-04-10", "", "pending", "direct"],
+    ]
+    import_dossiers_file(write(tmp_path / "m.csv", rows))
+    months = indicators(date(2022, 1, 1), date(2022, 6, 30), by="month")
+    assert [m.key for m in months] == ["2022-01", "2022-02", "2022-03", "2022-04", "2022-05", "2022-06"]
+    assert [m.received for m in months] == [1, 1, 0, 1, 0, 0]
+    assert [m.pending for m in months] == [0, 0, 0, 1, 1, 1]
+    quarters = indicators(date(2022, 1, 1), date(2022, 6, 30), by="quarter")
+    assert [(q.key, q.resolved, q.late) for q in quarters] == [("2022-Q1", 2, 1), ("2022-Q2", 0, 0)]
+    procedures = indicators(date(2022, 1, 1), date(2022, 6, 30), by="procedure")
+    assert [(p.key, p.received, p.pending_overdue) for p in procedures] == [("P1", 1, 0), ("P2", 2, 1)]
