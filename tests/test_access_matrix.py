@@ -134,6 +134,8 @@ TASK_OBJECTS: dict[str, dict[str, Expect]] = {
     "admin": {"officer_a": 200, "coordinator": 200, MISSING: 404},
     "anonymous": {"officer_a": LOGIN, MISSING: LOGIN},
 }
+# The ranking report is the coordinators' and the leadership's document.
+REPORT_PAGE = {**BLOCK_PAGE, "appraiser": {"SBN": 403, MISSING: 403}, "inspector": {"SBN": 403, MISSING: 403}}
 
 MATRIX: dict[str, Route] = {
     # Pages
@@ -168,12 +170,22 @@ MATRIX: dict[str, Route] = {
         everyone(Redirect("/agencies/")), method="post", data=lambda persona: {"language": "en", "next": "/agencies/"}
     ),
     "admin:index": Route(everyone(ADMIN_LOGIN, admin=200)),
+    "scoring:index": Route(SIGNED_IN_PAGE),
+    "scoring:public": Route(everyone(200)),
+    "scoring:block": Route(BLOCK_PAGE, lookup="pk"),
+    "scoring:framework": Route(BLOCK_PAGE, lookup="pk"),
+    "scoring:report": Route(REPORT_PAGE, lookup="pk"),
+    "scoring:agency": Route(AGENCY_PAGE, lookup="code"),
+    "scoring:assessment": Route(AGENCY_PAGE, lookup="code"),
+    "scoring:evidence": Route(everyone(404, anonymous=LOGIN)),  # without ?id=; scope tried in test_scoring_pages
     # API
     "api:api-root": Route(SIGNED_IN_API),
     "api:agency-list": Route(SIGNED_IN_API),
     "api:agency-detail": Route(AGENCY_API, lookup="code"),
     "api:block-list": Route(SIGNED_IN_API),
     "api:block-detail": Route(BLOCK_API, lookup="pk"),
+    "api:assessment-list": Route(SIGNED_IN_API),
+    "api:score-list": Route(SIGNED_IN_API),
     "api:token": Route(everyone(200, anonymous=400), method="post", data=credentials),
     "api:me": Route(SIGNED_IN_API),
     "api:schema": Route(SIGNED_IN_API),

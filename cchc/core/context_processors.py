@@ -22,7 +22,7 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
     (_("Plans and tasks"), None, None),
     (_("Dossier statistics"), "dossiers:index", None),
     (_("Periodic reports"), None, None),
-    (_("PAR index and ranking"), None, None),
+    (_("PAR index and ranking"), "scoring:index", None),
     (_("Satisfaction surveys"), None, None),
     (_("Inspections"), None, None),
     (_("Audit trail"), "core:audit", frozenset({Role.COORDINATOR})),

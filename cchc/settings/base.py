@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cchc.core",
     "cchc.accounts",
     "cchc.agencies",
+    "cchc.scoring",
     "cchc.dossiers",
 ]
 
