@@ -8,16 +8,16 @@ from rest_framework.routers import DefaultRouter
 
 from cchc.accounts import api as accounts_api
 from cchc.agencies import api as agencies_api
-from cchc.scoring import api as scoring_api
 from cchc.dossiers import api as dossiers_api
+from cchc.scoring import api as scoring_api
 
 router = DefaultRouter()
 router.register("agencies", agencies_api.AgencyViewSet, basename="agency")
 router.register("blocks", agencies_api.BlockViewSet, basename="block")
-router.register("assessments", scoring_api.AssessmentViewSet, basename="assessment")
-router.register("scores", scoring_api.ScoreViewSet, basename="score")
 router.register("procedures", dossiers_api.ProcedureViewSet, basename="procedure")
 router.register("dossiers", dossiers_api.DossierViewSet, basename="dossier")
+router.register("assessments", scoring_api.AssessmentViewSet, basename="assessment")
+router.register("scores", scoring_api.ScoreViewSet, basename="score")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -37,8 +37,8 @@ INSTALLED_APPS = [
     "cchc.core",
     "cchc.accounts",
     "cchc.agencies",
-    "cchc.scoring",
     "cchc.dossiers",
+    "cchc.scoring",
 ]
 
 MIDDLEWARE = [
