@@ -23,8 +23,19 @@ def test_the_login_page_meets_wcag_aa(live_server: Any, page: Any) -> None:
     assert violations(page) == []
 
 
-@pytest.mark.parametrize("path", ["/", "/agencies/", "/agencies/tree/", "/agencies/C1/", "/agencies/blocks/",
-                                  "/audit/", "/accounts/password/", "/accounts/profile/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/agencies/",
+        "/agencies/tree/",
+        "/agencies/C1/",
+        "/agencies/blocks/",
+        "/audit/",
+        "/accounts/password/",
+        "/accounts/profile/",
+    ],
+)
 def test_coordinator_pages_meet_wcag_aa(live_server: Any, page: Any, personas: Any, province: Any, path: str) -> None:
     login(page, personas.coordinator.username)
     page.goto(path)
