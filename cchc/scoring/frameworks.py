@@ -164,6 +164,7 @@ def import_framework(
     return save_framework(rows, block, user=user, title=title, action=AuditEntry.Action.IMPORT)
 
 
+@transaction.atomic
 def save_framework(
     rows: list[CriterionRow], block: Block, *, user: Any, title: str = "", action: str = AuditEntry.Action.CREATE
 ) -> Framework:

@@ -30,9 +30,9 @@ BAND_TEXT = {Band.GOOD: "Tốt", Band.FAIR: "Khá", Band.AVERAGE: "Trung bình",
 FONT = "Times New Roman"
 
 
-def count_text(n: int) -> str:
-    """Counts as the seeds write them: 01, 06, 35, 104."""
-    return f"{n:02d}"
+def count_text(count: int, of: int) -> str:
+    """Counts as the seeds write them: two digits among tens ("06/42", "01 đơn vị"), else plain ("30/136", "4/6")."""
+    return f"{count:02d}" if 10 <= of < 100 else str(count)
 
 
 def band_sentence(ranking: BlockRanking) -> str:
@@ -45,10 +45,12 @@ def band_sentence(ranking: BlockRanking) -> str:
             continue
         share = format_share(len(members), n)
         if len(members) == 1 and band in (Band.AVERAGE, Band.WEAK):
-            parts.append(f"01 đơn vị - {members[0].agency.name} bị xếp hạng {BAND_TEXT[band]} (chiếm {share})")
+            parts.append(
+                f"{count_text(1, n)} đơn vị - {members[0].agency.name} bị xếp hạng {BAND_TEXT[band]} (chiếm {share})"
+            )
         else:
             verb = "được" if band in (Band.GOOD, Band.FAIR) else "bị"
-            parts.append(f"{count_text(len(members))}/{n} đơn vị {verb} xếp hạng {BAND_TEXT[band]} (chiếm {share})")
+            parts.append(f"{count_text(len(members), n)}/{n} đơn vị {verb} xếp hạng {BAND_TEXT[band]} (chiếm {share})")
     return "có " + "; ".join(parts) if parts else "chưa có đơn vị được xếp hạng"
 
 
@@ -77,7 +79,7 @@ def rules_sentence(ranking: BlockRanking) -> str:
         f"{r.agency.name} (từ {BAND_TEXT[Band(r.band_before)]} xuống {BAND_TEXT[Band(r.band)]}: {'; '.join(r.reasons)})"
         for r in moved
     )
-    return f"Có {count_text(len(moved))} đơn vị bị hạ hạng theo quy định: {names}."
+    return f"Có {count_text(len(moved), len(ranking.results))} đơn vị bị hạ hạng theo quy định: {names}."
 
 
 def block_paragraph(ranking: BlockRanking) -> str:
@@ -238,6 +240,9 @@ def _ranking_table(document: object, ranking: BlockRanking) -> None:
         for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT if i == 1 else WD_ALIGN_PARAGRAPH.CENTER
             _font(cell.paragraphs[0].add_run(text), 12)
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid LibreOffice and Word lay out from
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width

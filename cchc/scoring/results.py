@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -198,6 +198,9 @@ class BlockRanking:
         }
 
 
+READ = ("id", "agency_id", "framework_id", "year", "state", "late_rate", "satisfaction")
+
+
 def rank(year: int, block: Block | None = None, *, save: bool = True) -> list[BlockRanking]:
     """Recompute the year's (or one block's) results from the scores; store them unless ``save`` is False."""
     frameworks = Framework.objects.filter(year=year).select_related("block", "block__owner")
@@ -206,7 +209,10 @@ def rank(year: int, block: Block | None = None, *, save: bool = True) -> list[Bl
     frameworks = frameworks.order_by("block__code")
     framework_ids = [f.pk for f in frameworks]
     assessments = list(
-        Assessment.objects.filter(framework_id__in=framework_ids).select_related("agency").order_by("agency__name")
+        Assessment.objects.filter(framework_id__in=framework_ids)
+        .select_related("agency")
+        .only(*READ, "agency__code", "agency__name")
+        .order_by("agency__name")
     )
     totals = _totals(framework_ids)
     areas = _area_maxima(framework_ids)
@@ -235,16 +241,24 @@ def rank(year: int, block: Block | None = None, *, save: bool = True) -> list[Bl
 
 
 def _totals(framework_ids: list[int]) -> dict[int, dict[tuple[int, str], Decimal]]:
-    """assessment → (area, method) → points, one GROUP BY over every leaf score."""
-    rows = (
+    """assessment → (area, method) → points, one GROUP BY over every leaf score.
+
+    Read through a plain cursor: the ORM's per-value converters cost more than the query itself.
+    """
+    query = (
         Score.objects.filter(assessment__framework_id__in=framework_ids, criterion__is_leaf=True)
         .values_list("assessment_id", "criterion__area_id", "criterion__method")
         .annotate(total=Sum(Coalesce("final_score", "appraised_score", "self_score")))
         .order_by()
     )
+    sql, params = query.query.sql_with_params()
     totals: dict[int, dict[tuple[int, str], Decimal]] = defaultdict(dict)
-    for assessment_id, area_id, method, total in rows:
-        totals[assessment_id][(area_id, method)] = total or Decimal(0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for assessment_id, area_id, method, total in cursor.fetchall():
+            # SQLite sums decimals as floats: back to cents, as they were entered.
+            points = Decimal(0) if total is None else Decimal(str(round(total, 2)))
+            totals[assessment_id][(area_id, method)] = points
     return totals
 
 
@@ -278,7 +292,7 @@ def _result(
     points = max(Decimal(0), sum(earned.values(), Decimal(0)) - deducted)
     index = (points / maximum * HUNDRED).quantize(INDEX_PLACES) if maximum else Decimal(0)
     area_indices = {
-        code: float((earned[pk] / area_max * HUNDRED).quantize(INDEX_PLACES)) if area_max else 0.0
+        code: round(float(earned[pk]) / float(area_max) * 100, 4) if area_max else 0.0
         for pk, (code, area_max) in areas.get(framework.pk, {}).items()
     }
     band_before = rules.band(index)
@@ -308,35 +322,32 @@ def _previous(year: int, agencies: Iterable[Agency]) -> History:
 
 
 def _lineage(agency_ids: list[int], year: int) -> dict[int, list[Assessment]]:
-    """agency → that year's assessments of itself, or else of the agencies it succeeded (merged into it)."""
-    link = Agency.successors.through
-    predecessors: dict[int, set[int]] = defaultdict(set)
-    frontier = {a: {a} for a in agency_ids}
-    for _step in range(3):  # a commune merged twice is still followed; deeper chains are not expected
-        wanted = {p for group in frontier.values() for p in group}
-        edges = link.objects.filter(to_agency_id__in=wanted).values_list("to_agency_id", "from_agency_id")
-        back: dict[int, set[int]] = defaultdict(set)
-        for to_id, from_id in edges:
-            back[to_id].add(from_id)
-        frontier = {a: {p for x in group for p in back.get(x, ())} for a, group in frontier.items()}
-        for a, group in frontier.items():
-            predecessors[a] |= group
-    everyone = set(agency_ids) | {p for group in predecessors.values() for p in group}
-    stored = {
-        a.agency_id: a
-        for a in Assessment.objects.filter(year=year, agency_id__in=everyone, index__isnull=False).select_related(
-            "agency"
-        )
-    }
-    found: dict[int, list[Assessment]] = {}
+    """agency → that year's assessments of itself, or else of the agencies it succeeded (merged into it).
+
+    The successor links and the year's results are read whole: a province has a few thousand of each,
+    and long ``IN (…)`` lists cost more to build than the rows cost to read.
+    """
+    back: dict[int, set[int]] = defaultdict(set)
+    for to_id, from_id in Agency.successors.through.objects.values_list("to_agency_id", "from_agency_id"):
+        back[to_id].add(from_id)
+    ids_of_year = dict(Assessment.objects.filter(year=year, index__isnull=False).values_list("agency_id", "pk"))
+    wanted: dict[int, list[int]] = {}
     for agency_id in agency_ids:
-        if agency_id in stored:
-            found[agency_id] = [stored[agency_id]]
-        else:
-            merged = [stored[p] for p in sorted(predecessors[agency_id]) if p in stored]
-            if merged:
-                found[agency_id] = merged
-    return found
+        if agency_id in ids_of_year:
+            wanted[agency_id] = [agency_id]
+            continue
+        predecessors, frontier = set(), {agency_id}
+        for _step in range(3):  # a commune merged twice is still followed; deeper chains are not expected
+            frontier = {p for x in frontier for p in back.get(x, ())}
+            predecessors |= frontier
+        found = sorted(p for p in predecessors if p in ids_of_year)
+        if found:
+            wanted[agency_id] = found
+    needed = {ids_of_year[p] for group in wanted.values() for p in group}
+    stored = (
+        {a.agency_id: a for a in Assessment.objects.filter(pk__in=needed).select_related("agency")} if needed else {}
+    )
+    return {agency_id: [stored[p] for p in group] for agency_id, group in wanted.items()}
 
 
 def _compare(r: AgencyResult, history: History) -> None:
@@ -379,21 +390,47 @@ def flags(r: AgencyResult, history: History, officers: Iterable[tuple[str, Decim
     return found
 
 
+STORED = (
+    "points",
+    "max_points",
+    "index",
+    "area_indices",
+    "band_before",
+    "band",
+    "band_reason",
+    "flags",
+    "rank",
+    "ranked_in",
+)
+
+
 @transaction.atomic
 def _store(results: list[AgencyResult]) -> None:
-    changed = []
+    """One prepared UPDATE run for every assessment (bulk_update's CASE chains grow quadratic in SQLite)."""
+    ranked_in = Counter(r.assessment.framework_id for r in results)
     for r in results:
         a = r.assessment
         a.points, a.max_points, a.index = r.points, r.max_points, r.index
         a.area_indices, a.band_before, a.band = r.area_indices, r.band_before, r.band
         a.band_reason, a.flags = "; ".join(r.reasons), r.flags
-        a.rank, a.ranked_in = r.rank, None
-        changed.append(a)
-    ranked_in = Counter(a.framework_id for a in changed)
-    for a in changed:
-        a.ranked_in = ranked_in[a.framework_id]
-    fields = ["points", "max_points", "index", "area_indices", "band_before", "band", "band_reason", "flags"]
-    Assessment.objects.bulk_update(changed, [*fields, "rank", "ranked_in"], batch_size=1000)
+        a.rank, a.ranked_in = r.rank, ranked_in[a.framework_id]
+    fields: list[Any] = [Assessment._meta.get_field(name) for name in STORED]
+    columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    table = connection.ops.quote_name(Assessment._meta.db_table)
+    # Only JSON needs preparing; numbers and text go to the driver as they are.
+    prepare = [
+        (lambda v, f=f: f.get_db_prep_save(v, connection)) if isinstance(f, models.JSONField) else None for f in fields
+    ]
+    rows = [
+        [
+            p(getattr(r.assessment, f.attname)) if p else getattr(r.assessment, f.attname)
+            for f, p in zip(fields, prepare, strict=True)
+        ]
+        + [r.assessment.pk]
+        for r in results
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)
 
 
 def published_q() -> Q:

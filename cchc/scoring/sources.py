@@ -41,11 +41,17 @@ def dossier_late_rates(agency_ids: Iterable[int], year: int) -> dict[int, Decima
     if stats is None or not ids:
         return {}
     start, end = _year_span(year)
+    # The agencies assessed that year as a subquery: thousands of ids as parameters cost more to build.
+    assessed = import_module("cchc.scoring.models").Assessment.objects.filter(year=year).values("agency_id")
+    wanted = set(ids)
     found: dict[int, Decimal | None] = {}
-    for agency_id, counts in stats.agency_counts(start, end, agencies=ids).items():
+    for agency_id, counts in stats.agency_counts(start, end, agencies=assessed).items():
+        if agency_id not in wanted:
+            continue
         indicators = stats.Indicators(str(agency_id), "")
         indicators.add(counts)
-        found[agency_id] = indicators.rates().get("late_rate")
+        rates = indicators.rates
+        found[agency_id] = (rates() if callable(rates) else rates).get("late_rate")
     return found
 
 

@@ -1,0 +1,108 @@
+"""PAR index benchmark: scores and ranks of 3,500 agencies × 100 criteria recomputed (DESIGN §9: < 1 s).
+
+Reference measured in the same run: one plain SQL statement summing the same 350,000 score rows per
+assessment (the floor any recomputation pays to read the scores).
+"""
+
+import random
+import time
+from decimal import Decimal
+
+from django.db import connection
+
+from bench.agencies import timed
+from cchc.agencies.models import Agency, Block, BlockMembership
+from cchc.scoring.frameworks import CriterionRow, check_tree, save_framework
+from cchc.scoring.models import Assessment, Criterion, Score
+from cchc.scoring.results import rank
+
+AGENCIES = 3_500
+BLOCKS = 10
+AREAS, LEAVES = 10, 10  # 100 criteria
+YEAR = 2030
+
+
+def framework_rows() -> list[CriterionRow]:
+    rows: list[CriterionRow] = []
+    for a in range(1, AREAS + 1):
+        rows.append(CriterionRow(len(rows) + 2, f"{a}", "", f"Lĩnh vực {a}", Decimal(10), "manual", "", []))
+        for leaf in range(1, LEAVES + 1):
+            rows.append(
+                CriterionRow(len(rows) + 2, f"{a}.{leaf}", f"{a}", f"Tiêu chí {a}.{leaf}", Decimal(1), "manual", "", [])
+            )
+    return check_tree(rows)
+
+
+def build() -> int:
+    owner = Agency.objects.create(code="BENCH-PROV", name="Tỉnh benchmark", kind="province", path="/BENCH-PROV/")
+    agencies = Agency.objects.bulk_create(
+        [
+            Agency(
+                code=f"BA{i:05d}",
+                name=f"Đơn vị {i:05d}",
+                kind="commune",
+                parent=owner,
+                path=f"/BENCH-PROV/BA{i:05d}/",
+                depth=1,
+            )
+            for i in range(AGENCIES)
+        ],
+        batch_size=1000,
+    )
+    agencies = list(Agency.objects.filter(code__startswith="BA").order_by("code"))
+    rng = random.Random(4)
+    assessments = []
+    per_block = AGENCIES // BLOCKS
+    for b in range(BLOCKS):
+        block = Block.objects.create(year=YEAR, code=f"BB{b:02d}", name=f"Khối {b}", owner=owner)
+        members = agencies[b * per_block : (b + 1) * per_block]
+        BlockMembership.objects.bulk_create([BlockMembership(block=block, agency=a, year=YEAR) for a in members])
+        framework = save_framework(framework_rows(), block, user=None)
+        assessments += [
+            Assessment(agency=a, framework=framework, year=YEAR, late_rate=Decimal(str(round(rng.uniform(0, 0.08), 4))))
+            for a in members
+        ]
+    Assessment.objects.bulk_create(assessments, batch_size=1000)
+    criteria: dict[int, list[int]] = {}
+    for c in Criterion.objects.filter(framework__year=YEAR, is_leaf=True).values_list("pk", "framework_id"):
+        criteria.setdefault(c[1], []).append(c[0])
+    scores = []
+    for assessment_id, framework_id in Assessment.objects.filter(year=YEAR).values_list("pk", "framework_id"):
+        quality = rng.uniform(0.55, 1.0)
+        for criterion_id in criteria[framework_id]:
+            value = Decimal(str(round(min(1.0, quality + rng.uniform(-0.1, 0.1)), 2)))
+            scores.append(
+                Score(assessment_id=assessment_id, criterion_id=criterion_id, self_score=value, appraised_score=value)
+            )
+        if len(scores) >= 50_000:
+            Score.objects.bulk_create(scores, batch_size=5000)
+            scores = []
+    Score.objects.bulk_create(scores, batch_size=5000)
+    return Score.objects.filter(assessment__year=YEAR).count()
+
+
+def sql_sum() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.assessment_id, SUM(COALESCE(s.final_score, s.appraised_score, s.self_score)) "
+            "FROM scoring_score s JOIN scoring_assessment a ON a.id = s.assessment_id "
+            "WHERE a.year = %s GROUP BY s.assessment_id",
+            [YEAR],
+        )
+        cursor.fetchall()
+
+
+def run(workdir: str) -> None:
+    start = time.perf_counter()
+    rows = build()
+    built = time.perf_counter() - start
+    reference = timed(sql_sum, repeat=5)
+    compute_only = timed(lambda: rank(YEAR, save=False), repeat=3)
+    full = timed(lambda: rank(YEAR), repeat=3)
+    rankings = rank(YEAR, save=False)
+    ranked = sum(len(r.results) for r in rankings)
+    print(
+        f"PAR ranking, {ranked:,} agencies × {AREAS * LEAVES} criteria ({rows:,} scores, {BLOCKS} blocks; built in {built:.1f} s): "
+        f"recomputed and stored {full:.2f} s, computed only {compute_only:.2f} s; "
+        f"plain SQL sum of the same rows {reference * 1000:.0f} ms (ratio {full / reference:.1f}×)"
+    )
