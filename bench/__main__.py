@@ -20,6 +20,9 @@ def main() -> None:
     from bench import agencies
 
     agencies.run(workdir)
+    from bench import dossiers
+
+    dossiers.run(workdir)
     from bench import scoring
 
     scoring.run(workdir)

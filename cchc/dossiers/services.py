@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import add
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -41,6 +42,7 @@ from cchc.dossiers.models import (
 from cchc.dossiers.profiles import COLUMNS, REQUIRED, Profile, get_profile
 
 BATCH = 5000
+STATUSES = frozenset(DossierStatus.values)
 MAX_REPORTED = 20
 Progress = Callable[[int, str], None]
 
@@ -315,6 +317,7 @@ class DossierImporter:
             for code, pk, online in Procedure.objects.values_list("code", "pk", "online_level")
         }
         self.headers = {c: profile.header_for(c) for c in COLUMNS}
+        self.mapped = {c for c, mapping in profile.values.items() if mapping}
 
     def run(self, rows: Iterable[tuple[int, dict[str, str]]]) -> DossierSummary:
         with transaction.atomic():
@@ -360,7 +363,10 @@ class DossierImporter:
             return None
 
     def _value(self, values: dict[str, str], column: str) -> str:
-        return self.profile.value(column, values.get(self.headers[column], "")).strip()
+        text = values.get(self.headers[column], "")
+        if column in self.mapped:
+            text = self.profile.value(column, text)
+        return text.strip()
 
     def _parse(self, number: int, values: dict[str, str]) -> tuple[Any, ...]:
         h = self.headers
@@ -384,7 +390,7 @@ class DossierImporter:
                 h["agency_code"],
             )
         status = self._value(values, "status")
-        if status not in DossierStatus.values:
+        if status not in STATUSES:
             raise InputError(
                 _("unknown status “%(value)s” (expected resolved, pending, returned or withdrawn)") % {"value": status},
                 number,
@@ -539,10 +545,9 @@ class DossierImporter:
             ):
                 total = table.get(key)
                 if total is None:
-                    table[key] = list(vector)
+                    table[key] = vector[:]
                 else:
-                    for i, v in enumerate(vector):
-                        total[i] += v
+                    total[:] = map(add, total, vector)
         add_counts(DailyCount._meta.db_table, ("agency_id", "day"), MEASURES, daily)
         add_counts(MonthlyCount._meta.db_table, ("agency_id", "month"), MEASURES, monthly)
         add_counts(
@@ -664,12 +669,29 @@ def add_counts(table: str, keys: tuple[str, ...], measures: tuple[str, ...], del
     if not rows:
         return
     columns = (*keys, *measures)
-    marks = ", ".join(["%s"] * len(columns))
     updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in measures)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
-    )
+    conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
+        if connection.vendor == "postgresql":
+            # COPY the deltas into a scratch table, then one INSERT … SELECT adds them all.
+            types = {"agency_id": "bigint", "day": "date", "month": "date"}
+            definition = ", ".join(f"{c} {types.get(c, 'text' if c in keys else 'bigint')}" for c in columns)
+            cursor.execute(f"CREATE TEMP TABLE delta_{table} ({definition}) ON COMMIT DROP")
+            with cursor.cursor.copy(f"COPY delta_{table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM delta_{table} {conflict}"
+            )
+            cursor.execute(f"DROP TABLE delta_{table}")
+            return
+        # SQLite: many rows per statement (its limit is 32,766 parameters).
+        per_statement = max(1, 30000 // len(columns))
+        row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            values = ", ".join([row_marks] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} {conflict}",
+                [value for row in chunk for value in row],
+            )

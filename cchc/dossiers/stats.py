@@ -206,10 +206,13 @@ STOCK_MEASURES = ("received", "closed", "overdue_in", "overdue_out")
 def _stocks(day: date, scope: Q) -> dict[Any, tuple[int, int]]:
     """(pending, overdue) per agency at the end of ``day``: running sums of the deltas up to it."""
     month = day.replace(day=1)
-    totals = _merge(
-        _sums(MonthlyCount.objects.filter(scope, month__lt=month), "agency_id", STOCK_MEASURES),
-        _sums(DailyCount.objects.filter(scope, day__gte=month, day__lte=day), "agency_id", STOCK_MEASURES),
-    )
+    if _month_after(day) - timedelta(days=1) == day:  # a month's last day: whole months suffice
+        totals = _sums(MonthlyCount.objects.filter(scope, month__lte=month), "agency_id", STOCK_MEASURES)
+    else:
+        totals = _merge(
+            _sums(MonthlyCount.objects.filter(scope, month__lt=month), "agency_id", STOCK_MEASURES),
+            _sums(DailyCount.objects.filter(scope, day__gte=month, day__lte=day), "agency_id", STOCK_MEASURES),
+        )
     return {agency: (v["received"] - v["closed"], v["overdue_in"] - v["overdue_out"]) for agency, v in totals.items()}
 
 
