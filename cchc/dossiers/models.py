@@ -73,9 +73,14 @@ class Dossier(models.Model):
     it counts as overdue while still open) are derived on import and drive the aggregates."""
 
     dossier_code = models.CharField(_("dossier code"), max_length=80, unique=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("agency"))
-    procedure_code = models.CharField(_("procedure code"), max_length=60, blank=True, db_index=True)
-    procedure = models.ForeignKey(Procedure, on_delete=models.SET_NULL, null=True, blank=True, related_name="dossiers")
+    # Few indexes: each one costs every imported row. (agency, received_on) below serves the agency FK.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("agency"), db_index=False
+    )
+    procedure_code = models.CharField(_("procedure code"), max_length=60, blank=True)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.SET_NULL, null=True, blank=True, related_name="dossiers", db_index=False
+    )
     received_on = models.DateField(_("received on"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
     resolved_on = models.DateField(_("result on"), null=True, blank=True)

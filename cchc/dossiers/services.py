@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from cchc.agencies.models import Agency
@@ -170,8 +171,10 @@ def _procedure(number: int, values: dict[str, str]) -> Procedure:
 
 def _link_dossiers(codes: list[str]) -> None:
     """Dossiers imported before their procedure was catalogued point to it once it is."""
-    for procedure in Procedure.objects.filter(code__in=codes):
-        Dossier.objects.filter(procedure_code=procedure.code, procedure__isnull=True).update(procedure=procedure)
+    if not codes:
+        return
+    catalogued = Procedure.objects.filter(code=OuterRef("procedure_code")).values("pk")[:1]
+    Dossier.objects.filter(procedure__isnull=True, procedure_code__in=codes).update(procedure=Subquery(catalogued))
 
 
 def _choice(text: str, allowed: Iterable[str], row: int, column: str) -> str:
