@@ -351,6 +351,20 @@ def _by_procedure(
     return sorted(groups.values(), key=lambda g: g.key)
 
 
+def monthly_trend(start: date, end: date, agencies: QuerySet[Agency] | None = None) -> list[Indicators]:
+    """Flows per calendar month from the month of ``start`` to that of ``end`` in one query (charts)."""
+    scope = Q() if agencies is None else Q(agency_id__in=agencies)
+    rows = MonthlyCount.objects.filter(scope, month__range=(start.replace(day=1), end.replace(day=1)))
+    sums = _sums(rows, "month", FLOWS)
+    result = []
+    for first, _last in periods(start.replace(day=1), end, 1):
+        group = Indicators(f"{first:%Y-%m}", f"{first.month}/{first.year}")
+        flows = sums.get(first, {})
+        group.add({**flows, "resolved": sum(flows.get(k, 0) for k in ("early", "on_time", "late"))})
+        result.append(group)
+    return result
+
+
 def handler_late_rates(start: date, end: date, agencies: QuerySet[Agency] | None = None) -> list[dict[str, Any]]:
     """Per officer (``handler``): resolved, late and late rate in the months of [start, end] (rule 3, §7)."""
     scope = Q() if agencies is None else Q(agency_id__in=agencies)

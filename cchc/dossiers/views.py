@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from cchc.core.views import FilteredListView, download
 from cchc.dossiers.filters import DossierFilterSet, ProcedureFilterSet, StatsForm
 from cchc.dossiers.models import IMPORT_ROLES, Dossier, Procedure, Target
 from cchc.dossiers.profiles import PROFILES
-from cchc.dossiers.stats import COUNTS, LABELS, RATES, Indicators, indicators, service_index, total
+from cchc.dossiers.stats import COUNTS, LABELS, RATES, Indicators, indicators, monthly_trend, service_index, total
 
 BLOCK_ROLES = (Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR)
 TABLE_COUNTS = ("received", "carried_over", "resolved", "early", "on_time", "late", "pending", "pending_overdue")
@@ -92,7 +92,7 @@ def _targets(year: int) -> dict[str, Target]:
 
 
 def _chart_data(period: dict[str, Any], agencies: QuerySet[Agency], overall: Indicators) -> dict[str, Any]:
-    months = indicators(period["start"], period["end"], by="month", agencies=agencies)[-36:]
+    months = monthly_trend(max(period["start"], period["end"] - timedelta(days=3 * 366)), period["end"], agencies)
     by_kind = indicators(period["start"], period["end"], as_of=period["as_of"], by="kind", agencies=agencies)
     targets = _targets(period["end"].year)
     kinds = dict(AgencyKind.choices)
