@@ -75,10 +75,7 @@ def rules_sentence(ranking: BlockRanking) -> str:
             "Không có đơn vị có tỉ lệ hồ sơ trễ hạn từ 5% trở lên hoặc chỉ số hài lòng dưới 80% "
             "bị hạ hạng theo quy định."
         )
-    names = "; ".join(
-        f"{r.agency.name} (từ {BAND_TEXT[Band(r.band_before)]} xuống {BAND_TEXT[Band(r.band)]}: {'; '.join(r.reasons)})"
-        for r in moved
-    )
+    names = "; ".join(f"{r.agency.name} ({'; '.join(r.reasons)})" for r in moved)
     return f"Có {count_text(len(moved), len(ranking.results))} đơn vị bị hạ hạng theo quy định: {names}."
 
 
@@ -226,7 +223,7 @@ def _ranking_table(document: object, ranking: BlockRanking) -> None:
     table = document.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = (Mm(12), Mm(68), Mm(20), Mm(20), Mm(22), Mm(23))
+    widths = (Mm(10), Mm(60), Mm(20), Mm(20), Mm(25), Mm(30))
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(cell.paragraphs[0].add_run(text), 12, bold=True)

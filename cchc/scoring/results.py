@@ -211,7 +211,7 @@ def rank(year: int, block: Block | None = None, *, save: bool = True) -> list[Bl
     assessments = list(
         Assessment.objects.filter(framework_id__in=framework_ids)
         .select_related("agency")
-        .only(*READ, "agency__code", "agency__name")
+        .only(*READ, *STORED, "agency__code", "agency__name")
         .order_by("agency__name")
     )
     totals = _totals(framework_ids)
@@ -408,12 +408,19 @@ STORED = (
 def _store(results: list[AgencyResult]) -> None:
     """One prepared UPDATE run for every assessment (bulk_update's CASE chains grow quadratic in SQLite)."""
     ranked_in = Counter(r.assessment.framework_id for r in results)
+    changed = []
     for r in results:
         a = r.assessment
+        before = [getattr(a, name) for name in STORED]
         a.points, a.max_points, a.index = r.points, r.max_points, r.index
         a.area_indices, a.band_before, a.band = r.area_indices, r.band_before, r.band
         a.band_reason, a.flags = "; ".join(r.reasons), r.flags
         a.rank, a.ranked_in = r.rank, ranked_in[a.framework_id]
+        if [getattr(a, name) for name in STORED] != before:
+            changed.append(r)  # only what changed is written: one approval moves a few ranks, not all
+    results = changed
+    if not results:
+        return
     fields: list[Any] = [Assessment._meta.get_field(name) for name in STORED]
     columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     table = connection.ops.quote_name(Assessment._meta.db_table)
@@ -430,7 +437,27 @@ def _store(results: list[AgencyResult]) -> None:
         for r in results
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)
+        if connection.vendor == "postgresql":
+            _update_from_values(cursor, table, fields, rows)
+        else:
+            cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)
+
+
+def _update_from_values(cursor: Any, table: str, fields: list[Any], rows: list[list[Any]], chunk: int = 1000) -> None:
+    """PostgreSQL: one UPDATE … FROM (VALUES …) per thousand rows instead of a round trip per row."""
+    quote = connection.ops.quote_name
+    names = [f"c{i}" for i in range(len(fields))]
+    assignments = ", ".join(
+        f"{quote(f.column)} = v.{n}::{f.db_type(connection)}" for f, n in zip(fields, names, strict=True)
+    )
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        values = ", ".join(["(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"] * len(part))
+        sql = (
+            f"UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) AS v({', '.join([*names, 'id'])}) "
+            "WHERE t.id = v.id::bigint"
+        )
+        cursor.execute(sql, [value for row in part for value in row])
 
 
 def published_q() -> Q:

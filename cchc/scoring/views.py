@@ -58,8 +58,10 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     frameworks_in_scope = Framework.objects.restrict(user).select_related("block", "block__owner")
     years = sorted({f.year for f in frameworks_in_scope}, reverse=True)
-    year = _year(request, years[0] if years else timezone.localdate().year)
     visible = Assessment.objects.restrict(user)
+    # The latest year with results opens first; next year's framework may exist before any score.
+    scored = visible.filter(index__isnull=False).order_by("-year").values_list("year", flat=True).first()
+    year = _year(request, scored or (years[0] if years else timezone.localdate().year))
     blocks = []
     for framework in frameworks_in_scope.filter(year=year).order_by("block__code"):
         assessments = visible.filter(framework=framework).select_related("agency")
