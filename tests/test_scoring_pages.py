@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from docx import Document
 from docx.shared import Mm
@@ -199,11 +201,12 @@ def test_rule_1_reads_the_late_rate_from_the_dossier_statistics(province: Any, t
     import_framework(write_framework(tmp_path, "code,name,max_points\n1,Tổng,100\n", "one.csv"), block)
     load_scores(tmp_path, [(good.code, "1", 95), (late.code, "1", 95)], year=2025)
     Assessment.objects.filter(agency=late).update(late_rate=Decimal("0.01"))  # recorded, but the dossiers say more
-    lines = ["dossier_code,agency_code,received_at,due_at,resolved_at,status"]
+    lines = ["dossier_code,agency_code,received_at,due_at,resolved_at,status,handler"]
     for i in range(20):
         resolved = date(2025, 3, 10) if i < 2 else date(2025, 3, 1)  # 2 of 20 late: 10 %
-        lines.append(f"D{i},{late.code},2025-02-01,2025-03-05,{resolved.isoformat()},resolved")
-        lines.append(f"G{i},{good.code},2025-02-01,2025-03-05,2025-03-01,resolved")
+        handler = "nguyen.van.a" if i < 10 else "tran.thi.b"  # 2 of 10 late for the first: 20 %
+        lines.append(f"D{i},{late.code},2025-02-01,2025-03-05,{resolved.isoformat()},resolved,{handler}")
+        lines.append(f"G{i},{good.code},2025-02-01,2025-03-05,2025-03-01,resolved,le.van.c")
     path = tmp_path / "dossiers.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     call_command("import_dossiers", str(path), stdout=io.StringIO())
@@ -211,6 +214,24 @@ def test_rule_1_reads_the_late_rate_from_the_dossier_statistics(province: Any, t
     assert results[good.code].band == "good"
     assert (results[late.code].band_before, results[late.code].band) == ("good", "fair")
     assert "10,00%" in results[late.code].reasons[0]
+    # Rule 3 (5 % from 2025) is reported for the officer, not applied to anyone.
+    officer_flags = [f for f in results[late.code].flags if f.startswith("Quy tắc 3")]
+    assert officer_flags == ["Quy tắc 3: công chức nguyen.van.a có 20,00% hồ sơ trễ hạn (ngưỡng 5,00%)."]
+    assert not [f for f in results[good.code].flags if f.startswith("Quy tắc 3")]
+
+
+def test_the_ranking_page_reads_a_fixed_number_of_queries(province: Any, personas: Any, tmp_path: Path) -> None:
+    counts = []
+    for n, code in ((3, "Q1"), (30, "Q2")):
+        block, agencies = one_criterion_block(n, province.province, code, tmp_path)
+        load_scores(tmp_path, [(a.code, "1", 50 + i) for i, a in enumerate(agencies)], name=f"{code}.csv")
+        rank(2023, block)
+        client = client_for(personas.coordinator)
+        client.get(f"/scoring/blocks/{block.pk}/")  # warm the session and the user's grants
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/scoring/blocks/{block.pk}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
 
 
 def test_submitting_on_the_page_after_the_deadline_is_refused(assessed: Assessment, personas: Any) -> None:
