@@ -271,3 +271,21 @@ def test_the_command_exits_with_one_line_on_bad_input(tmp_path: Path, province: 
     ok = write_csv(tmp_path / "ok.csv", [["C1", "SA", "", "2022-12-01", "", "", "pending", "direct"]])
     call_command("import_dossiers", str(ok), stdout=out)
     assert "1" in out.getvalue()
+
+
+def test_an_import_that_fails_after_writing_batches_leaves_nothing(
+    tmp_path: Path, province: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches already written inside the import's transaction go when a later row fails."""
+    from cchc.dossiers import services
+
+    import_dossiers_file(write_csv(tmp_path / "a.csv", [["KEEP", "SA", "", "2022-02-01", "", "", "pending", "direct"]]))
+    monkeypatch.setattr(services, "BATCH", 2)
+    rows = [[f"N{i}", "SA", "", "2022-02-01", "", "2022-02-03", "resolved", "direct"] for i in range(7)]
+    rows.append(["KEEP", "SA", "", "2022-02-01", "", "2022-02-02", "resolved", "direct"])
+    rows.append(["BAD", "SA", "", "2022-02-30", "", "", "pending", "direct"])
+    with pytest.raises(InputError):
+        import_dossiers_file(write_csv(tmp_path / "b.csv", rows))
+    assert list(Dossier.objects.values_list("dossier_code", "status")) == [("KEEP", "pending")]
+    result = year_2022()
+    assert (result.received, result.resolved, result.pending) == (1, 0, 1)

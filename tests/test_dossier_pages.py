@@ -156,3 +156,23 @@ def test_service_index_computes_progress_and_names_what_cannot_be(dossiers: None
     assert parts[20].points is not None and str(parts[20].points) == "13.33"  # 20 × 2 of 3 on time
     assert parts[18].points is None
     assert date(2022, 1, 1) == response.context["period"]["start"]
+
+
+def test_late_share_per_officer_is_shown_to_the_head_not_the_officer(tmp_path: Path, personas: Any) -> None:
+    header = [*HEADER, "handler"]
+    rows = [
+        [f"H{i}", "SA", "P1", "2022-02-01", "2022-02-10", "2022-02-05", "resolved", "direct", "an"] for i in range(9)
+    ]
+    rows.append(["H9", "SA", "P1", "2022-02-01", "2022-02-10", "2022-02-12", "resolved", "direct", "an"])
+    rows.append(["H10", "SA", "P1", "2022-02-01", "2022-02-10", "2022-02-05", "resolved", "direct", "binh"])
+    import_dossiers_file(write_csv(tmp_path / "h.csv", rows, header))
+    response = client_for(personas.head).get(f"/dossiers/agency/SA/?{PERIOD}")
+    handlers = {row["handler"]: row for row in response.context["handlers"]}
+    assert (handlers["an"]["resolved"], handlers["an"]["late"], handlers["an"]["flagged"]) == (
+        10,
+        1,
+        True,
+    )  # 10 % in 2022
+    assert handlers["binh"]["flagged"] is False
+    assert "10,00%" in response.content.decode()
+    assert client_for(personas.officer_a).get(f"/dossiers/agency/SA/?{PERIOD}").context["handlers"] == []

@@ -559,6 +559,11 @@ class DossierImporter:
         add_counts(
             HandlerMonthlyCount._meta.db_table, ("agency_id", "handler", "month"), ("resolved", "late"), self.handlers
         )
+        if connection.vendor == "postgresql" and len(self.acc) > 10_000:
+            # Fresh statistics after a large import, so the planner does not read the new rows blind.
+            with connection.cursor() as cursor:
+                for model in (DailyCount, MonthlyCount, ProcedureMonthlyCount):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
 
     def _audit(self) -> None:
         if self.user is None or not (self.summary.created or self.summary.updated):

@@ -26,9 +26,19 @@ from cchc.core.tabular import write_rows
 from cchc.core.tasks import enqueue
 from cchc.core.views import FilteredListView, download
 from cchc.dossiers.filters import DossierFilterSet, ProcedureFilterSet, StatsForm
-from cchc.dossiers.models import IMPORT_ROLES, Dossier, Procedure, Target
+from cchc.dossiers.models import IMPORT_ROLES, Dossier, HandlerMonthlyCount, Procedure, Target
 from cchc.dossiers.profiles import PROFILES
-from cchc.dossiers.stats import COUNTS, LABELS, RATES, Indicators, indicators, monthly_trend, service_index, total
+from cchc.dossiers.stats import (
+    COUNTS,
+    LABELS,
+    RATES,
+    Indicators,
+    handler_late_rates,
+    indicators,
+    monthly_trend,
+    service_index,
+    total,
+)
 
 BLOCK_ROLES = (Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR)
 TABLE_COUNTS = ("received", "carried_over", "resolved", "early", "on_time", "late", "pending", "pending_overdue")
@@ -238,8 +248,26 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         "is_paginated": page.has_other_pages(),
         "querystring": query.urlencode(),
         "parts": service_index(overall),
+        "handlers": _handlers(period["start"], period["end"], own, request.user),
     }
     return render(request, "dossiers/agency_detail.html", context)
+
+
+def rule3_threshold(year: int) -> Decimal:
+    """Rule 3 of DESIGN §7: an officer with this late share cannot be rated “hoàn thành tốt” (5 % from 2025)."""
+    return Decimal("0.05") if year >= 2025 else Decimal("0.10")
+
+
+def _handlers(start: date, end: date, agencies: QuerySet[Agency], user: Any) -> list[dict[str, Any]]:
+    """Per-officer late rates, for those who may see them (HandlerMonthlyCount's scope roles)."""
+    visible = Agency.objects.filter(pk__in=agencies).filter(
+        pk__in=HandlerMonthlyCount.objects.restrict(user).values("agency_id")
+    )
+    threshold = rule3_threshold(end.year)
+    rows = handler_late_rates(start, end, visible)
+    for row in rows:
+        row["flagged"] = row["late_rate"] is not None and row["late_rate"] >= threshold
+    return rows
 
 
 def block_detail(request: HttpRequest, pk: int) -> HttpResponse:
