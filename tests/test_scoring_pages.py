@@ -17,8 +17,10 @@ from django.utils import timezone
 from docx import Document
 from docx.shared import Mm
 
+from cchc.agencies.models import Block, BlockMembership
 from cchc.scoring import services
-from cchc.scoring.models import Assessment, Score
+from cchc.scoring.frameworks import copy_framework
+from cchc.scoring.models import Assessment, Framework, Score
 from cchc.scoring.results import rank
 from conftest import client_for
 from tests.scoring_helpers import assessment_for, block_of, fill_self_scores, framework_for, score, write_framework
@@ -61,6 +63,23 @@ def test_the_ranking_report_writes_the_seeds_sentences_in_the_decree_30_format(
     assert 20 <= top <= 25 and 20 <= bottom <= 25 and 30 <= left <= 35 and 15 <= right <= 20
     assert document.styles["Normal"].font.name == "Times New Roman"
     assert 13 <= document.styles["Normal"].font.size.pt <= 14
+
+
+def test_the_report_compares_the_band_counts_with_last_year(province: Any, personas: Any, tmp_path: Path) -> None:
+    old, agencies = one_criterion_block(42, province.province, "SBN-C", tmp_path)
+    load_scores(
+        tmp_path, [(a.code, "1", p) for a, p in zip(agencies, [92] * 30 + [75] * 12, strict=True)], name="a.csv"
+    )
+    rank(2023, old)
+    new = Block.objects.create(year=2024, code="SBN-C", name="Khối SBN-C", owner=province.province)
+    BlockMembership.objects.bulk_create([BlockMembership(block=new, agency=a, year=2024) for a in agencies])
+    copy_framework(Framework.objects.get(block=old), new)
+    points = [92] * 35 + [75] * 6 + [60]
+    load_scores(tmp_path, [(a.code, "1", p) for a, p in zip(agencies, points, strict=True)], year=2024, name="b.csv")
+    rank(2024, new)
+    _document, text = docx_text(client_for(personas.viewer).get(f"/scoring/blocks/{new.pk}/report.docx").content)
+    assert "35/42 đơn vị được xếp hạng Tốt (chiếm 83,33%), tăng 05 đơn vị so với năm 2023" in text
+    assert "06/42 đơn vị được xếp hạng Khá (chiếm 14,29%), giảm 06 đơn vị so với năm 2023" in text
 
 
 def test_the_report_of_a_district_ranks_its_communes(province: Any, personas: Any, tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ def count_text(count: int, of: int) -> str:
 
 
 def band_sentence(ranking: BlockRanking) -> str:
-    """ "có 35/42 đơn vị được xếp hạng Tốt (chiếm 83,33%); 06/42 …; 01 đơn vị - Sở X bị xếp hạng Trung bình (chiếm 2,38%)"."""
+    """The seeds' sentence: "có 35/42 đơn vị được xếp hạng Tốt (chiếm 83,33%); 06/42 …; 01 đơn vị - Sở X bị
+    xếp hạng Trung bình (chiếm 2,38%)", each band with its change since last year when there was one."""
     n = len(ranking.results)
     parts = []
     for band in BAND_ORDER:
@@ -45,13 +46,25 @@ def band_sentence(ranking: BlockRanking) -> str:
             continue
         share = format_share(len(members), n)
         if len(members) == 1 and band in (Band.AVERAGE, Band.WEAK):
-            parts.append(
-                f"{count_text(1, n)} đơn vị - {members[0].agency.name} bị xếp hạng {BAND_TEXT[band]} (chiếm {share})"
-            )
+            name = members[0].agency.name
+            text = f"{count_text(1, n)} đơn vị - {name} bị xếp hạng {BAND_TEXT[band]} (chiếm {share})"
         else:
             verb = "được" if band in (Band.GOOD, Band.FAIR) else "bị"
-            parts.append(f"{count_text(len(members), n)}/{n} đơn vị {verb} xếp hạng {BAND_TEXT[band]} (chiếm {share})")
+            text = f"{count_text(len(members), n)}/{n} đơn vị {verb} xếp hạng {BAND_TEXT[band]} (chiếm {share})"
+        parts.append(text + count_change(ranking, band, len(members)))
     return "có " + "; ".join(parts) if parts else "chưa có đơn vị được xếp hạng"
+
+
+def count_change(ranking: BlockRanking, band: str, count: int) -> str:
+    """ ", tăng 31 đơn vị so với năm 2022" when the block was ranked last year."""
+    if ranking.previous_counts is None:
+        return ""
+    delta = count - ranking.previous_counts.get(band, 0)
+    year = ranking.block.year - 1
+    if delta == 0:
+        return f", không thay đổi so với năm {year}"
+    word = "tăng" if delta > 0 else "giảm"
+    return f", {word} {count_text(abs(delta), len(ranking.results))} đơn vị so với năm {year}"
 
 
 def mean_sentence(ranking: BlockRanking) -> str:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -160,6 +160,7 @@ class BlockRanking:
     block: Block
     framework: Framework
     results: list[AgencyResult]
+    previous_counts: dict[str, int] | None = None  # last year's bands of the block with the same code
 
     @property
     def counts(self) -> dict[str, int]:
@@ -484,7 +485,20 @@ def stored(framework: Framework, assessments: Iterable[Assessment]) -> BlockRank
         )
         _compare(r, history)
         results.append(r)
-    return BlockRanking(framework.block, framework, results)
+    return BlockRanking(framework.block, framework, results, previous_band_counts(framework.block))
+
+
+def previous_band_counts(block: Block) -> dict[str, int] | None:
+    """Last year's count per band of the block with the same code, or None when there was none."""
+    rows = (
+        Assessment.objects.filter(year=block.year - 1, framework__block__code=block.code)
+        .exclude(band="")
+        .values_list("band")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = dict(rows)
+    return {band: found.get(band, 0) for band in BAND_ORDER} if found else None
 
 
 def previous_assessments(agency: Agency, year: int) -> list[Assessment]:
