@@ -21,6 +21,7 @@ router.register("scores", scoring_api.ScoreViewSet, basename="score")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/scoring/actions/", scoring_api.WorkflowActionView.as_view(), name="scoring-action"),
     path("v1/auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("v1/me/", accounts_api.me, name="me"),
     path("v1/dossier-stats/", dossiers_api.DossierStatsView.as_view(), name="dossier-stats"),

@@ -186,6 +186,7 @@ MATRIX: dict[str, Route] = {
     "api:block-detail": Route(BLOCK_API, lookup="pk"),
     "api:assessment-list": Route(SIGNED_IN_API),
     "api:score-list": Route(SIGNED_IN_API),
+    "api:scoring-action": Route(everyone(400, anonymous=401), method="post"),  # an empty step is refused
     "api:token": Route(everyone(200, anonymous=400), method="post", data=credentials),
     "api:me": Route(SIGNED_IN_API),
     "api:schema": Route(SIGNED_IN_API),

@@ -262,3 +262,31 @@ def test_submitting_on_the_page_after_the_deadline_is_refused(assessed: Assessme
     assert Assessment.objects.get(pk=assessed.pk).state == State.DRAFT
     with pytest.raises(services.WorkflowError):
         services.submit(personas.head, assessed.pk)
+
+
+def test_the_workflow_runs_through_the_api_with_the_same_checks(assessed: Assessment, personas: Any) -> None:
+    url = "/api/v1/scoring/actions/"
+    s = score(assessed, "1.2")
+    step = {"action": "self_assess", "score": s.pk, "value": "18.5", "text": "Có kế hoạch", "version": s.version}
+    response = client_for(personas.officer_a).post(url, step, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["self_score"] == 18.5 and response.json()["version"] == 2
+    stale = client_for(personas.officer_a).post(url, {**step, "value": "10"}, content_type="application/json")
+    assert stale.status_code == 409 and "Người khác đã sửa" in stale.json()["detail"]
+    above = client_for(personas.officer_a).post(
+        url, {**step, "value": "25", "version": 2}, content_type="application/json"
+    )
+    assert above.status_code == 400 and "vượt trên mức tối đa" in above.json()["detail"]
+    for persona in ("officer_b", "head", "appraiser", "viewer"):
+        refused = client_for(getattr(personas, persona)).post(
+            url, {**step, "version": 2}, content_type="application/json"
+        )
+        assert refused.status_code == 403, persona
+    fill_self_scores(assessed)
+    submit = {"action": "submit", "assessment": assessed.pk}
+    assert client_for(personas.officer_a).post(url, submit, content_type="application/json").status_code == 403
+    response = client_for(personas.head).post(url, submit, content_type="application/json")
+    assert response.status_code == 200 and response.json()["state"] == "submitted"
+    again = client_for(personas.head).post(url, submit, content_type="application/json")
+    assert again.status_code == 400
+    assert client_for(None).post(url, submit, content_type="application/json").status_code == 401

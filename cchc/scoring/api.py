@@ -2,9 +2,14 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, views, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from cchc.scoring import services
 from cchc.scoring.filters import AssessmentFilterSet, ScoreFilterSet
 from cchc.scoring.models import Assessment, Score
 
@@ -102,3 +107,70 @@ class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .select_related("assessment__agency", "criterion")
             .order_by("assessment__year", "assessment__agency__code", "criterion__position")
         )
+
+
+SCORE_STEPS = {"self_assess", "appraise", "explain", "final_appraise"}
+ASSESSMENT_STEPS = {"submit", "open_explanation", "start_final_appraisal", "approve", "publish"}
+
+
+class ActionSerializer(serializers.Serializer):
+    """One workflow step, as on the assessment page: the same service function, the same checks."""
+
+    action = serializers.ChoiceField(choices=sorted(SCORE_STEPS | ASSESSMENT_STEPS))
+    score = serializers.IntegerField(required=False, help_text="score id, for the steps on a score")
+    assessment = serializers.IntegerField(required=False, help_text="assessment id, for the steps on an assessment")
+    value = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True)
+    text = serializers.CharField(required=False, allow_blank=True, default="", help_text="explanation or reason")
+    version = serializers.IntegerField(
+        required=False, allow_null=True, help_text="the version read; a stale one is refused"
+    )
+    deadline = serializers.DateField(required=False, help_text="explanation deadline (open_explanation)")
+
+
+class WorkflowActionView(views.APIView):
+    """Take a workflow step on a score or an assessment (self-assessment, submission, appraisal,
+    explanation, final appraisal, approval, publication). 403 outside the caller's role and scope,
+    400 when the state or the input does not allow it, 409 when the score changed since ``version``."""
+
+    serializer_class = ActionSerializer
+
+    def post(self, request: Request) -> Response:
+        data = ActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        step: dict[str, Any] = data.validated_data
+        try:
+            result = self.run(request.user, step)
+        except services.ConflictError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except services.WorkflowError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc) or None) from None
+        if isinstance(result, Score):
+            return Response(ScoreSerializer(result).data)
+        return Response(AssessmentSerializer(result).data)
+
+    def run(self, user: Any, step: dict[str, Any]) -> Any:
+        action, text, version = step["action"], step.get("text", ""), step.get("version")
+        if action in SCORE_STEPS:
+            if "score" not in step:
+                raise ValidationError({"score": "required"})
+            score_id, value = step["score"], step.get("value")
+            if action == "self_assess":
+                return services.self_assess(user, score_id, value, text, version)
+            if action == "explain":
+                return services.explain(user, score_id, text, version)
+            if value is None:
+                raise ValidationError({"value": "required"})
+            step_function = services.appraise if action == "appraise" else services.final_appraise
+            return step_function(user, score_id, value, text, version)
+        if "assessment" not in step:
+            raise ValidationError({"assessment": "required"})
+        assessment_id = step["assessment"]
+        if action == "open_explanation":
+            if "deadline" not in step:
+                raise ValidationError({"deadline": "required"})
+            return services.open_explanation(user, assessment_id, step["deadline"])
+        if action == "submit":
+            return services.submit(user, assessment_id, version)
+        return getattr(services, action)(user, assessment_id)
