@@ -530,3 +530,18 @@ def test_import_scores_is_idempotent_and_audited(flow: Any, tmp_path: Path) -> N
     call_command("import_scores", str(path), "--year", "2025", stdout=out)
     assert AuditEntry.objects.filter(action="import", content_type__model="score").count() == 2
     assert Score.objects.get(assessment__agency__code="SA", criterion__code="1.2").self_score == 18
+
+
+def test_approved_results_are_not_changed_by_an_import_or_new_rates(flow: Any, personas: Any, tmp_path: Path) -> None:
+    _framework, assessment = flow
+    path = tmp_path / "scores.csv"
+    path.write_text("agency_code,criterion_code,self_score\nSA,1.2,18\n", encoding="utf-8")
+    call_command("import_scores", str(path), "--year", "2025", stdout=StringIO())
+    Assessment.objects.filter(pk=assessment.pk).update(state=State.PUBLISHED)
+    call_command("import_scores", str(path), "--year", "2025", stdout=StringIO())  # unchanged: accepted again
+    path.write_text("agency_code,criterion_code,self_score\nSA,1.2,19\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"Dòng 2.*không thể thay đổi"):
+        call_command("import_scores", str(path), "--year", "2025")
+    assert score(assessment, "1.2").self_score == 18
+    with pytest.raises(services.WorkflowError):
+        services.record_rates(personas.coordinator, assessment.pk, Decimal("0.2"), None)

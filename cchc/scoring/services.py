@@ -35,6 +35,7 @@ from cchc.scoring.models import AppraiserAssignment, Assessment, Criterion, Evid
 from cchc.scoring.sources import figure, mapped_points
 
 State = Assessment.State
+LOCKED = (State.APPROVED, State.PUBLISHED)  # results the council approved change only by reopening
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 # Extension → accepted leading bytes. Office files are ZIP (OOXML/ODF) or OLE (old .doc/.xls).
 ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
@@ -499,6 +500,8 @@ def record_rates(
 ) -> Assessment:
     """Record the late-dossier rate and satisfaction (fractions) when no module gives them."""
     assessment = assessment_for(user, assessment_id, "coordinate")
+    if assessment.state in LOCKED:
+        raise WorkflowError(_("The results are approved: the rates they used can no longer change."))
     for value in (late_rate, satisfaction):
         if value is not None and not (0 <= value <= 1):
             raise WorkflowError(_("A rate is a fraction between 0 and 1."))
@@ -626,7 +629,7 @@ def _write_scores(parsed: list[Any], year: int, user: Any) -> ScoreImport:
         for s in Score.objects.filter(assessment__in=[a.pk for a in assessments.values()])
     }
     changed, entries = [], []
-    for _number, agency, _framework, criterion, points, note in parsed:
+    for number, agency, _framework, criterion, points, note in parsed:
         assessment = assessments[agency.pk]
         score = scores[(assessment.pk, criterion.pk)]
         before = audit.snapshot(score, SCORE_FIELDS)
@@ -640,6 +643,13 @@ def _write_scores(parsed: list[Any], year: int, user: Any) -> ScoreImport:
         if not diff:
             summary.unchanged += 1
             continue
+        if assessment.state in LOCKED:
+            raise InputError(
+                _("the assessment of %(agency)s is %(state)s: its scores can no longer change")
+                % {"agency": agency.code, "state": assessment.get_state_display().lower()},
+                number,
+                "criterion_code",
+            )
         score.version += 1
         changed.append(score)
         entries.append(
