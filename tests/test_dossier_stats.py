@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 
 from cchc.dossiers.models import Dossier
@@ -163,7 +164,15 @@ def brute_force(dossiers: list[Dossier], start: date, end: date, as_of: date) ->
     return counts
 
 
-def test_aggregates_agree_with_the_raw_records_for_any_period(tmp_path: Path, province: Any) -> None:
+@pytest.mark.parametrize("small_batches", [False, True], ids=["one-write", "many-batches-and-flushes"])
+def test_aggregates_agree_with_the_raw_records_for_any_period(
+    tmp_path: Path, province: Any, small_batches: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if small_batches:  # the deltas are written in many pieces inside the one transaction
+        from cchc.dossiers import services
+
+        monkeypatch.setattr(services, "BATCH", 37)
+        monkeypatch.setattr(services, "ACC_LIMIT", 50)
     rng = random.Random(2026)
     statuses = ["resolved"] * 6 + ["pending", "returned", "withdrawn"]
 

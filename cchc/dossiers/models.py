@@ -6,6 +6,8 @@ aggregate tables, which the import keeps up to date by delta (see docs/dossiers.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +65,15 @@ class Procedure(models.Model):
         return self.online_level != OnlineLevel.NONE
 
 
+def outcome_of(status: str, due: date | None, resolved: date | None) -> str:
+    """early / on_time / late for a resolved dossier (no due date counts as on time); else its status."""
+    if status != DossierStatus.RESOLVED:
+        return status
+    if due is None or resolved == due:
+        return "on_time"
+    return "early" if resolved is not None and resolved < due else "late"
+
+
 DOSSIER_VIEW_ROLES = frozenset({Role.COORDINATOR, Role.FOCAL, Role.HEAD, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR})
 IMPORT_ROLES = frozenset({Role.FOCAL, Role.COORDINATOR})
 
@@ -112,11 +123,8 @@ class Dossier(models.Model):
     @property
     def timeliness(self) -> str:
         """early / on_time / late for a resolved dossier (DESIGN §6), else ""."""
-        if self.status != DossierStatus.RESOLVED or self.resolved_on is None:
-            return ""
-        if self.due_on is None or self.resolved_on == self.due_on:
-            return "on_time"
-        return "early" if self.resolved_on < self.due_on else "late"
+        outcome = outcome_of(self.status, self.due_on, self.resolved_on)
+        return outcome if outcome in ("early", "on_time", "late") else ""
 
 
 class Counts(models.Model):

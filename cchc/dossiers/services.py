@@ -39,11 +39,13 @@ from cchc.dossiers.models import (
     Procedure,
     ProcedureLevel,
     ProcedureMonthlyCount,
+    outcome_of,
 )
 from cchc.dossiers.profiles import COLUMNS, REQUIRED, Profile, get_profile
 
 BATCH = 5000
 STATUSES = frozenset(DossierStatus.values)
+ACC_LIMIT = 200_000  # accumulator keys held before they are written (about 60 MB)
 MAX_REPORTED = 20
 Progress = Callable[[int, str], None]
 
@@ -311,6 +313,8 @@ class DossierImporter:
         self.seen: set[str] = set()
         self.acc: dict[tuple[int, str, date], list[int]] = {}
         self.handlers: dict[tuple[int, str, date], list[int]] = {}
+        self.touched: set[int] = set()  # agencies whose counts changed, for the audit trail
+        self.counted = 0  # accumulator keys already written to the aggregates
         self.agencies = dict(Agency.objects.values_list("code", "pk"))
         condition = agency_q(user, IMPORT_ROLES) if user is not None else None
         allowed = Agency.objects.all() if condition is None else Agency.objects.filter(condition)
@@ -339,7 +343,8 @@ class DossierImporter:
                 self._write(batch)
             if not self.summary.total:
                 raise InputError(_("the file has no dossier rows"))
-            self._apply_aggregates()
+            self._flush()
+            self._analyze()
             self.summary.skipped = self.bad_rows
             self.summary.problems = [e.one_line() for e in self.errors[:MAX_REPORTED]]
             self._audit()
@@ -490,12 +495,15 @@ class DossierImporter:
         if replaced:
             Dossier.objects.filter(dossier_code__in=replaced)._raw_delete(Dossier.objects.db)
         insert_rows(new_rows)
+        if len(self.acc) > ACC_LIMIT:
+            self._flush()  # bounded memory: the deltas so far go into the aggregates (same transaction)
         if self.progress:
             self.progress(self.summary.total + self.bad_rows, "")
 
     def _count(self, row: tuple[Any, ...], sign: int) -> None:
         """Add (or with sign −1 take away) one dossier's contribution to the accumulators."""
         agency, procedure = row[C["agency_id"]], row[C["procedure_code"]]
+        self.touched.add(agency)
         vector = self._vector(agency, procedure, row[C["received_on"]])
         vector[M["received"]] += sign
         if row[C["online_eligible"]]:
@@ -559,8 +567,16 @@ class DossierImporter:
         add_counts(
             HandlerMonthlyCount._meta.db_table, ("agency_id", "handler", "month"), ("resolved", "late"), self.handlers
         )
-        if connection.vendor == "postgresql" and len(self.acc) > 10_000:
-            # Fresh statistics after a large import, so the planner does not read the new rows blind.
+
+    def _flush(self) -> None:
+        self._apply_aggregates()
+        self.counted += len(self.acc)
+        self.acc.clear()
+        self.handlers.clear()
+
+    def _analyze(self) -> None:
+        """Fresh statistics after a large PostgreSQL import, so the planner does not read new rows blind."""
+        if connection.vendor == "postgresql" and self.counted > 10_000:
             with connection.cursor() as cursor:
                 for model in (DailyCount, MonthlyCount, ProcedureMonthlyCount):
                     cursor.execute(f"ANALYZE {model._meta.db_table}")
@@ -568,7 +584,7 @@ class DossierImporter:
     def _audit(self) -> None:
         if self.user is None or not (self.summary.created or self.summary.updated):
             return
-        agency_ids = {key[0] for key in self.acc}
+        agency_ids = self.touched
         first = Agency.objects.filter(pk__in=agency_ids).order_by("path").first()
         if first is None:
             return
@@ -640,19 +656,13 @@ def add_counts_of(rows: Iterable[tuple[tuple[Any, ...], int]]) -> None:
     the same counting as an import.
     """
     importer = DossierImporter(get_profile(None))
-    for row, weight in rows:
-        importer._count(row, weight)
     with transaction.atomic():
-        importer._apply_aggregates()
-
-
-def outcome_of(status: str, due: date | None, resolved: date | None) -> str:
-    """early / on_time / late for a resolved dossier (no due date counts as on time); else its status."""
-    if status != DossierStatus.RESOLVED:
-        return status
-    if due is None or resolved == due:
-        return "on_time"
-    return "early" if resolved is not None and resolved < due else "late"
+        for row, weight in rows:
+            importer._count(row, weight)
+            if len(importer.acc) > ACC_LIMIT:
+                importer._flush()
+        importer._flush()
+        importer._analyze()
 
 
 def insert_rows(rows: list[tuple[Any, ...]]) -> None:
