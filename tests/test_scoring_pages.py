@@ -192,6 +192,9 @@ def test_the_block_page_ranks_and_the_scorecard_compares(province: Any, personas
     html = client_for(personas.coordinator).get(f"/scoring/blocks/{block.pk}/").content.decode()
     assert "01/3" not in html and "1/3 đơn vị được xếp hạng Tốt (chiếm 33,33%)" in html
     assert 'data-chart="bands"' in html and "<script>" not in html
+    index = client_for(personas.viewer).get("/scoring/?year=2023").content.decode()
+    assert "Tốt: 1 (33,33%); Khá: 1 (33,33%); Trung bình: 1 (33,33%); Yếu: 0 (0,00%)" in index
+    assert "76,67%" in index  # the mean index of 95, 75 and 60
     card = client_for(personas.viewer).get(f"/scoring/agencies/{agencies[0].code}/?year=2023").content.decode()
     assert "95,00%" in card and "Tốt" in card and 'data-chart="areas"' in card
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cchc.agencies.models import Agency, Block
+from cchc.core.formatting import format_share
 from cchc.core.scope import agency_q
 from cchc.core.tabular import InputError, write_rows
 from cchc.core.views import download
@@ -62,11 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
     # The latest year with results opens first; next year's framework may exist before any score.
     scored = visible.filter(index__isnull=False).order_by("-year").values_list("year", flat=True).first()
     year = _year(request, scored or (years[0] if years else timezone.localdate().year))
-    blocks = []
-    for framework in frameworks_in_scope.filter(year=year).order_by("block__code"):
-        assessments = visible.filter(framework=framework).select_related("agency")
-        ranking = stored(framework, assessments)
-        blocks.append({"framework": framework, "ranking": ranking, "total": assessments.count()})
+    blocks = block_summaries(frameworks_in_scope.filter(year=year).order_by("block__code"), visible)
     condition = agency_q(user, {"focal", "head"})
     own = visible.filter(agency__in=Agency.objects.filter(condition)) if condition is not None else visible.none()
     context = {
@@ -76,6 +74,36 @@ def index(request: HttpRequest) -> HttpResponse:
         "own": own.select_related("agency").order_by("-year", "agency__name"),
     }
     return render(request, "scoring/index.html", context)
+
+
+def block_summaries(frameworks: Any, visible: Any) -> list[dict[str, Any]]:
+    """Count and share of each band and the mean index per block, in two aggregate queries."""
+    frameworks = list(frameworks)
+    ids = [f.pk for f in frameworks]
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = visible.filter(framework_id__in=ids).values_list("framework_id", "band").annotate(n=Count("pk")).order_by()
+    for framework_id, band, n in rows:
+        counts[framework_id][band] = n
+    means = dict(
+        visible.filter(framework_id__in=ids, index__isnull=False)
+        .values_list("framework_id")
+        .annotate(mean=Avg("index"))
+        .order_by()
+    )
+    summaries = []
+    for f in frameworks:
+        ranked = sum(n for band, n in counts[f.pk].items() if band)
+        distribution = [
+            {
+                "label": Band(b).label,
+                "count": counts[f.pk].get(b, 0),
+                "share": format_share(counts[f.pk].get(b, 0), ranked),
+            }
+            for b in BAND_ORDER
+        ]
+        total = sum(counts[f.pk].values())
+        summaries.append({"framework": f, "total": total, "distribution": distribution, "mean": means.get(f.pk)})
+    return summaries
 
 
 # A block's ranking
