@@ -18,6 +18,7 @@ from docx import Document
 from docx.shared import Mm
 
 from cchc.agencies.models import Block, BlockMembership
+from cchc.core.models import AuditEntry
 from cchc.scoring import services
 from cchc.scoring.frameworks import copy_framework
 from cchc.scoring.models import Assessment, Framework, Score
@@ -293,3 +294,33 @@ def test_the_workflow_runs_through_the_api_with_the_same_checks(assessed: Assess
     again = client_for(personas.head).post(url, submit, content_type="application/json")
     assert again.status_code == 400
     assert client_for(None).post(url, submit, content_type="application/json").status_code == 401
+
+
+def test_the_coordinator_sets_the_bands_and_the_block_is_re_ranked(
+    province: Any, personas: Any, tmp_path: Path
+) -> None:
+    block, agencies = one_criterion_block(2, province.province, "BND", tmp_path)
+    load_scores(tmp_path, [(agencies[0].code, "1", 85), (agencies[1].code, "1", 72)])
+    rank(2023, block)
+    url = f"/scoring/blocks/{block.pk}/framework/"
+    form = {
+        "action": "bands",
+        "good_min": "90",
+        "fair_min": "80",
+        "average_min": "70",
+        "late_rate_limit": "5",
+        "satisfaction_min": "80",
+    }
+    assert client_for(personas.viewer).post(url, form).status_code == 403
+    response = client_for(personas.coordinator).post(url, form, follow=True)
+    assert "Đã lưu mức xếp hạng" in response.content.decode()
+    assert list(Assessment.objects.filter(framework__block=block).order_by("rank").values_list("band", flat=True)) == [
+        "fair",
+        "average",
+    ]
+    assert AuditEntry.objects.filter(content_type__model="bandconfig", agency=province.province).exists()
+    bad = client_for(personas.coordinator).post(url, {**form, "fair_min": "95"}, follow=True)
+    assert "100 ≥ Tốt &gt; Khá &gt; Trung bình ≥ 0" in bad.content.decode()
+    Assessment.objects.filter(framework__block=block).update(state=Assessment.State.PUBLISHED)
+    locked = client_for(personas.coordinator).post(url, {**form, "good_min": "85"}, follow=True)
+    assert "đã được công bố" in locked.content.decode()

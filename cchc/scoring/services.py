@@ -31,7 +31,16 @@ from cchc.core.models import AuditEntry
 from cchc.core.scope import agency_q
 from cchc.core.tabular import InputError, read_rows
 from cchc.scoring.frameworks import parse_decimal
-from cchc.scoring.models import AppraiserAssignment, Assessment, Criterion, Evidence, Framework, Method, Score
+from cchc.scoring.models import (
+    AppraiserAssignment,
+    Assessment,
+    BandConfig,
+    Criterion,
+    Evidence,
+    Framework,
+    Method,
+    Score,
+)
 from cchc.scoring.sources import figure, mapped_points
 
 State = Assessment.State
@@ -663,3 +672,41 @@ def _write_scores(parsed: list[Any], year: int, user: Any) -> ScoreImport:
 
 def assessments_in_scope(user: Any, action: str = "view") -> QuerySet[Assessment]:
     return Assessment.objects.restrict(user, action).select_related("agency", "framework__block")
+
+
+BAND_FIELDS = ("good_min", "fair_min", "average_min", "late_rate_limit", "satisfaction_min")
+
+
+@transaction.atomic
+def configure_bands(user: Any, block: Block, **values: Decimal) -> BandConfig:
+    """Thresholds of the bands and rules for a block (its coordinator), then the block re-ranked.
+
+    Refused once a result of the block is published: the public ranking does not change under it.
+    """
+    condition = agency_q(user, {"coordinator"}, "owner")
+    if condition is not None and not Block.objects.filter(pk=block.pk).filter(condition).exists():
+        raise PermissionDenied(_("Only the block's coordinator sets its bands."))
+    if Assessment.objects.filter(framework__block=block, state=State.PUBLISHED).exists():
+        raise WorkflowError(_("Results of this block are published: its bands can no longer change."))
+    good, fair, average = values["good_min"], values["fair_min"], values["average_min"]
+    if not (100 >= good > fair > average >= 0):
+        raise WorkflowError(_("The thresholds must fall: 100 ≥ Good > Fair > Average ≥ 0."))
+    if not (0 <= values["late_rate_limit"] <= 1 and 0 <= values["satisfaction_min"] <= 1):
+        raise WorkflowError(_("A rate is a fraction between 0 and 1."))
+    config = BandConfig.objects.select_for_update().filter(block=block).first() or BandConfig(block=block)
+    before = audit.snapshot(config, BAND_FIELDS) if config.pk else {}
+    for name in BAND_FIELDS:
+        setattr(config, name, Decimal(values[name]).quantize(Decimal("0.0001")))
+    config.save()
+    audit.record(
+        user=user,
+        obj=config,
+        action=AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
+        changes=audit.diff(before, audit.snapshot(config, BAND_FIELDS)),
+        agency=block.owner,
+    )
+    if Framework.objects.filter(block=block).exists():
+        from cchc.scoring.results import rank
+
+        rank(block.year, block)
+    return config

@@ -25,9 +25,18 @@ from cchc.core.scope import agency_q
 from cchc.core.tabular import InputError, write_rows
 from cchc.core.views import download
 from cchc.scoring import frameworks, services
-from cchc.scoring.models import BAND_ORDER, AppraiserAssignment, Assessment, Band, Criterion, Evidence, Framework
+from cchc.scoring.models import (
+    BAND_ORDER,
+    AppraiserAssignment,
+    Assessment,
+    Band,
+    BandConfig,
+    Criterion,
+    Evidence,
+    Framework,
+)
 from cchc.scoring.report import band_sentence, mean_sentence, ranking_report, rules_sentence
-from cchc.scoring.results import BlockRanking, previous_assessments, rank, stored
+from cchc.scoring.results import BlockRanking, Rules, previous_assessments, rank, stored
 
 State = Assessment.State
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -193,6 +202,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
     criteria = list(framework.criteria.order_by("position")) if framework else []
     context = {
         "the_block": block,
+        "bands": Rules.of(BandConfig.objects.filter(block=block).first()),
         "framework": framework,
         "criteria": criteria,
         "coordinator": coordinator,
@@ -203,6 +213,16 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _framework_action(request: HttpRequest, block: Block) -> HttpResponse:
+    if request.POST.get("action") == "bands":
+        try:
+            values = {name: _required(request.POST.get(name, "")) for name in services.BAND_FIELDS}
+            for name in ("late_rate_limit", "satisfaction_min"):
+                values[name] = values[name] / 100  # entered in %
+            services.configure_bands(request.user, block, **values)
+            messages.success(request, _("The bands were saved and the block re-ranked."))
+        except services.WorkflowError as exc:
+            messages.error(request, str(exc))
+        return redirect("scoring:framework", pk=block.pk)
     try:
         if request.POST.get("action") == "copy":
             source = frameworks.previous_framework(block)
