@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -324,3 +325,22 @@ def test_the_coordinator_sets_the_bands_and_the_block_is_re_ranked(
     Assessment.objects.filter(framework__block=block).update(state=Assessment.State.PUBLISHED)
     locked = client_for(personas.coordinator).post(url, {**form, "good_min": "85"}, follow=True)
     assert "đã được công bố" in locked.content.decode()
+
+
+def test_the_coordinator_assigns_appraisers_on_the_framework_page(
+    assessed: Assessment, personas: Any, province: Any
+) -> None:
+    url = f"/scoring/blocks/{province.block_departments.pk}/framework/"
+    form = {"action": "assign", "appraiser": "appraiser", "agency": "SB", "criterion": "1.2"}
+    assert client_for(personas.viewer).post(url, form).status_code == 403
+    page = client_for(personas.coordinator).post(url, form, follow=True).content.decode()
+    assert "Đã lưu." in page and "Sở Y tế" in page
+    other = Assessment.objects.get(agency=province.dept_b)
+    fill_self_scores(other)
+    Assessment.objects.filter(pk=other.pk).update(state=State.SUBMITTED)
+    services.appraise(personas.appraiser, score(other, "1.2").pk, Decimal(10), "Thiếu minh chứng", None)
+    with pytest.raises(PermissionDenied):
+        services.appraise(personas.appraiser, score(other, "1.1.1").pk, Decimal(5), "x", None)
+    not_appraiser = client_for(personas.coordinator).post(url, {**form, "appraiser": "viewer"}, follow=True)
+    assert "không có vai trò thẩm định" in not_appraiser.content.decode()
+    assert AuditEntry.objects.filter(content_type__model="appraiserassignment", action="create").count() == 1

@@ -710,3 +710,51 @@ def configure_bands(user: Any, block: Block, **values: Decimal) -> BandConfig:
 
         rank(block.year, block)
     return config
+
+
+@transaction.atomic
+def assign_appraiser(
+    user: Any, framework: Framework, appraiser: Any, agency: Agency | None = None, criterion: Criterion | None = None
+) -> AppraiserAssignment:
+    """The block's coordinator assigns an appraiser to an agency, a criterion (with its sub-criteria), or both."""
+    block = framework.block
+    condition = agency_q(user, {"coordinator"}, "owner")
+    if condition is not None and not Block.objects.filter(pk=block.pk).filter(condition).exists():
+        raise PermissionDenied(_("Only the block's coordinator assigns its appraisers."))
+    if not appraiser.grants.filter(role="appraiser").exists():
+        raise WorkflowError(_("%(user)s holds no appraiser role.") % {"user": appraiser})
+    if agency is not None and not BlockMembership.objects.filter(block=block, agency=agency).exists():
+        raise WorkflowError(_("%(agency)s is not a member of this block.") % {"agency": agency})
+    if criterion is not None and criterion.framework_id != framework.pk:
+        raise WorkflowError(_("The criterion is not in this framework."))
+    assignment, created = AppraiserAssignment.objects.get_or_create(
+        appraiser=appraiser, framework=framework, agency=agency, criterion=criterion
+    )
+    if created:
+        audit.record(
+            user=user,
+            obj=assignment,
+            action=AuditEntry.Action.CREATE,
+            changes={"assignment": [None, str(assignment)]},
+            agency=agency or block.owner,
+        )
+    return assignment
+
+
+@transaction.atomic
+def unassign_appraiser(user: Any, assignment_id: int) -> None:
+    assignment = AppraiserAssignment.objects.select_related("framework__block").filter(pk=assignment_id).first()
+    if assignment is None:
+        raise PermissionDenied
+    block = assignment.framework.block
+    condition = agency_q(user, {"coordinator"}, "owner")
+    if condition is not None and not Block.objects.filter(pk=block.pk).filter(condition).exists():
+        raise PermissionDenied(_("Only the block's coordinator assigns its appraisers."))
+    audit.record(
+        user=user,
+        obj=assignment,
+        action=AuditEntry.Action.DELETE,
+        changes={"assignment": [str(assignment), None]},
+        agency=assignment.agency or block.owner,
+    )
+    assignment.delete()

@@ -12,13 +12,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cchc.accounts.models import User
 from cchc.agencies.models import Agency, Block
 from cchc.core.formatting import format_share
 from cchc.core.scope import agency_q
@@ -200,8 +201,25 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
         content = write_rows(frameworks.COLUMNS, frameworks.export_rows(framework), fmt, title=block.code)
         return download(content, f"framework-{block.code}-{block.year}.{fmt}")
     criteria = list(framework.criteria.order_by("position")) if framework else []
+    assignments = (
+        framework.assignments.select_related("appraiser", "agency", "criterion").order_by("appraiser__username", "pk")
+        if framework and coordinator
+        else []
+    )
+    appraisers = (
+        User.objects.filter(
+            grants__role="appraiser",
+            grants__agency__in=Agency.objects.filter(agency_q(request.user, {"coordinator"}) or Q()),
+        )
+        .distinct()
+        .order_by("username")
+        if coordinator
+        else []
+    )
     context = {
         "the_block": block,
+        "assignments": assignments,
+        "appraisers": appraisers,
         "bands": Rules.of(BandConfig.objects.filter(block=block).first()),
         "framework": framework,
         "criteria": criteria,
@@ -212,7 +230,32 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scoring/framework.html", context)
 
 
+def _assignment_action(request: HttpRequest, block: Block) -> None:
+    framework = Framework.objects.filter(block=block).first()
+    if framework is None:
+        raise services.WorkflowError(_("This block has no framework yet."))
+    if request.POST["action"] == "unassign":
+        services.unassign_appraiser(request.user, int(request.POST.get("assignment") or 0))
+        return
+    appraiser = User.objects.filter(username=request.POST.get("appraiser", "")).first()
+    if appraiser is None:
+        raise services.WorkflowError(_("Choose an appraiser."))
+    code, criterion_code = request.POST.get("agency", "").strip(), request.POST.get("criterion", "").strip()
+    agency = Agency.objects.filter(code=code).first() if code else None
+    criterion = framework.criteria.filter(code=criterion_code).first() if criterion_code else None
+    if (code and agency is None) or (criterion_code and criterion is None):
+        raise services.WorkflowError(_("Unknown agency or criterion code."))
+    services.assign_appraiser(request.user, framework, appraiser, agency, criterion)
+
+
 def _framework_action(request: HttpRequest, block: Block) -> HttpResponse:
+    if request.POST.get("action") in ("assign", "unassign"):
+        try:
+            _assignment_action(request, block)
+            messages.success(request, _("Saved."))
+        except services.WorkflowError as exc:
+            messages.error(request, str(exc))
+        return redirect("scoring:framework", pk=block.pk)
     if request.POST.get("action") == "bands":
         try:
             values = {name: _required(request.POST.get(name, "")) for name in services.BAND_FIELDS}
