@@ -7,7 +7,6 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from cchc.agencies.filters import AgencyFilterSet, BlockFilterSet
@@ -97,7 +96,7 @@ def block_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(Prefetch("members", queryset=members, to_attr="visible_members")),
         pk=pk,
     )
-    return render(request, "agencies/block_detail.html", {"block": block, "title": _("Block")})
+    return render(request, "agencies/block_detail.html", {"the_block": block})
 
 
 __all__ = ["AgencyListView", "BlockListView", "ListView"]
