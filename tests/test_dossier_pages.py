@@ -60,6 +60,7 @@ def test_the_index_sorts_and_breaks_down_by_block(dossiers: None, personas: Any)
     assert blocks["SBN"].received == 3 and blocks["SBN"].link.startswith("/dossiers/block/")
     block_page = client_for(personas.coordinator).get(blocks["SBN"].link + f"?{PERIOD}")
     assert {g.key for g in block_page.context["groups"]} == {"SA", "SB"}
+    assert '<h1 class="h3">Sở, ban, ngành <small' in block_page.content.decode()
 
 
 def test_the_index_reads_a_bounded_number_of_queries(

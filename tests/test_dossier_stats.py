@@ -128,6 +128,10 @@ def test_dossier_stats_by_level_kind_block_and_agency(province: Any) -> None:
         groups = json.loads(out.getvalue())["groups"]
         assert {g["key"] for g in groups} == keys, by
         assert sum(g["received"] for g in groups) == 633_464
+    province.dept_b.kind = "vertical"  # a vertically managed agency is reported apart, as the seeds do
+    province.dept_b.save()
+    levels = {g.key: g.received for g in indicators(date(2022, 1, 1), date(2022, 12, 31), by="level")}
+    assert levels == {"province": 253_432 + 18_512, "vertical": 31_391 + 179_000, "commune": 151_129}
     out = io.StringIO()
     call_command(
         "dossier_stats", "--from", "2022-01-01", "--to", "2022-12-31", "--by", "level", "--format", "csv", stdout=out
@@ -173,6 +177,7 @@ def test_aggregates_agree_with_the_raw_records_for_any_period(
 
         monkeypatch.setattr(services, "BATCH", 37)
         monkeypatch.setattr(services, "ACC_LIMIT", 50)
+        monkeypatch.setattr(services, "WRITE_LIMIT", 120)
     rng = random.Random(2026)
     statuses = ["resolved"] * 6 + ["pending", "returned", "withdrawn"]
 

@@ -45,7 +45,8 @@ from cchc.dossiers.profiles import COLUMNS, REQUIRED, Profile, get_profile
 
 BATCH = 5000
 STATUSES = frozenset(DossierStatus.values)
-ACC_LIMIT = 200_000  # accumulator keys held before they are written (about 60 MB)
+ACC_LIMIT = 200_000  # fresh accumulator keys held before they are folded (about 60 MB)
+WRITE_LIMIT = 2_000_000  # folded keys held before they are written to the aggregate tables
 MAX_REPORTED = 20
 Progress = Callable[[int, str], None]
 
@@ -315,6 +316,8 @@ class DossierImporter:
         self.bad_rows = 0
         self.seen: set[str] = set()
         self.acc: dict[tuple[int, str, date], list[int]] = {}
+        self.daily: dict[tuple[Any, ...], list[int]] = {}
+        self.by_procedure: dict[tuple[Any, ...], list[int]] = {}
         self.handlers: dict[tuple[int, str, date], list[int]] = {}
         self.touched: set[int] = set()  # agencies whose counts changed, for the audit trail
         self.had_rows = Dossier.objects.exists()
@@ -502,7 +505,9 @@ class DossierImporter:
             Dossier.objects.filter(dossier_code__in=replaced)._raw_delete(Dossier.objects.db)
         insert_rows(new_rows)
         if len(self.acc) > ACC_LIMIT:
-            self._flush()  # bounded memory: the deltas so far go into the aggregates (same transaction)
+            self._compact()  # bounded memory
+            if len(self.daily) + len(self.by_procedure) > WRITE_LIMIT:
+                self._flush()  # the deltas so far go into the aggregates (same transaction)
         if self.progress:
             self.progress(self.summary.total + self.bad_rows, "")
 
@@ -572,35 +577,44 @@ class DossierImporter:
             vector = self.acc[key] = [0] * len(MEASURES)
         return vector
 
-    def _apply_aggregates(self) -> None:
-        daily: dict[tuple[Any, ...], list[int]] = {}
-        monthly: dict[tuple[Any, ...], list[int]] = {}
-        by_procedure: dict[tuple[Any, ...], list[int]] = {}
+    def _compact(self) -> None:
+        """Fold the per-(agency, procedure, day) accumulator into the two shapes the tables need.
+
+        Both are bounded by the size of the aggregate tables, not by the number of rows, so an
+        import of any length holds at most ``ACC_LIMIT`` fresh keys plus the aggregates it touches.
+        """
+        daily, by_procedure = self.daily, self.by_procedure
         for (agency, procedure, day), vector in self.acc.items():
-            month = day.replace(day=1)
-            for table, key in (
-                (daily, (agency, day)),
-                (monthly, (agency, month)),
-                (by_procedure, (agency, procedure, month)),
-            ):
+            for table, key in ((daily, (agency, day)), (by_procedure, (agency, procedure, day.replace(day=1)))):
                 total = table.get(key)
                 if total is None:
                     table[key] = vector[:]
                 else:
                     total[:] = map(add, total, vector)
-        add_counts(DailyCount._meta.db_table, ("agency_id", "day"), MEASURES, daily)
+        self.acc.clear()
+
+    def _flush(self) -> None:
+        """Write the accumulated deltas into the aggregate tables (inside the import's transaction)."""
+        self._compact()
+        monthly: dict[tuple[Any, ...], list[int]] = {}
+        for (agency, day), vector in self.daily.items():
+            key = (agency, day.replace(day=1))
+            total = monthly.get(key)
+            if total is None:
+                monthly[key] = vector[:]
+            else:
+                total[:] = map(add, total, vector)
+        add_counts(DailyCount._meta.db_table, ("agency_id", "day"), MEASURES, self.daily)
         add_counts(MonthlyCount._meta.db_table, ("agency_id", "month"), MEASURES, monthly)
         add_counts(
-            ProcedureMonthlyCount._meta.db_table, ("agency_id", "procedure_code", "month"), MEASURES, by_procedure
+            ProcedureMonthlyCount._meta.db_table, ("agency_id", "procedure_code", "month"), MEASURES, self.by_procedure
         )
         add_counts(
             HandlerMonthlyCount._meta.db_table, ("agency_id", "handler", "month"), ("resolved", "late"), self.handlers
         )
-
-    def _flush(self) -> None:
-        self._apply_aggregates()
-        self.counted += len(self.acc)
-        self.acc.clear()
+        self.counted += len(self.daily) + len(self.by_procedure)
+        self.daily.clear()
+        self.by_procedure.clear()
         self.handlers.clear()
 
     def _analyze(self) -> None:
@@ -689,7 +703,7 @@ def add_counts_of(rows: Iterable[tuple[tuple[Any, ...], int]]) -> None:
         for row, weight in rows:
             importer._count(row, weight)
             if len(importer.acc) > ACC_LIMIT:
-                importer._flush()
+                importer._compact()
         importer._flush()
         importer._analyze()
 

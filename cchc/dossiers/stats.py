@@ -97,11 +97,12 @@ LABELS = {
     "digitized_rate": gettext_lazy("Digitised rate"),
 }
 
-# Administrative tier of an agency kind: the seeds report "cấp tỉnh / cấp huyện / cấp xã".
+# Administrative tier of an agency kind, as the seeds report it: "cấp tỉnh / cấp huyện / cấp xã", and
+# the vertically managed agencies apart ("khối cơ quan ngành dọc", seeds 002 and 003).
 LEVEL_OF_KIND = {
     AgencyKind.PROVINCE: "province",
     AgencyKind.DEPARTMENT: "province",
-    AgencyKind.VERTICAL: "province",
+    AgencyKind.VERTICAL: "vertical",
     AgencyKind.PUBLIC_SERVICE: "province",
     AgencyKind.DISTRICT: "district",
     AgencyKind.COMMUNE: "commune",
@@ -110,6 +111,7 @@ LEVEL_NAMES = {
     "province": gettext_lazy("Provincial level"),
     "district": gettext_lazy("District level"),
     "commune": gettext_lazy("Commune level"),
+    "vertical": gettext_lazy("Vertically managed agencies"),
 }
 
 

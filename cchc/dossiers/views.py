@@ -281,7 +281,7 @@ def block_detail(request: HttpRequest, pk: int) -> HttpResponse:
     query = request.GET.copy()
     query.pop("sort", None)
     context = {
-        "block": block,
+        "agency_block": block,  # not "block": inside {% block %} that name is Django's own
         "form": form,
         "period": period,
         "groups": groups,
