@@ -258,7 +258,7 @@ def test_a_block_shows_only_the_members_in_scope_like_its_page(personas: Any, pr
     BlockMembership.objects.create(block=province.block_communes, agency=province.other_commune)
     client = client_for(personas.district_coordinator)
     page = client.get(f"/agencies/blocks/{province.block_communes.pk}/")
-    assert [a.code for a in page.context["block"].visible_members] == ["C2", "C1"]  # by name: Hai, Một
+    assert [a.code for a in page.context["the_block"].visible_members] == ["C2", "C1"]  # by name: Hai, Một
     block = client.get(f"/api/v1/blocks/{province.block_communes.pk}/").json()
     assert sorted(block["member_codes"]) == ["C1", "C2"]
     listed = client.get("/api/v1/blocks/").json()["results"]
