@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -99,7 +99,6 @@ def run_queued(limit: int | None = None) -> int:
     """Run queued tasks oldest first (the worker's loop body); returns how many ran here."""
     ran = 0
     for task_id in Task.objects.filter(status=Task.Status.QUEUED).order_by("created_at").values_list("pk", flat=True):
-        close_old_connections()
         ran += run_task(task_id)
         if limit is not None and ran >= limit:
             break

@@ -4,6 +4,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
 
 from cchc.core.tasks import run_queued
 
@@ -21,5 +22,7 @@ class Command(BaseCommand):
             if once:
                 self.stdout.write(f"{ran} task(s) run")
                 return
+            # A long-lived worker drops connections that broke or outlived CONN_MAX_AGE, as requests do.
+            close_old_connections()
             if not ran:
                 time.sleep(interval)
