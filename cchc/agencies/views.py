@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.generic import ListView
 
+from cchc.accounts.roles import Role
 from cchc.agencies.filters import AgencyFilterSet, BlockFilterSet
 from cchc.agencies.models import KIND_ORDER, Agency, Block, BlockMembership
 from cchc.agencies.services import COLUMNS, export_rows
@@ -69,7 +70,7 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         "predecessors": visible.filter(successors=agency),
         "memberships": BlockMembership.objects.filter(agency=agency).select_related("block").order_by("-year"),
     }
-    if has_role(request.user, {"coordinator"}):
+    if has_role(request.user, {Role.COORDINATOR}):
         context["grants"] = agency.grants.select_related("user").order_by("role", "user__username")
     return render(request, "agencies/agency_detail.html", context)
 

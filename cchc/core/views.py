@@ -10,12 +10,16 @@ from cchc.core.filters import AuditFilterSet
 from cchc.core.models import AuditEntry, Task
 from cchc.core.tasks import progress
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".csv": "text/csv; charset=utf-8",
+}
 
 
 def download(content: bytes, filename: str) -> HttpResponse:
-    """A file as an attachment, never shown inline."""
-    kind = XLSX if filename.endswith(".xlsx") else "text/csv; charset=utf-8"
+    """A generated file (CSV, XLSX, DOCX) as an attachment, never shown inline."""
+    kind = CONTENT_TYPES[filename[filename.rfind(".") :].lower()]
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

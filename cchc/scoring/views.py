@@ -40,7 +40,6 @@ from cchc.scoring.report import band_sentence, mean_sentence, ranking_report, ru
 from cchc.scoring.results import BlockRanking, Rules, previous_assessments, rank, stored
 
 State = Assessment.State
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _year(request: HttpRequest, default: int | None) -> int | None:
@@ -177,11 +176,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Assessment.objects.restrict(request.user).select_related("agency")
     rankings = [stored(f, visible.filter(framework=f)) for f in owned]
     content = ranking_report(block.owner, block.year, rankings, timezone.localdate())
-    response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="bao-cao-xep-hang-cchc-{block.year}-{block.owner.code}.docx"'
-    )
-    return response
+    return download(content, f"bao-cao-xep-hang-cchc-{block.year}-{block.owner.code}.docx")
 
 
 # The framework of a block
