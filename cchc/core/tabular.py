@@ -58,17 +58,22 @@ def read_rows(
     except StopIteration:
         raise InputError(_("the file is empty")) from None
     columns = [str(c or "").strip().lstrip("\ufeff") for c in header]
+    check_header(columns, required, optional)
+    for number, values in enumerate(rows, start=2):
+        cells = [_text(v) for v in values]
+        if not any(cells):
+            continue
+        yield number, {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(columns) if col}
+
+
+def check_header(columns: Sequence[str], required: Sequence[str], optional: Sequence[str] = ()) -> None:
+    """The header must hold every required column and nothing unknown (a misspelt column is refused)."""
     missing = [c for c in required if c not in columns]
     if missing:
         raise InputError(_("missing column(s): %(cols)s") % {"cols": ", ".join(missing)}, row=1)
     unknown = [c for c in columns if c and c not in required and c not in optional]
     if unknown:
         raise InputError(_("unknown column(s): %(cols)s") % {"cols": ", ".join(unknown)}, row=1)
-    for number, values in enumerate(rows, start=2):
-        cells = [_text(v) for v in values]
-        if not any(cells):
-            continue
-        yield number, {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(columns) if col}
 
 
 def _text(value: Any) -> str:

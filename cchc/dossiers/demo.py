@@ -7,15 +7,17 @@ by year) so that every page has something to show.
 
 from __future__ import annotations
 
+import csv
 import random
+import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
 from cchc.agencies.models import Agency
 from cchc.dossiers.models import Procedure, Target
-from cchc.dossiers.profiles import get_profile
-from cchc.dossiers.services import DossierImporter
+from cchc.dossiers.services import import_dossiers_file
 
 FIELDS = {
     "province": ["Đầu tư", "Xây dựng", "Đất đai", "Tư pháp", "Y tế", "Giáo dục và Đào tạo", "Giao thông vận tải"],
@@ -129,7 +131,13 @@ def extend(scale: int) -> dict[str, int]:
     procedures = _catalogue(rng)
     agencies = list(Agency.objects.exclude(kind="province").order_by("code"))
     rows = _rows(rng, agencies, procedures, 30_000 * min(scale, 3))
-    DossierImporter(get_profile(None)).run(enumerate(rows, start=2))
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "demo-dossiers.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        import_dossiers_file(path)
     for year in (2024, 2025, 2026):
         for kind, (online, late) in TARGETS.items():
             Target.objects.update_or_create(

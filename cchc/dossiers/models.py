@@ -1,7 +1,7 @@
 """Procedures (thủ tục hành chính), dossiers (hồ sơ) and the aggregates the indicators read.
 
-Raw dossiers are kept for drill-down; every question of a month or more is answered from the
-aggregate tables, which the import keeps up to date by delta (see docs/dossiers.md).
+Raw dossiers are kept for drill-down in monthly chunks per agency; every question is answered from
+the aggregate tables, which the import keeps up to date by delta (see docs/dossiers.md).
 """
 
 from __future__ import annotations
@@ -78,53 +78,40 @@ DOSSIER_VIEW_ROLES = frozenset({Role.COORDINATOR, Role.FOCAL, Role.HEAD, Role.VI
 IMPORT_ROLES = frozenset({Role.FOCAL, Role.COORDINATOR})
 
 
-class Dossier(models.Model):
-    """One dossier (hồ sơ) as the one-stop-shop software exported it; dates are calendar dates in
-    Asia/Ho_Chi_Minh. ``closed_on`` (result, return or withdrawal) and ``overdue_from`` (the first day
-    it counts as overdue while still open) are derived on import and drive the aggregates."""
+class DossierChunk(models.Model):
+    """The dossiers one agency received in one month, as stored lines (``cchc.dossiers.store``).
 
-    dossier_code = models.CharField(_("dossier code"), max_length=80, unique=True)
-    # Few indexes: each one costs every imported row. (agency, received_on) below serves the agency FK.
-    agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("agency"), db_index=False
-    )
-    procedure_code = models.CharField(_("procedure code"), max_length=60, blank=True)
-    procedure = models.ForeignKey(
-        Procedure, on_delete=models.SET_NULL, null=True, blank=True, related_name="dossiers", db_index=False
-    )
-    received_on = models.DateField(_("received on"))
-    due_on = models.DateField(_("due on"), null=True, blank=True)
-    resolved_on = models.DateField(_("result on"), null=True, blank=True)
-    closed_on = models.DateField(null=True, blank=True, editable=False)
-    overdue_from = models.DateField(null=True, blank=True, editable=False)
-    status = models.CharField(_("status"), max_length=10, choices=DossierStatus.choices)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    online_level = models.CharField(_("online level"), max_length=10, blank=True)
-    online_eligible = models.BooleanField(default=False, editable=False)
-    paid_online = models.BooleanField(_("paid online"), default=False)
-    fee_amount = models.BigIntegerField(_("fee (đồng)"), default=0)
-    result_by_post = models.BooleanField(_("result by post"), default=False)
-    digitized = models.BooleanField(_("digitised"), default=False)
-    sms_count = models.PositiveIntegerField(_("SMS"), default=0)
-    handler = models.CharField(_("handler"), max_length=120, blank=True)
+    Raw dossiers are kept for drill-down only, a few thousand chunks a year instead of a table row
+    per dossier: a million dossiers is about 4,000 rows to write, which is what lets an import keep
+    pace with the file (docs/dossiers.md)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    month = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+    data = models.TextField(default="")
 
     objects = ScopedQuerySet.as_manager()
     scope_agency_field = "agency"
     scope_roles = {"view": DOSSIER_VIEW_ROLES, "change": IMPORT_ROLES}
 
     class Meta:
-        verbose_name = _("dossier")
-        verbose_name_plural = _("dossiers")
-        indexes = [models.Index(fields=["agency", "received_on"], name="dossier_agency_received")]
+        constraints = [models.UniqueConstraint(fields=["agency", "month"], name="dossier_chunk_key")]
 
     def __str__(self) -> str:
-        return self.dossier_code
+        return f"{self.agency_id} · {self.month}"
 
-    @property
-    def timeliness(self) -> str:
-        """early / on_time / late for a resolved dossier (DESIGN §6), else ""."""
-        outcome = outcome_of(self.status, self.due_on, self.resolved_on)
-        return outcome if outcome in ("early", "on_time", "late") else ""
+
+class DossierCodeBucket(models.Model):
+    """Where each dossier code is stored (agency and month of its chunk), hashed into buckets.
+
+    An import reads the buckets of its codes to find the stored version of a re-imported dossier
+    even when its agency or receipt month changed."""
+
+    bucket = models.PositiveIntegerField(primary_key=True)
+    data = models.TextField(default="")
+
+    def __str__(self) -> str:
+        return str(self.bucket)
 
 
 class Counts(models.Model):
@@ -183,25 +170,18 @@ MEASURES = (
 )
 
 
-class DailyCount(Counts):
-    """Measures per agency and day: the edges of a period and the as-of day."""
-
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_daily_key")]
-        indexes = [models.Index(fields=["day", "agency"], name="dossier_daily_day")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id} · {self.day}"
-
-
 class MonthlyCount(Counts):
-    """Measures per agency and month (``month`` is its first day): whole months of a period."""
+    """Measures per agency and month (``month`` is its first day), with the month's days and procedures.
+
+    The columns are the month's totals, summed in SQL for whole months. ``days`` and ``procedures``
+    hold the same measures per day of the month and per procedure code as JSON objects of vectors in
+    ``MEASURES`` order (``{"5": [...], "17": [...]}``): the partial months at the edges of a period,
+    the as-of day inside a month and the breakdowns by procedure read them."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
+    days = models.TextField(default="{}")
+    procedures = models.TextField(default="{}")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "month"], name="dossier_monthly_key")]
@@ -209,23 +189,6 @@ class MonthlyCount(Counts):
 
     def __str__(self) -> str:
         return f"{self.agency_id} · {self.month}"
-
-
-class ProcedureMonthlyCount(Counts):
-    """Measures per agency, procedure code and month: breakdowns by procedure, field and procedure level."""
-
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    procedure_code = models.CharField(max_length=60)
-    month = models.DateField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["agency", "procedure_code", "month"], name="dossier_procedure_key")
-        ]
-        indexes = [models.Index(fields=["month", "agency"], name="dossier_procedure_month")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id} · {self.procedure_code} · {self.month}"
 
 
 class HandlerMonthlyCount(models.Model):

@@ -1,12 +1,14 @@
 """The indicators of DESIGN §6 for any period and as-of day, read from the aggregates only.
 
-Flows of a period come from whole months (``MonthlyCount``) plus the days of its partial months
-(``DailyCount``); stocks at a day D are running sums up to D (months before D's month, then D's
-month day by day). A province-year is a few thousand aggregate rows whatever the number of dossiers.
+Flows of a period come from whole months (``MonthlyCount``'s columns) plus the days of its partial
+months (the month rows' packed ``days``); stocks at a day D are running sums up to D (months before
+D's month, then D's month day by day). A province-year is a few thousand aggregate rows whatever the
+number of dossiers.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,12 +23,10 @@ from cchc.agencies.models import Agency, AgencyKind, BlockMembership
 from cchc.core.formatting import DASH, format_number, format_percent, ratio
 from cchc.dossiers.models import (
     MEASURES,
-    DailyCount,
     HandlerMonthlyCount,
     MonthlyCount,
     Procedure,
     ProcedureLevel,
-    ProcedureMonthlyCount,
 )
 
 COUNTS = (
@@ -182,6 +182,39 @@ def _merge(*parts: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
     return merged
 
 
+INDEX = {m: i for i, m in enumerate(MEASURES)}
+
+
+def _day_sums(scope: Q, start: date, end: date, measures: Iterable[str] = MEASURES) -> dict[Any, dict[str, int]]:
+    """Sums per agency of the days [start, end], read from the packed ``days`` of their month rows."""
+    wanted = [(m, INDEX[m]) for m in measures]
+    rows = MonthlyCount.objects.filter(scope, month__gte=start.replace(day=1), month__lte=end).values_list(
+        "agency_id", "month", "days"
+    )
+    result: dict[Any, dict[str, int]] = {}
+    for agency, month, days in rows.iterator():
+        first = start.day if (month.year, month.month) == (start.year, start.month) else 1
+        last = end.day if (month.year, month.month) == (end.year, end.month) else 31
+        total = result.setdefault(agency, dict.fromkeys(measures, 0))
+        for day, vector in json.loads(days).items():
+            if first <= int(day) <= last:
+                for name, i in wanted:
+                    total[name] += vector[i]
+    return result
+
+
+def _procedure_sums(rows: QuerySet[MonthlyCount], measures: Iterable[str] = MEASURES) -> dict[Any, dict[str, int]]:
+    """Sums per procedure code of the packed ``procedures`` of the month rows."""
+    wanted = [(m, INDEX[m]) for m in measures]
+    result: dict[Any, dict[str, int]] = {}
+    for packed in rows.values_list("procedures", flat=True).iterator():
+        for code, vector in json.loads(packed).items():
+            total = result.setdefault(code, dict.fromkeys(measures, 0))
+            for name, i in wanted:
+                total[name] += vector[i]
+    return result
+
+
 def _month_after(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
@@ -193,12 +226,12 @@ def _flows(start: date, end: date, scope: Q) -> dict[Any, dict[str, int]]:
         _month_after(end).replace(day=1) if _month_after(end) - timedelta(days=1) == end else end.replace(day=1)
     )
     if first_full >= after_last_full:
-        return _sums(DailyCount.objects.filter(scope, day__range=(start, end)), "agency_id")
+        return _day_sums(scope, start, end)
     parts = [_sums(MonthlyCount.objects.filter(scope, month__gte=first_full, month__lt=after_last_full), "agency_id")]
     if start < first_full:
-        parts.append(_sums(DailyCount.objects.filter(scope, day__gte=start, day__lt=first_full), "agency_id"))
+        parts.append(_day_sums(scope, start, first_full - timedelta(days=1)))
     if after_last_full <= end:
-        parts.append(_sums(DailyCount.objects.filter(scope, day__gte=after_last_full, day__lte=end), "agency_id"))
+        parts.append(_day_sums(scope, after_last_full, end))
     return _merge(*parts)
 
 
@@ -213,7 +246,7 @@ def _stocks(day: date, scope: Q) -> dict[Any, tuple[int, int]]:
     else:
         totals = _merge(
             _sums(MonthlyCount.objects.filter(scope, month__lt=month), "agency_id", STOCK_MEASURES),
-            _sums(DailyCount.objects.filter(scope, day__gte=month, day__lte=day), "agency_id", STOCK_MEASURES),
+            _day_sums(scope, month, day, STOCK_MEASURES),
         )
     return {agency: (v["received"] - v["closed"], v["overdue_in"] - v["overdue_out"]) for agency, v in totals.items()}
 
@@ -323,10 +356,10 @@ def _by_procedure(
     scope = Q() if agencies is None else Q(agency_id__in=agencies)
     first, last = start.replace(day=1), end.replace(day=1)
     as_of_month = (as_of or end).replace(day=1)
-    rows = ProcedureMonthlyCount.objects.filter(scope)
-    flows = _sums(rows.filter(month__range=(first, last)), "procedure_code")
-    carried = _sums(rows.filter(month__lt=first), "procedure_code", STOCK_MEASURES)
-    pending = _sums(rows.filter(month__lte=as_of_month), "procedure_code", STOCK_MEASURES)
+    rows = MonthlyCount.objects.filter(scope)
+    flows = _procedure_sums(rows.filter(month__range=(first, last)))
+    carried = _procedure_sums(rows.filter(month__lt=first), STOCK_MEASURES)
+    pending = _procedure_sums(rows.filter(month__lte=as_of_month), STOCK_MEASURES)
     catalogue = {p.code: p for p in Procedure.objects.filter(code__in=set(flows) | set(pending))}
     levels = dict(ProcedureLevel.choices)
     groups: dict[str, Indicators] = {}

@@ -1,0 +1,196 @@
+"""How raw dossiers are stored, and read back for drill-down.
+
+A dossier is one tab-separated line in the chunk (``DossierChunk``) of its agency and month of
+receipt, with the columns of ``STORED``; a chunk's lines are sorted by receipt day and code. Where a
+code is stored is written in its bucket (``DossierCodeBucket``, ``BUCKETS`` buckets by the first
+three hex digits of the code's MD5) as ``code<TAB>agency_id<TAB>month``. The import writes both with
+set-based SQL (``cchc.dossiers.engine``); this module is the one place that reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from cchc.dossiers.models import DossierChunk, DossierCodeBucket, DossierStatus, outcome_of
+
+BUCKETS = 4096
+# The same bucket in SQL (DuckDB), for the import.
+BUCKET_SQL = "('0x' || left(md5({code}), 3))::INTEGER"
+
+STORED = (
+    "dossier_code",
+    "agency_id",
+    "procedure_code",
+    "received_on",
+    "due_on",
+    "resolved_on",
+    "status",
+    "channel",
+    "online_level",
+    "online_eligible",
+    "paid_online",
+    "fee_amount",
+    "result_by_post",
+    "digitized",
+    "sms_count",
+    "handler",
+)
+
+
+def bucket_of(code: str) -> int:
+    return int(hashlib.md5(code.encode("utf-8"), usedforsecurity=False).hexdigest()[:3], 16)
+
+
+def closing(status: str, received: date, due: date | None, resolved: date | None) -> tuple[date | None, date | None]:
+    """(the day it closed, the first day it counted as overdue while still open) of a dossier.
+
+    Closed: the result, return or withdrawal day (a returned or withdrawn dossier without a date
+    closes on its receipt day); a pending dossier is open. Overdue from the day after its due date
+    (not before its receipt), if it was still open then."""
+    closed = None if status == DossierStatus.PENDING else (resolved or received)
+    overdue_from = None
+    if due is not None:
+        start = max(received, due + timedelta(days=1))
+        if closed is None or closed > start:
+            overdue_from = start
+    return closed, overdue_from
+
+
+def _day(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class DossierRecord:
+    """One stored dossier, as the one-stop-shop software exported it (dates in Asia/Ho_Chi_Minh)."""
+
+    dossier_code: str
+    agency_id: int
+    procedure_code: str
+    received_on: date
+    due_on: date | None
+    resolved_on: date | None
+    status: str
+    channel: str
+    online_level: str
+    online_eligible: bool
+    paid_online: bool
+    fee_amount: int
+    result_by_post: bool
+    digitized: bool
+    sms_count: int
+    handler: str
+
+    @classmethod
+    def from_line(cls, line: str) -> DossierRecord:
+        (
+            code,
+            agency,
+            procedure,
+            received,
+            due,
+            resolved,
+            status,
+            channel,
+            level,
+            eligible,
+            paid,
+            fee,
+            post,
+            digi,
+            sms,
+            handler,
+        ) = line.split("\t")
+        return cls(
+            code,
+            int(agency),
+            procedure,
+            date.fromisoformat(received),
+            _day(due),
+            _day(resolved),
+            status,
+            channel,
+            level,
+            eligible == "1",
+            paid == "1",
+            int(fee),
+            post == "1",
+            digi == "1",
+            int(sms),
+            handler,
+        )
+
+    @property
+    def closed_on(self) -> date | None:
+        return closing(self.status, self.received_on, self.due_on, self.resolved_on)[0]
+
+    @property
+    def overdue_from(self) -> date | None:
+        return closing(self.status, self.received_on, self.due_on, self.resolved_on)[1]
+
+    @property
+    def timeliness(self) -> str:
+        """early / on_time / late for a resolved dossier (DESIGN §6), else ""."""
+        outcome = outcome_of(self.status, self.due_on, self.resolved_on)
+        return outcome if outcome in ("early", "on_time", "late") else ""
+
+    @property
+    def late(self) -> bool:
+        return self.timeliness == "late"
+
+
+def _lines(chunks: Iterable[str]) -> Iterable[str]:
+    for data in chunks:
+        if data:
+            yield from data.split("\n")
+
+
+def records(
+    agencies: Any = None, received_from: date | None = None, received_to: date | None = None
+) -> list[DossierRecord]:
+    """The stored dossiers of ``agencies`` (a queryset or ids; all when None) received in the range,
+    newest first. Reads only the chunks of the months in the range."""
+    chunks = DossierChunk.objects.all()
+    if agencies is not None:
+        chunks = chunks.filter(agency_id__in=agencies)
+    if received_from is not None:
+        chunks = chunks.filter(month__gte=received_from.replace(day=1))
+    if received_to is not None:
+        chunks = chunks.filter(month__lte=received_to)
+    found = [DossierRecord.from_line(line) for line in _lines(chunks.values_list("data", flat=True).iterator())]
+    found = [
+        r
+        for r in found
+        if (received_from is None or r.received_on >= received_from)
+        and (received_to is None or r.received_on <= received_to)
+    ]
+    found.sort(key=lambda r: (r.received_on, r.dossier_code), reverse=True)
+    return found
+
+
+def find(code: str, agencies: Any = None) -> DossierRecord | None:
+    """The stored dossier of ``code`` (within ``agencies`` when given), through its bucket."""
+    entry = DossierCodeBucket.objects.filter(bucket=bucket_of(code)).values_list("data", flat=True).first()
+    for line in _lines([entry or ""]):
+        stored_code, agency, month = line.split("\t")
+        if stored_code != code:
+            continue
+        chunks = DossierChunk.objects.filter(agency_id=int(agency), month=date.fromisoformat(month))
+        if agencies is not None:
+            chunks = chunks.filter(agency_id__in=agencies)
+        for data in chunks.values_list("data", flat=True):
+            for stored in _lines([data]):
+                if stored.split("\t", 1)[0] == code:
+                    return DossierRecord.from_line(stored)
+    return None
+
+
+def count() -> int:
+    """All stored dossiers (the sum of the chunks' counts)."""
+    from django.db.models import Sum
+
+    return int(DossierChunk.objects.aggregate(n=Sum("count"))["n"] or 0)
