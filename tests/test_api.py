@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 
 from cchc.agencies.models import Block, BlockMembership
+from cchc.dossiers.services import import_dossiers_file
 from conftest import PASSWORD, client_for, make_user
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -155,6 +157,51 @@ def test_the_schema_in_json_lists_the_agency_paths_and_fields(personas: Any, pro
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 
+DOSSIER_FIELDS = {
+    "dossier_code",
+    "agency_code",
+    "procedure_code",
+    "received_on",
+    "due_on",
+    "resolved_on",
+    "status",
+    "timeliness",
+    "channel",
+    "online_level",
+    "paid_online",
+    "fee_amount",
+    "result_by_post",
+    "digitized",
+    "sms_count",
+    "handler",
+}
+
+
+def test_the_schema_describes_the_dossier_listing(personas: Any, province: Any) -> None:
+    schema = json.loads(client_for(personas.viewer).get("/api/schema/?format=json").content)
+    validate_schema(schema)
+    listing = schema["paths"]["/api/v1/dossiers/"]["get"]
+    parameters = {p["name"]: p for p in listing["parameters"]}
+    assert set(parameters) == {
+        "q",
+        "agency",
+        "status",
+        "channel",
+        "received_from",
+        "received_to",
+        "late",
+        "limit",
+        "offset",
+    }
+    assert sorted(parameters["status"]["schema"]["enum"]) == ["pending", "resolved", "returned", "withdrawn"]
+    assert sorted(parameters["channel"]["schema"]["enum"]) == ["direct", "online", "postal"]
+    assert parameters["received_from"]["schema"]["format"] == "date"
+    assert parameters["late"]["schema"]["type"] == "boolean"
+    page = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert page == "#/components/schemas/PaginatedDossierList"
+    assert set(schema["components"]["schemas"]["Dossier"]["properties"]) == DOSSIER_FIELDS
+
+
 def test_the_docs_page_serves_swagger_ui_from_this_site(personas: Any, province: Any) -> None:
     client = client_for(personas.officer_a)
     response = client.get("/api/docs/")
@@ -213,6 +260,85 @@ def test_the_api_paginates_with_limit_and_offset(personas: Any, province: Any) -
     assert data["count"] == len(everything) == 8
     assert [row["code"] for row in data["results"]] == everything[3:6]
     assert data["next"] and data["previous"]
+
+
+# Dossiers: an agency's officer never sees another agency's dossiers
+
+
+@pytest.fixture
+def dossiers(tmp_path: Path, province: Any) -> None:
+    rows = [
+        ["SA-1", "SA", "P1", "2022-02-01", "2022-02-10", "2022-02-05", "resolved", "online"],
+        ["SA-2", "SA", "P1", "2022-02-03", "2022-02-10", "2022-02-15", "resolved", "direct"],
+        ["SB-1", "SB", "P1", "2022-02-01", "2022-02-10", "2022-02-15", "resolved", "direct"],
+        ["SB-SA-2", "SB", "P1", "2022-02-03", "2022-02-10", "", "pending", "online"],
+        ["C1-1", "C1", "P2", "2022-03-01", "2022-03-10", "", "pending", "direct"],
+    ]
+    header = [
+        "dossier_code",
+        "agency_code",
+        "procedure_code",
+        "received_at",
+        "due_at",
+        "resolved_at",
+        "status",
+        "channel",
+    ]
+    path = tmp_path / "d.csv"
+    path.write_text("\n".join(",".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
+    import_dossiers_file(path)
+
+
+DOSSIER_QUERIES = [
+    "",
+    "agency=SB",
+    "agency=C1",
+    "q=SB",
+    "q=SA",
+    "late=true",
+    "late=false",
+    "status=pending",
+    "channel=online",
+    "received_from=2022-02-01&received_to=2022-02-03",
+    "limit=1&offset=1",
+    "limit=1000",
+]
+
+
+@pytest.mark.parametrize("query", DOSSIER_QUERIES)
+def test_an_officer_never_sees_another_agencys_dossiers(query: str, dossiers: None, personas: Any) -> None:
+    client = token_client(Token.objects.create(user=personas.officer_a).key)
+    response = client.get(f"/api/v1/dossiers/?{query}")
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    assert {row["agency_code"] for row in rows} <= {"SA"}
+    assert not any(row["dossier_code"].startswith(("SB", "C1")) for row in rows)
+    assert response.json()["count"] <= 2
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("officer_a", ["SA-2", "SA-1"]),
+        ("officer_b", ["SB-SA-2", "SB-1"]),
+        ("head", ["SA-2", "SA-1"]),
+        ("district_coordinator", ["C1-1"]),
+        ("coordinator", ["C1-1", "SA-2", "SB-SA-2", "SA-1", "SB-1"]),
+        ("viewer", ["C1-1", "SA-2", "SB-SA-2", "SA-1", "SB-1"]),
+        ("admin", ["C1-1", "SA-2", "SB-SA-2", "SA-1", "SB-1"]),
+    ],
+)
+def test_the_dossier_api_lists_the_scope(persona: str, expected: list[str], dossiers: None, personas: Any) -> None:
+    data = client_for(personas.all()[persona]).get("/api/v1/dossiers/").json()
+    assert [row["dossier_code"] for row in data["results"]] == expected
+    assert data["count"] == len(expected)
+
+
+def test_the_dossier_api_refuses_a_visitor_and_a_bad_filter(dossiers: None, personas: Any) -> None:
+    assert Client().get("/api/v1/dossiers/").status_code == 401
+    response = client_for(personas.officer_a).get("/api/v1/dossiers/?late=true&received_from=1-2-3")
+    assert response.status_code == 400
+    assert list(response.json()) == ["received_from"]
 
 
 # Blocks

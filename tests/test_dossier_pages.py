@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from cchc.core.models import Task
-from cchc.dossiers.models import Dossier, Target
+from cchc.dossiers import store
+from cchc.dossiers.models import Target
 from cchc.dossiers.services import import_dossiers_file, import_procedures_file
 from conftest import client_for
 from tests.test_dossier_import import HEADER, write_csv
@@ -89,6 +90,104 @@ def test_the_agency_page_lists_its_dossiers(dossiers: None, personas: Any) -> No
     assert [d.dossier_code for d in response.context["page_obj"]] == ["SA-2"]
 
 
+@pytest.fixture
+def listing(tmp_path: Path, province: Any) -> None:
+    """Dossiers of SA on several days, with every status, channel and timeliness; one of SB."""
+    rows = [
+        ["SA-10", "SA", "P1", "2022-01-15", "2022-01-25", "2022-01-20", "resolved", "online"],  # early
+        ["SA-11", "SA", "P1", "2022-02-01", "2022-02-10", "2022-02-15", "resolved", "direct"],  # late
+        ["SA-12", "SA", "P2", "2022-02-01", "2022-02-10", "", "pending", "postal"],
+        ["Hs-Ab13", "SA", "P1", "2022-02-20", "2022-02-25", "2022-02-28", "resolved", "online"],  # late
+        ["SA-14", "SA", "P1", "2022-03-10", "2022-03-20", "2022-03-20", "resolved", "online"],  # on time
+        ["SA-15", "SA", "P1", "2022-03-31", "", "2022-04-02", "returned", "direct"],
+        ["SB-10", "SB", "P1", "2022-02-01", "2022-02-10", "2022-02-15", "resolved", "direct"],  # late
+    ]
+    header = ["code", "name", "field", "level", "online_level"]
+    import_procedures_file(
+        write_csv(tmp_path / "p.csv", [["P1", "Lý lịch tư pháp", "Tư pháp", "province", "full"]], header)
+    )
+    import_dossiers_file(write_csv(tmp_path / "d.csv", rows))
+
+
+LISTING = [
+    ("", ["SA-15", "SA-14", "Hs-Ab13", "SA-11", "SA-12", "SA-10"]),  # newest first, a day's by code
+    ("status=pending", ["SA-12"]),
+    ("status=resolved", ["SA-14", "Hs-Ab13", "SA-11", "SA-10"]),
+    ("channel=online", ["SA-14", "Hs-Ab13", "SA-10"]),
+    ("late=true", ["Hs-Ab13", "SA-11"]),
+    ("late=false", ["SA-15", "SA-14", "SA-12", "SA-10"]),
+    ("late=unknown", ["SA-15", "SA-14", "Hs-Ab13", "SA-11", "SA-12", "SA-10"]),
+    ("q=hs-ab", ["Hs-Ab13"]),
+    ("q=AB1", ["Hs-Ab13"]),
+    ("q=sa-1", ["SA-15", "SA-14", "SA-11", "SA-12", "SA-10"]),
+    ("q=SB", []),
+    ("received_from=2022-02-01", ["SA-15", "SA-14", "Hs-Ab13", "SA-11", "SA-12"]),
+    ("received_to=2022-02-01", ["SA-11", "SA-12", "SA-10"]),
+    ("received_from=2022-02-02&received_to=2022-03-10", ["SA-14", "Hs-Ab13"]),
+    ("received_from=2022-03-31&received_to=2022-03-31", ["SA-15"]),
+    ("received_from=2022-04-01", []),
+    ("received_from=2022-03-01&received_to=2022-02-01", []),
+    ("status=resolved&late=false&received_from=2022-03-01", ["SA-14"]),
+    ("agency=SA&status=pending", ["SA-12"]),
+    ("agency=SB", []),  # another agency's code lists nothing on SA's page
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), LISTING)
+def test_the_agency_page_filters_its_dossiers(query: str, expected: list[str], listing: None, personas: Any) -> None:
+    response = client_for(personas.officer_a).get(f"/dossiers/agency/SA/?{query}")
+    assert response.status_code == 200
+    assert [d.dossier_code for d in response.context["page_obj"]] == expected
+    assert [row["dossier"].dossier_code for row in response.context["rows"]] == expected
+    assert response.context["paginator"].count == len(expected)
+    html = response.content.decode()
+    assert "SB-10" not in html
+
+
+def test_the_agency_page_shows_procedure_names_and_labels(listing: None, personas: Any) -> None:
+    response = client_for(personas.officer_a).get("/dossiers/agency/SA/?received_to=2022-02-01")
+    rows = {row["dossier"].dossier_code: row for row in response.context["rows"]}
+    assert rows["SA-11"]["procedure"].name == "Lý lịch tư pháp"
+    assert rows["SA-12"]["procedure"] is None  # P2 is not in the catalogue: its code is shown
+    assert (rows["SA-12"]["status"], rows["SA-12"]["channel"]) == ("Đang giải quyết", "Bưu chính công ích")
+    html = response.content.decode()
+    assert "Lý lịch tư pháp" in html and "<td>P2</td>" in html
+    assert "Đang giải quyết" in html and "Bưu chính công ích" in html
+    assert 'class="badge text-bg-danger"' in html and 'class="badge text-bg-success"' in html  # SA-11, SA-10
+    form = response.context["filter"]
+    assert list(form.fields) == ["q", "agency", "status", "channel", "received_from", "received_to", "late"]
+    assert 'name="status" class="form-select form-select-sm"' in html
+    assert 'type="date" name="received_to" value="2022-02-01" class="form-control form-control-sm"' in html
+
+
+def test_the_agency_page_ignores_and_names_a_bad_filter_value(listing: None, personas: Any) -> None:
+    response = client_for(personas.officer_a).get("/dossiers/agency/SA/?status=lost&received_from=2022-03-01")
+    assert response.status_code == 200
+    assert response.context["filter"].errors["status"]
+    assert [d.dossier_code for d in response.context["page_obj"]] == ["SA-15", "SA-14"]
+
+
+def test_the_agency_page_pages_by_fifty(tmp_path: Path, province: Any, personas: Any) -> None:
+    rows = [[f"P-{i:03}", "SA", "P1", "2022-02-01", "", "2022-02-02", "resolved", "direct"] for i in range(120)]
+    import_dossiers_file(write_csv(tmp_path / "many.csv", rows))
+    client = client_for(personas.officer_a)
+    first = client.get("/dossiers/agency/SA/?q=P-")
+    assert first.context["paginator"].count == 120 and first.context["is_paginated"]
+    assert [d.dossier_code for d in first.context["page_obj"]] == [f"P-{i:03}" for i in range(50)]
+    assert len(first.context["rows"]) == 50
+    assert "page=2" in first.content.decode() and "q=P-" in first.context["querystring"]
+    last = client.get("/dossiers/agency/SA/?q=P-&page=3")
+    assert [d.dossier_code for d in last.context["page_obj"]] == [f"P-{i:03}" for i in range(100, 120)]
+
+
+def test_an_agency_page_out_of_scope_lists_nothing(listing: None, personas: Any) -> None:
+    assert client_for(personas.officer_a).get("/dossiers/agency/SB/").status_code == 404
+    response = client_for(personas.officer_b).get("/dossiers/agency/SB/")
+    assert [d.dossier_code for d in response.context["page_obj"]] == ["SB-10"]
+    response = client_for(personas.officer_b).get("/dossiers/agency/SB/?agency=SA")
+    assert list(response.context["page_obj"]) == []
+
+
 def test_upload_runs_as_a_task_for_the_officers_own_agency(tmp_path: Path, province: Any, personas: Any) -> None:
     client = client_for(personas.officer_a)
     content = ",".join(HEADER) + "\nW1,SA,P1,2022-02-01,,2022-02-02,resolved,direct\n"
@@ -99,7 +198,8 @@ def test_upload_runs_as_a_task_for_the_officers_own_agency(tmp_path: Path, provi
     task = Task.objects.get()
     assert response.status_code == 302 and response["Location"] == task.get_absolute_url()
     assert task.status == "done", task.message
-    assert Dossier.objects.filter(dossier_code="W1").exists()
+    stored = store.find("W1")
+    assert stored is not None and stored.agency_id == personas.officer_a.grants.get().agency_id
     page = client.get(task.get_absolute_url()).content.decode()
     assert "100%" in page
     # Another agency's dossier is refused with the row and column named; nothing is written.
@@ -108,7 +208,8 @@ def test_upload_runs_as_a_task_for_the_officers_own_agency(tmp_path: Path, provi
     failed = Task.objects.exclude(pk=task.pk).get()
     assert failed.status == "failed"
     assert failed.message.startswith("Dòng 2, cột “agency_code”")
-    assert not Dossier.objects.filter(dossier_code="W2").exists()
+    assert store.find("W2") is None
+    assert store.count() == 1
     assert not list((Path(tmp_path).parent).glob("uploads/dossiers/*")), "the uploaded file is removed"
 
 
@@ -131,6 +232,101 @@ def test_api_lists_and_counts_only_the_scope(dossiers: None, personas: Any) -> N
     assert coordinator["groups"][0]["received"] == 4
     procedures = client.get("/api/v1/procedures/").json()["results"]
     assert [p["code"] for p in procedures] == ["P1"]
+
+
+API_LISTING = [
+    ("officer_a", "", ["SA-15", "SA-14", "Hs-Ab13", "SA-11", "SA-12", "SA-10"]),
+    ("officer_a", "status=pending", ["SA-12"]),
+    ("officer_a", "channel=postal", ["SA-12"]),
+    ("officer_a", "late=true", ["Hs-Ab13", "SA-11"]),
+    ("officer_a", "late=false&status=resolved", ["SA-14", "SA-10"]),
+    ("officer_a", "q=hS-aB", ["Hs-Ab13"]),
+    ("officer_a", "received_from=2022-02-02&received_to=2022-03-10", ["SA-14", "Hs-Ab13"]),
+    ("officer_a", "agency=SA&received_to=2022-01-31", ["SA-10"]),
+    ("officer_a", "agency=SB", []),  # outside the scope: nothing, as if it did not exist
+    ("officer_a", "q=SB", []),
+    ("officer_b", "", ["SB-10"]),
+    ("officer_b", "late=true", ["SB-10"]),
+    ("officer_b", "agency=SA", []),
+    ("head", "late=true", ["Hs-Ab13", "SA-11"]),
+    ("district_coordinator", "", []),
+    ("coordinator", "late=true", ["Hs-Ab13", "SA-11", "SB-10"]),
+    ("coordinator", "late=true&agency=SB", ["SB-10"]),
+    ("viewer", "received_from=2022-02-01&received_to=2022-02-01", ["SA-11", "SA-12", "SB-10"]),
+    ("admin", "status=returned", ["SA-15"]),
+]
+
+
+@pytest.mark.parametrize(("persona", "query", "expected"), API_LISTING)
+def test_the_dossier_api_filters_like_the_page_within_the_scope(
+    persona: str, query: str, expected: list[str], listing: None, personas: Any
+) -> None:
+    response = client_for(personas.all()[persona]).get(f"/api/v1/dossiers/?{query}")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert [d["dossier_code"] for d in data["results"]] == expected
+    assert data["count"] == len(expected)
+
+
+def test_the_dossier_api_and_the_page_list_the_same(listing: None, personas: Any) -> None:
+    client = client_for(personas.officer_a)
+    for query, _expected in LISTING:
+        page = [d.dossier_code for d in client.get(f"/dossiers/agency/SA/?{query}").context["page_obj"]]
+        api = [d["dossier_code"] for d in client.get(f"/api/v1/dossiers/?agency=SA&{query}").json()["results"]]
+        assert page == api, query
+
+
+def test_the_dossier_api_describes_each_dossier(listing: None, personas: Any) -> None:
+    data = client_for(personas.officer_a).get("/api/v1/dossiers/?q=SA-1&received_to=2022-02-01").json()
+    rows = {d["dossier_code"]: d for d in data["results"]}
+    assert set(rows) == {"SA-10", "SA-11", "SA-12"}
+    assert rows["SA-11"] == {
+        "dossier_code": "SA-11",
+        "agency_code": "SA",
+        "procedure_code": "P1",
+        "received_on": "2022-02-01",
+        "due_on": "2022-02-10",
+        "resolved_on": "2022-02-15",
+        "status": "resolved",
+        "timeliness": "late",
+        "channel": "direct",
+        "online_level": rows["SA-11"]["online_level"],
+        "paid_online": False,
+        "fee_amount": 0,
+        "result_by_post": False,
+        "digitized": False,
+        "sms_count": 0,
+        "handler": "",
+    }
+    assert (rows["SA-10"]["timeliness"], rows["SA-12"]["timeliness"]) == ("early", "")
+    assert (rows["SA-12"]["due_on"], rows["SA-12"]["resolved_on"]) == ("2022-02-10", None)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("status=lost", "status"),
+        ("channel=fax", "channel"),
+        ("received_from=2022-13-01", "received_from"),
+        ("received_to=yesterday", "received_to"),
+    ],
+)
+def test_the_dossier_api_rejects_a_bad_filter_value(query: str, field: str, listing: None, personas: Any) -> None:
+    response = client_for(personas.coordinator).get(f"/api/v1/dossiers/?{query}")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert response.json()[field]
+
+
+def test_the_dossier_api_paginates_with_limit_and_offset(listing: None, personas: Any) -> None:
+    client = client_for(personas.coordinator)
+    everything = [d["dossier_code"] for d in client.get("/api/v1/dossiers/").json()["results"]]
+    assert len(everything) == 7
+    data = client.get("/api/v1/dossiers/?limit=2&offset=2").json()
+    assert data["count"] == 7
+    assert [d["dossier_code"] for d in data["results"]] == everything[2:4]
+    assert data["next"] and data["previous"]
+    assert {d["agency_code"] for d in client.get("/api/v1/dossiers/?agency=SB").json()["results"]} == {"SB"}
 
 
 def test_procedure_catalogue_counts(dossiers: None, personas: Any) -> None:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from cchc.agencies.models import Agency
-from cchc.dossiers.filters import DossierFilterSet, ProcedureFilterSet, StatsForm
-from cchc.dossiers.models import Dossier, Procedure
+from cchc.dossiers.filters import DossierFilterForm, ProcedureFilterSet, StatsForm, dossier_agencies
+from cchc.dossiers.models import Channel, DossierStatus, Procedure
 from cchc.dossiers.stats import indicators
+from cchc.dossiers.store import DossierRecord
 
 
 class ProcedureSerializer(serializers.ModelSerializer):
@@ -31,44 +35,67 @@ class ProcedureViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Procedure.objects.order_by("code")
 
 
-class DossierSerializer(serializers.ModelSerializer):
-    agency_code = serializers.CharField(source="agency.code", read_only=True)
+class DossierSerializer(serializers.Serializer):
+    """A stored dossier (``DossierRecord``); ``agency_code`` from the ``agency_codes`` of the context."""
+
+    dossier_code = serializers.CharField()
+    agency_code = serializers.SerializerMethodField()
+    procedure_code = serializers.CharField()
+    received_on = serializers.DateField()
+    due_on = serializers.DateField(allow_null=True)
+    resolved_on = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(choices=DossierStatus.choices)
     timeliness = serializers.CharField(read_only=True)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    online_level = serializers.CharField()
+    paid_online = serializers.BooleanField()
+    fee_amount = serializers.IntegerField()
+    result_by_post = serializers.BooleanField()
+    digitized = serializers.BooleanField()
+    sms_count = serializers.IntegerField(min_value=0)
+    handler = serializers.CharField()
 
-    class Meta:
-        model = Dossier
-        fields = [
-            "dossier_code",
-            "agency_code",
-            "procedure_code",
-            "received_on",
-            "due_on",
-            "resolved_on",
-            "status",
-            "timeliness",
-            "channel",
-            "online_level",
-            "paid_online",
-            "fee_amount",
-            "result_by_post",
-            "digitized",
-            "sms_count",
-            "handler",
-        ]
+    def get_agency_code(self, dossier: DossierRecord) -> str:
+        return str(self.context["agency_codes"].get(dossier.agency_id, ""))
 
 
-class DossierViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Dossier records of the agencies in the caller's scope (hồ sơ), for drill-down."""
+DOSSIER_FILTERS = [
+    OpenApiParameter("q", str, description="dossier code contains (case-insensitive)"),
+    OpenApiParameter("agency", str, description="agency code"),
+    OpenApiParameter("status", str, enum=DossierStatus.values),
+    OpenApiParameter("channel", str, enum=Channel.values),
+    OpenApiParameter("received_from", OpenApiTypes.DATE, description="received on or after, yyyy-mm-dd"),
+    OpenApiParameter("received_to", OpenApiTypes.DATE, description="received on or before, yyyy-mm-dd"),
+    OpenApiParameter("late", bool, description="resolved after the due date (true) or not (false)"),
+]
+
+
+class DossierViewSet(viewsets.ViewSet):
+    """Dossier records of the agencies in the caller's scope (hồ sơ), for drill-down.
+
+    The stored dossiers are read as a list (``cchc.dossiers.store``), filtered by ``DossierFilterForm``
+    and paginated by the configured pagination; a plain ViewSet since there is no queryset (the
+    browsable API would ask a generic view for one)."""
 
     serializer_class = DossierSerializer
-    filterset_class = DossierFilterSet
+    pagination_class = cast("type[BasePagination] | None", api_settings.DEFAULT_PAGINATION_CLASS)
 
-    def get_queryset(self) -> QuerySet[Dossier]:
-        return (
-            Dossier.objects.restrict(self.request.user)
-            .select_related("agency")
-            .order_by("-received_on", "dossier_code")
+    @extend_schema(parameters=DOSSIER_FILTERS, responses=DossierSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        form = DossierFilterForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError({name: [str(message) for message in errors] for name, errors in form.errors.items()})
+        dossiers = form.records(dossier_agencies(request.user))
+        paginator = self.pagination_class() if self.pagination_class else None
+        # The stubs type paginate_queryset for querysets; LimitOffsetPagination takes any sequence.
+        page: list[DossierRecord] | None = (
+            None if paginator is None else paginator.paginate_queryset(cast(Any, dossiers), request, view=self)
         )
+        listed = dossiers if page is None else page
+        codes = dict(Agency.objects.filter(pk__in={d.agency_id for d in listed}).values_list("pk", "code"))
+        context = {"request": request, "view": self, "agency_codes": codes}
+        data = DossierSerializer(listed, many=True, context=context).data
+        return Response(data) if paginator is None or page is None else paginator.get_paginated_response(data)
 
 
 class DossierStatsView(APIView):

@@ -35,6 +35,7 @@ from cchc.dossiers.models import (
     DossierChunk,
     DossierCodeBucket,
     HandlerMonthlyCount,
+    MonthDetail,
     MonthlyCount,
     OnlineLevel,
     Procedure,
@@ -766,33 +767,44 @@ def _add_vectors(old: str, new: str) -> str:
 
 
 def add_monthly(rows: list[tuple[Any, ...]]) -> None:
-    """Add month rows ``(agency_id, month, *MEASURES, days, procedures)`` to ``MonthlyCount``."""
+    """Add month rows ``(agency_id, month, *MEASURES, days, procedures)`` to ``MonthlyCount`` (the
+    totals) and ``MonthDetail`` (days and procedures): new keys are inserted, known ones replaced by
+    their sum with the delta."""
     if not rows:
         return
-    table = MonthlyCount._meta.db_table
-    columns = ("agency_id", "month", *MEASURES, "days", "procedures")
+    width = len(MEASURES)
     agencies = {r[0] for r in rows}
     months = {r[1] for r in rows}
-    existing: dict[tuple[int, date], tuple[Any, ...]] = {}
+    totals: dict[tuple[int, date], tuple[Any, ...]] = {}
+    details: dict[tuple[int, date], tuple[Any, ...]] = {}
     if MonthlyCount.objects.exists():
-        found = MonthlyCount.objects.filter(month__gte=min(months), month__lte=max(months)).values_list("pk", *columns)
-        if len(agencies) < 500:
-            found = found.filter(agency_id__in=agencies)
-        existing = {(r[1], r[2]): r for r in found.iterator()}
-    merged, replaced = [], []
+        for model, found in ((MonthlyCount, totals), (MonthDetail, details)):
+            fields = ("pk", "agency_id", "month", *(MEASURES if model is MonthlyCount else ("days", "procedures")))
+            stored = model.objects.filter(month__gte=min(months), month__lte=max(months)).values_list(*fields)
+            if len(agencies) < 500:
+                stored = stored.filter(agency_id__in=agencies)
+            found.update({(r[1], r[2]): r for r in stored.iterator()})
+    new_totals, new_details, replaced_totals, replaced_details = [], [], [], []
     for row in rows:
-        old = existing.get((row[0], row[1]))
-        if old is None:
-            merged.append(row)
-            continue
-        replaced.append(old[0])
-        values = [a + b for a, b in zip(old[3 : 3 + len(MEASURES)], row[2 : 2 + len(MEASURES)], strict=True)]
-        merged.append((row[0], row[1], *values, _add_vectors(old[-2], row[-2]), _add_vectors(old[-1], row[-1])))
-    _delete(table, "id", replaced)
-    _insert(table, columns, merged)
-    if connection.vendor == "postgresql" and len(merged) > 1000:
+        key, values, days, procedures = (row[0], row[1]), row[2 : 2 + width], row[-2], row[-1]
+        old = totals.get(key)
+        if old is not None:
+            values = tuple(a + b for a, b in zip(old[3:], values, strict=True))
+            replaced_totals.append(old[0])
+        detail = details.get(key)
+        if detail is not None:
+            days, procedures = _add_vectors(detail[3], days), _add_vectors(detail[4], procedures)
+            replaced_details.append(detail[0])
+        new_totals.append((*key, *values))
+        new_details.append((*key, days, procedures))
+    _delete(MonthlyCount._meta.db_table, "id", replaced_totals)
+    _delete(MonthDetail._meta.db_table, "id", replaced_details)
+    _insert(MonthlyCount._meta.db_table, ("agency_id", "month", *MEASURES), new_totals)
+    _insert(MonthDetail._meta.db_table, ("agency_id", "month", "days", "procedures"), new_details)
+    if connection.vendor == "postgresql" and len(rows) > 1000:
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"ANALYZE {MonthlyCount._meta.db_table}")
+            cursor.execute(f"ANALYZE {MonthDetail._meta.db_table}")
 
 
 def add_handler_counts(rows: list[tuple[Any, ...]]) -> None:

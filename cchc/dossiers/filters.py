@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import BLANK_CHOICE_DASH, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cchc.dossiers.models import Channel, Dossier, DossierStatus, OnlineLevel, Procedure, ProcedureLevel
+from cchc.agencies.models import Agency
+from cchc.core.scope import agency_q
+from cchc.dossiers import store
+from cchc.dossiers.models import DOSSIER_VIEW_ROLES, Channel, DossierStatus, OnlineLevel, Procedure, ProcedureLevel
 from cchc.dossiers.stats import BREAKDOWNS
+from cchc.dossiers.store import DossierRecord
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -31,32 +36,75 @@ class ProcedureFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
 
 
-class DossierFilterSet(django_filters.FilterSet):
-    """Raw dossiers for drill-down: one agency's dossiers received or resolved in a period."""
+class DossierFilterForm(forms.Form):
+    """Raw dossiers for drill-down, read from the store (``cchc.dossiers.store``): the page and the API.
 
-    q = django_filters.CharFilter(field_name="dossier_code", lookup_expr="icontains", label=_("Dossier code"))
-    agency = django_filters.CharFilter(field_name="agency__code", label=_("Agency code"))
-    status = django_filters.ChoiceFilter(choices=DossierStatus.choices, label=_("Status"))
-    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
-    received_from = django_filters.DateFilter(
-        field_name="received_on", lookup_expr="gte", label=_("Received from"), widget=DATE
-    )
-    received_to = django_filters.DateFilter(
-        field_name="received_on", lookup_expr="lte", label=_("Received until"), widget=DATE
-    )
-    late = django_filters.BooleanFilter(method="filter_late", label=_("Resolved late"))
+    Filters a list of ``DossierRecord``; an invalid field is left out of the filter (the page shows
+    its error, the API answers 400)."""
 
-    class Meta:
-        model = Dossier
-        fields = ["q", "agency", "status", "channel", "received_from", "received_to", "late"]
+    q = forms.CharField(label=_("Dossier code"), required=False)
+    agency = forms.CharField(label=_("Agency code"), required=False)
+    status = forms.ChoiceField(choices=[*BLANK_CHOICE_DASH, *DossierStatus.choices], label=_("Status"), required=False)
+    channel = forms.ChoiceField(choices=[*BLANK_CHOICE_DASH, *Channel.choices], label=_("Channel"), required=False)
+    received_from = forms.DateField(label=_("Received from"), required=False, widget=DATE)
+    received_to = forms.DateField(label=_("Received until"), required=False, widget=DATE)
+    late = forms.NullBooleanField(label=_("Resolved late"), required=False, widget=forms.NullBooleanSelect)
 
-    def filter_late(self, queryset: QuerySet[Dossier], name: str, value: bool | None) -> QuerySet[Dossier]:
-        if value is None:
-            return queryset
-        from django.db.models import F
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            is_select = getattr(field.widget, "input_type", "") == "select"
+            field.widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
 
-        late = Q(status=DossierStatus.RESOLVED, due_on__isnull=False, resolved_on__gt=F("due_on"))
-        return queryset.filter(late) if value else queryset.exclude(late)
+    def choice(self) -> dict[str, Any]:
+        """The valid fields that were filled in (none for an unbound form)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+    def records(self, agencies: QuerySet[Agency]) -> list[DossierRecord]:
+        """The stored dossiers of ``agencies`` that match, newest first; reads only the months of the
+        received range and, when an agency code is given, only that agency's chunks."""
+        choice = self.choice()
+        if "agency" in choice:
+            agencies = agencies.filter(code=choice["agency"])
+        found = store.records(
+            agencies=agencies, received_from=choice.get("received_from"), received_to=choice.get("received_to")
+        )
+        return self.filter(found)
+
+    def filter(self, dossiers: Iterable[DossierRecord]) -> list[DossierRecord]:
+        """``dossiers`` that match the form, newest first (by receipt day, then code)."""
+        choice = self.choice()
+        q = choice.get("q", "").casefold()
+        agency_ids = None
+        if "agency" in choice:
+            agency_ids = set(Agency.objects.filter(code=choice["agency"]).values_list("pk", flat=True))
+        late = choice.get("late")
+        found = [
+            d
+            for d in dossiers
+            if (not q or q in d.dossier_code.casefold())
+            and (agency_ids is None or d.agency_id in agency_ids)
+            and ("status" not in choice or d.status == choice["status"])
+            and ("channel" not in choice or d.channel == choice["channel"])
+            and ("received_from" not in choice or d.received_on >= choice["received_from"])
+            and ("received_to" not in choice or d.received_on <= choice["received_to"])
+            and (late is None or d.late == late)
+        ]
+        # The store lists a day's dossiers by code descending; the listing has always shown them ascending.
+        found.sort(key=lambda d: d.dossier_code)
+        found.sort(key=lambda d: d.received_on, reverse=True)
+        return found
+
+
+def dossier_agencies(user: Any) -> QuerySet[Agency]:
+    """The agencies whose dossiers ``user`` may read (the view roles of the stored dossiers)."""
+    condition = agency_q(user, DOSSIER_VIEW_ROLES)
+    return Agency.objects.all() if condition is None else Agency.objects.filter(condition)
 
 
 def _year_start() -> date:

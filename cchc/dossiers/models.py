@@ -171,21 +171,37 @@ MEASURES = (
 
 
 class MonthlyCount(Counts):
-    """Measures per agency and month (``month`` is its first day), with the month's days and procedures.
+    """Measures per agency and month (``month`` is its first day), summed in SQL for whole months."""
 
-    The columns are the month's totals, summed in SQL for whole months. ``days`` and ``procedures``
-    hold the same measures per day of the month and per procedure code as JSON objects of vectors in
-    ``MEASURES`` order (``{"5": [...], "17": [...]}``): the partial months at the edges of a period,
-    the as-of day inside a month and the breakdowns by procedure read them."""
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "month"], name="dossier_monthly_key")]
+        indexes = [models.Index(fields=["month", "agency"], name="dossier_monthly_month")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} · {self.month}"
+
+
+class MonthDetail(models.Model):
+    """The same measures as ``MonthlyCount`` per day of the month and per procedure code, packed as
+    JSON objects of vectors in ``MEASURES`` order (``{"5": [...], "17": [...]}``): the partial months at
+    the edges of a period, the as-of day inside a month and the breakdowns by procedure read them.
+    Kept apart so that the month totals stay narrow rows that sum fast."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
     days = models.TextField(default="{}")
     procedures = models.TextField(default="{}")
 
+    objects = ScopedQuerySet.as_manager()
+    scope_agency_field = "agency"
+    scope_roles = {"view": DOSSIER_VIEW_ROLES}
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "month"], name="dossier_monthly_key")]
-        indexes = [models.Index(fields=["month", "agency"], name="dossier_monthly_month")]
+        constraints = [models.UniqueConstraint(fields=["agency", "month"], name="dossier_month_detail_key")]
+        indexes = [models.Index(fields=["month", "agency"], name="dossier_month_detail_month")]
 
     def __str__(self) -> str:
         return f"{self.agency_id} · {self.month}"

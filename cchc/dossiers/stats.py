@@ -1,7 +1,7 @@
 """The indicators of DESIGN §6 for any period and as-of day, read from the aggregates only.
 
 Flows of a period come from whole months (``MonthlyCount``'s columns) plus the days of its partial
-months (the month rows' packed ``days``); stocks at a day D are running sums up to D (months before
+months (``MonthDetail``'s packed ``days``); stocks at a day D are running sums up to D (months before
 D's month, then D's month day by day). A province-year is a few thousand aggregate rows whatever the
 number of dossiers.
 """
@@ -24,6 +24,7 @@ from cchc.core.formatting import DASH, format_number, format_percent, ratio
 from cchc.dossiers.models import (
     MEASURES,
     HandlerMonthlyCount,
+    MonthDetail,
     MonthlyCount,
     Procedure,
     ProcedureLevel,
@@ -188,7 +189,7 @@ INDEX = {m: i for i, m in enumerate(MEASURES)}
 def _day_sums(scope: Q, start: date, end: date, measures: Iterable[str] = MEASURES) -> dict[Any, dict[str, int]]:
     """Sums per agency of the days [start, end], read from the packed ``days`` of their month rows."""
     wanted = [(m, INDEX[m]) for m in measures]
-    rows = MonthlyCount.objects.filter(scope, month__gte=start.replace(day=1), month__lte=end).values_list(
+    rows = MonthDetail.objects.filter(scope, month__gte=start.replace(day=1), month__lte=end).values_list(
         "agency_id", "month", "days"
     )
     result: dict[Any, dict[str, int]] = {}
@@ -203,7 +204,7 @@ def _day_sums(scope: Q, start: date, end: date, measures: Iterable[str] = MEASUR
     return result
 
 
-def _procedure_sums(rows: QuerySet[MonthlyCount], measures: Iterable[str] = MEASURES) -> dict[Any, dict[str, int]]:
+def _procedure_sums(rows: QuerySet[MonthDetail], measures: Iterable[str] = MEASURES) -> dict[Any, dict[str, int]]:
     """Sums per procedure code of the packed ``procedures`` of the month rows."""
     wanted = [(m, INDEX[m]) for m in measures]
     result: dict[Any, dict[str, int]] = {}
@@ -356,7 +357,7 @@ def _by_procedure(
     scope = Q() if agencies is None else Q(agency_id__in=agencies)
     first, last = start.replace(day=1), end.replace(day=1)
     as_of_month = (as_of or end).replace(day=1)
-    rows = MonthlyCount.objects.filter(scope)
+    rows = MonthDetail.objects.filter(scope)
     flows = _procedure_sums(rows.filter(month__range=(first, last)))
     carried = _procedure_sums(rows.filter(month__lt=first), STOCK_MEASURES)
     pending = _procedure_sums(rows.filter(month__lte=as_of_month), STOCK_MEASURES)

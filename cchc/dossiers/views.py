@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,8 +26,8 @@ from cchc.core.scope import agency_q, has_role
 from cchc.core.tabular import write_rows
 from cchc.core.tasks import enqueue
 from cchc.core.views import FilteredListView, download
-from cchc.dossiers.filters import DossierFilterSet, ProcedureFilterSet, StatsForm
-from cchc.dossiers.models import IMPORT_ROLES, Dossier, HandlerMonthlyCount, Procedure, Target
+from cchc.dossiers.filters import DossierFilterForm, ProcedureFilterSet, StatsForm, dossier_agencies
+from cchc.dossiers.models import IMPORT_ROLES, Channel, DossierStatus, HandlerMonthlyCount, Procedure, Target
 from cchc.dossiers.profiles import PROFILES
 from cchc.dossiers.stats import (
     COUNTS,
@@ -39,6 +40,7 @@ from cchc.dossiers.stats import (
     service_index,
     total,
 )
+from cchc.dossiers.store import DossierRecord
 
 BLOCK_ROLES = (Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR)
 TABLE_COUNTS = ("received", "carried_over", "resolved", "early", "on_time", "late", "pending", "pending_overdue")
@@ -220,19 +222,9 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     children = visible.filter(parent=agency)
     child_groups = indicators(period["start"], period["end"], as_of=period["as_of"], by="agency", agencies=children)
     child_groups = _link(child_groups, "agency", period["end"].year, request.user)
-    dossiers = DossierFilterSet(
-        request.GET or None,
-        queryset=Dossier.objects.restrict(request.user)
-        .filter(agency=agency)
-        .select_related("procedure")
-        .order_by("-received_on", "dossier_code"),
-    )
-    for field in dossiers.form.fields.values():
-        is_select = getattr(field.widget, "input_type", "") == "select"
-        field.widget.attrs.setdefault(
-            "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
-        )
-    page = Paginator(dossiers.qs, 50).get_page(request.GET.get("page"))
+    dossiers = DossierFilterForm(request.GET or None)
+    listed = dossiers.records(dossier_agencies(request.user).filter(pk=agency.pk))
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -244,6 +236,7 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         "columns": _columns(""),
         "filter": dossiers,
         "page_obj": page,
+        "rows": _dossier_rows(list(page)),
         "paginator": page.paginator,
         "is_paginated": page.has_other_pages(),
         "querystring": query.urlencode(),
@@ -251,6 +244,21 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         "handlers": _handlers(period["start"], period["end"], own, request.user),
     }
     return render(request, "dossiers/agency_detail.html", context)
+
+
+def _dossier_rows(dossiers: Sequence[DossierRecord]) -> list[dict[str, Any]]:
+    """The listed dossiers with their procedure (read for the codes of the page only) and labels."""
+    procedures = Procedure.objects.in_bulk({d.procedure_code for d in dossiers if d.procedure_code}, field_name="code")
+    statuses, channels = dict(DossierStatus.choices), dict(Channel.choices)
+    return [
+        {
+            "dossier": d,
+            "procedure": procedures.get(d.procedure_code),
+            "status": statuses.get(d.status, d.status),
+            "channel": channels.get(d.channel, d.channel),
+        }
+        for d in dossiers
+    ]
 
 
 def rule3_threshold(year: int) -> Decimal:
