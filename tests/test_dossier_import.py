@@ -353,10 +353,10 @@ def test_an_import_that_fails_after_writing_leaves_nothing(
     detail = list(MonthDetail.objects.values_list("agency_id", "month", "days", "procedures"))
     insert = engine._insert
 
-    def failing(table: str, columns: Any, rows: Any) -> None:
-        if table == "dossiers_dossiercodebucket":  # the last write of an import
+    def failing(model: Any, columns: Any, rows: Any) -> None:
+        if model._meta.db_table == "dossiers_dossiercodebucket":  # the last write of an import
             raise OSError("disk full")
-        insert(table, columns, rows)
+        insert(model, columns, rows)
 
     monkeypatch.setattr(engine, "_insert", failing)
     rows = [[f"N{i}", "SA", "", "2022-02-01", "", "2022-02-03", "resolved", "direct"] for i in range(7)]
