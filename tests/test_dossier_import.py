@@ -368,3 +368,16 @@ def test_an_import_that_fails_after_writing_leaves_nothing(
     assert list(MonthDetail.objects.values_list("agency_id", "month", "days", "procedures")) == detail
     result = year_2022()
     assert (result.received, result.resolved, result.pending) == (1, 0, 1)
+
+
+def test_wholly_empty_rows_are_ignored_and_numbers_stay_right(tmp_path: Path, province: Any) -> None:
+    rows = [
+        ["E1", "SA", "P1", "2022-02-01", "", "", "pending", "direct"],
+        ["", "", "", "", "", "", "", ""],
+        ["E2", "SA", "P1", "2022-02-01", "", "", "pending", "direct"],
+    ]
+    assert import_dossiers_file(write_csv(tmp_path / "d.csv", rows)).created == 2
+    rows.append(["E3", "SA", "P1", "2022-02-30", "", "", "pending", "direct"])
+    with pytest.raises(InputError) as error:
+        import_dossiers_file(write_csv(tmp_path / "e.csv", rows))
+    assert (error.value.row, error.value.field) == (5, "received_at")

@@ -250,8 +250,10 @@ class Engine:
     def _select(self, source: Source, *, numbered: bool) -> str:
         """The file's rows converted and checked: one SELECT over DuckDB's CSV reader.
 
-        Without ``numbered`` it keeps only what is stored (the fast path, rows in any order); with it,
-        each row also has its spreadsheet row number ``n`` and the texts the error messages quote."""
+        Without ``numbered`` it keeps only what is stored (the fast path, rows in any order; a wholly
+        empty row shows as a row without code, which sends the file to the numbered path); with it,
+        each row also has its spreadsheet row number ``n`` and the texts the error messages quote,
+        and wholly empty rows are left out as a spreadsheet user expects."""
         header = list(source.header)
         positions = {name: i for i, name in enumerate(header) if name}
         kinds = {i: "VARCHAR" for i in range(len(header))}
@@ -337,8 +339,8 @@ class Engine:
             {flag["paid_online"]} AS paid, {amount["fee_amount"]} AS fee,
             {flag["result_by_post"]} AS post, {flag["digitized"]} AS digi, {amount["sms_count"]} AS sms
           FROM (
-            SELECT {number} AS n, {", ".join(f"{expr} AS t_{c}" for c, expr in t.items())}{", " + raw if raw else ""}
-            FROM {reader} WHERE {nonempty}
+            SELECT n, {", ".join(f"{expr} AS t_{c}" for c, expr in t.items())}{", " + raw if raw else ""}
+            FROM (SELECT {number} AS n, * FROM {reader}) {"WHERE " + nonempty if numbered else ""}
           ) src LEFT JOIN agencies a ON a.code = src.t_agency_code
           LEFT JOIN procedures p ON p.code = left(src.t_procedure_code, 60)
         )
@@ -550,9 +552,10 @@ class Engine:
                 self._report(0.4)
                 stored = self._stored()
                 self._protect()
-                if self._problems():
+                if self._problems():  # read again with row numbers (and without wholly empty rows)
                     self.read(source, numbered=True)
                     self._protect()
+                    (self.rows_read,) = self.db.execute("SELECT count(*) FROM rows").fetchone() or (0,)
                 bad, errors = self._errors()
                 if bad and not self.skip_bad_rows:
                     raise self._refusal(bad, errors)
