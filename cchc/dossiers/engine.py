@@ -706,23 +706,30 @@ def count_events(db: duckdb.DuckDBPyConnection) -> None:
     def sums(measures: dict[str, str]) -> str:
         return ", ".join(f"sum({expr})::BIGINT AS {m}" for m, expr in measures.items())
 
+    # One pass per kind of event; GROUPING SETS count both grains of it at once (g = 1: per day).
+    grains = "GROUPING SETS ((agency_id, day), (agency_id, procedure_code, month))"
+
+    def at(day: str) -> str:
+        return f"{day} AS day, date_trunc('month', {day})::DATE AS month, grouping(procedure_code) AS g"
+
+    db.execute(
+        f"""CREATE OR REPLACE TABLE events AS
+          SELECT agency_id, procedure_code, {at("received")}, {sums(RECEIPT_MEASURES)} FROM delta GROUP BY {grains}
+          UNION ALL BY NAME
+          SELECT agency_id, procedure_code, {at("closed")}, {sums(CLOSING_MEASURES)}
+          FROM ({closing}) WHERE closed IS NOT NULL GROUP BY {grains}
+          UNION ALL BY NAME
+          SELECT agency_id, procedure_code, {at("overdue_from")}, sum(sign)::BIGINT AS overdue_in
+          FROM ({overdue}) WHERE overdue_from IS NOT NULL GROUP BY {grains}"""
+    )
     total = ", ".join(f"coalesce(sum({m}), 0)::BIGINT AS {m}" for m in MEASURES)
-    for table, keys, day in (
-        ("acc_days", "agency_id", "{d}"),
-        ("acc_procedures", "agency_id, procedure_code", "date_trunc('month', {d})::DATE"),
-    ):
-        grain = "day" if table == "acc_days" else "month"
-        db.execute(
-            f"""CREATE OR REPLACE TABLE {table} AS SELECT {keys}, {grain}, {total} FROM (
-              SELECT {keys}, {day.format(d="received")} AS {grain}, {sums(RECEIPT_MEASURES)} FROM delta GROUP BY ALL
-              UNION ALL BY NAME
-              SELECT {keys}, {day.format(d="closed")} AS {grain}, {sums(CLOSING_MEASURES)}
-              FROM ({closing}) WHERE closed IS NOT NULL GROUP BY ALL
-              UNION ALL BY NAME
-              SELECT {keys}, {day.format(d="overdue_from")} AS {grain}, sum(sign)::BIGINT AS overdue_in
-              FROM ({overdue}) WHERE overdue_from IS NOT NULL GROUP BY ALL
-            ) GROUP BY ALL"""
-        )
+    db.execute(
+        f"CREATE OR REPLACE TABLE acc_days AS SELECT agency_id, day, {total} FROM events WHERE g = 1 GROUP BY ALL"
+    )
+    db.execute(
+        "CREATE OR REPLACE TABLE acc_procedures AS SELECT agency_id, procedure_code, month, "
+        f"{total} FROM events WHERE g = 0 GROUP BY ALL"
+    )
     db.execute(
         f"""CREATE OR REPLACE TABLE handlers AS SELECT agency_id, handler, date_trunc('month', closed)::DATE AS month,
           sum(sign)::BIGINT AS resolved, sum(sign * (outcome = 'late')::INT)::BIGINT AS late
