@@ -86,7 +86,7 @@ def test_the_agency_page_lists_its_dossiers(dossiers: None, personas: Any) -> No
     response = client_for(personas.officer_a).get(f"/dossiers/agency/SA/?{PERIOD}")
     html = response.content.decode()
     assert "SA-1" in html and "SA-2" in html and "SB-1" not in html
-    response = client_for(personas.officer_a).get("/dossiers/agency/SA/?late=true")
+    response = client_for(personas.officer_a).get(f"/dossiers/agency/SA/?{PERIOD}&late=true")
     assert [d.dossier_code for d in response.context["page_obj"]] == ["SA-2"]
 
 
@@ -135,7 +135,7 @@ LISTING = [
 
 @pytest.mark.parametrize(("query", "expected"), LISTING)
 def test_the_agency_page_filters_its_dossiers(query: str, expected: list[str], listing: None, personas: Any) -> None:
-    response = client_for(personas.officer_a).get(f"/dossiers/agency/SA/?{query}")
+    response = client_for(personas.officer_a).get(f"/dossiers/agency/SA/?{PERIOD}&{query}")
     assert response.status_code == 200
     assert [d.dossier_code for d in response.context["page_obj"]] == expected
     assert [row["dossier"].dossier_code for row in response.context["rows"]] == expected
@@ -171,20 +171,20 @@ def test_the_agency_page_pages_by_fifty(tmp_path: Path, province: Any, personas:
     rows = [[f"P-{i:03}", "SA", "P1", "2022-02-01", "", "2022-02-02", "resolved", "direct"] for i in range(120)]
     import_dossiers_file(write_csv(tmp_path / "many.csv", rows))
     client = client_for(personas.officer_a)
-    first = client.get("/dossiers/agency/SA/?q=P-")
+    first = client.get(f"/dossiers/agency/SA/?{PERIOD}&q=P-")
     assert first.context["paginator"].count == 120 and first.context["is_paginated"]
     assert [d.dossier_code for d in first.context["page_obj"]] == [f"P-{i:03}" for i in range(50)]
     assert len(first.context["rows"]) == 50
     assert "page=2" in first.content.decode() and "q=P-" in first.context["querystring"]
-    last = client.get("/dossiers/agency/SA/?q=P-&page=3")
+    last = client.get(f"/dossiers/agency/SA/?{PERIOD}&q=P-&page=3")
     assert [d.dossier_code for d in last.context["page_obj"]] == [f"P-{i:03}" for i in range(100, 120)]
 
 
 def test_an_agency_page_out_of_scope_lists_nothing(listing: None, personas: Any) -> None:
     assert client_for(personas.officer_a).get("/dossiers/agency/SB/").status_code == 404
-    response = client_for(personas.officer_b).get("/dossiers/agency/SB/")
+    response = client_for(personas.officer_b).get(f"/dossiers/agency/SB/?{PERIOD}")
     assert [d.dossier_code for d in response.context["page_obj"]] == ["SB-10"]
-    response = client_for(personas.officer_b).get("/dossiers/agency/SB/?agency=SA")
+    response = client_for(personas.officer_b).get(f"/dossiers/agency/SB/?{PERIOD}&agency=SA")
     assert list(response.context["page_obj"]) == []
 
 
@@ -271,7 +271,7 @@ def test_the_dossier_api_filters_like_the_page_within_the_scope(
 def test_the_dossier_api_and_the_page_list_the_same(listing: None, personas: Any) -> None:
     client = client_for(personas.officer_a)
     for query, _expected in LISTING:
-        page = [d.dossier_code for d in client.get(f"/dossiers/agency/SA/?{query}").context["page_obj"]]
+        page = [d.dossier_code for d in client.get(f"/dossiers/agency/SA/?{PERIOD}&{query}").context["page_obj"]]
         api = [d["dossier_code"] for d in client.get(f"/api/v1/dossiers/?agency=SA&{query}").json()["results"]]
         assert page == api, query
 
@@ -373,3 +373,13 @@ def test_late_share_per_officer_is_shown_to_the_head_not_the_officer(tmp_path: P
     assert handlers["binh"]["flagged"] is False
     assert "10,00%" in response.content.decode()
     assert client_for(personas.officer_a).get(f"/dossiers/agency/SA/?{PERIOD}").context["handlers"] == []
+
+
+def test_the_agency_page_lists_the_dossiers_of_its_period_unless_asked_otherwise(listing: None, personas: Any) -> None:
+    client = client_for(personas.officer_a)
+    in_2022 = client.get(f"/dossiers/agency/SA/?{PERIOD}").context["paginator"].count
+    assert in_2022 > 0
+    assert client.get("/dossiers/agency/SA/?start=2023-01-01&end=2023-12-31").context["paginator"].count == 0
+    # A receipt range of the dossier filter wins over the page's period.
+    wide = client.get("/dossiers/agency/SA/?start=2023-01-01&end=2023-12-31&received_from=2022-01-01")
+    assert wide.context["paginator"].count == in_2022

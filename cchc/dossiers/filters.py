@@ -65,12 +65,17 @@ class DossierFilterForm(forms.Form):
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
 
-    def records(self, agencies: QuerySet[Agency]) -> list[DossierRecord]:
+    def records(
+        self, agencies: QuerySet[Agency], default_from: date | None = None, default_to: date | None = None
+    ) -> list[DossierRecord]:
         """The stored dossiers of ``agencies`` that match, newest first; reads only the months of the
-        received range and, when an agency code is given, only that agency's chunks."""
+        received range (``default_from``/``default_to`` when the form gives none) and, when an agency
+        code is given, only that agency's chunks."""
         choice = self.choice()
         if "agency" in choice:
             agencies = agencies.filter(code=choice["agency"])
+        if "received_from" not in choice and "received_to" not in choice:
+            choice["received_from"], choice["received_to"] = default_from, default_to
         found = store.records(
             agencies=agencies, received_from=choice.get("received_from"), received_to=choice.get("received_to")
         )

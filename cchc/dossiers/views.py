@@ -223,7 +223,10 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     child_groups = indicators(period["start"], period["end"], as_of=period["as_of"], by="agency", agencies=children)
     child_groups = _link(child_groups, "agency", period["end"].year, request.user)
     dossiers = DossierFilterForm(request.GET or None)
-    listed = dossiers.records(dossier_agencies(request.user).filter(pk=agency.pk))
+    # Without a receipt range of its own, the listing shows the dossiers received in the page's period.
+    listed = dossiers.records(
+        dossier_agencies(request.user).filter(pk=agency.pk), default_from=period["start"], default_to=period["end"]
+    )
     page = Paginator(listed, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
