@@ -204,16 +204,32 @@ def _day_sums(scope: Q, start: date, end: date, measures: Iterable[str] = MEASUR
     return result
 
 
-def _procedure_sums(rows: QuerySet[MonthDetail], measures: Iterable[str] = MEASURES) -> dict[Any, dict[str, int]]:
-    """Sums per procedure code of the packed ``procedures`` of the month rows."""
-    wanted = [(m, INDEX[m]) for m in measures]
-    result: dict[Any, dict[str, int]] = {}
-    for packed in rows.values_list("procedures", flat=True).iterator():
+def _procedure_sums(
+    rows: QuerySet[MonthDetail], first: date, last: date, as_of_month: date
+) -> tuple[dict[str, list[int]], dict[str, list[int]], dict[str, list[int]]]:
+    """Per procedure code, from one read of the packed ``procedures``: the measures of the months
+    [first, last] (flows), and the stock measures (``STOCK_MEASURES`` order) summed over the months
+    before ``first`` (carried over) and up to ``as_of_month`` (pending)."""
+    width, stock = len(MEASURES), [INDEX[m] for m in STOCK_MEASURES]
+    flows: dict[str, list[int]] = {}
+    carried: dict[str, list[int]] = {}
+    pending: dict[str, list[int]] = {}
+    read = rows.filter(month__lte=max(last, as_of_month)).values_list("month", "procedures")
+    for month, packed in read.iterator():
+        in_range, before, counted = first <= month <= last, month < first, month <= as_of_month
         for code, vector in json.loads(packed).items():
-            total = result.setdefault(code, dict.fromkeys(measures, 0))
-            for name, i in wanted:
-                total[name] += vector[i]
-    return result
+            if in_range:
+                total = flows.get(code) or flows.setdefault(code, [0] * width)
+                for i in range(width):
+                    total[i] += vector[i]
+            if before or counted:
+                values = [vector[i] for i in stock]
+                for table, wanted in ((carried, before), (pending, counted)):
+                    if wanted:
+                        acc = table.get(code) or table.setdefault(code, [0] * len(stock))
+                        for i, v in enumerate(values):
+                            acc[i] += v
+    return flows, carried, pending
 
 
 def _month_after(day: date) -> date:
@@ -357,10 +373,12 @@ def _by_procedure(
     scope = Q() if agencies is None else Q(agency_id__in=agencies)
     first, last = start.replace(day=1), end.replace(day=1)
     as_of_month = (as_of or end).replace(day=1)
-    rows = MonthDetail.objects.filter(scope)
-    flows = _procedure_sums(rows.filter(month__range=(first, last)))
-    carried = _procedure_sums(rows.filter(month__lt=first), STOCK_MEASURES)
-    pending = _procedure_sums(rows.filter(month__lte=as_of_month), STOCK_MEASURES)
+    packed_flows, packed_carried, packed_pending = _procedure_sums(
+        MonthDetail.objects.filter(scope), first, last, as_of_month
+    )
+    flows = {code: dict(zip(MEASURES, v, strict=True)) for code, v in packed_flows.items()}
+    carried = {code: dict(zip(STOCK_MEASURES, v, strict=True)) for code, v in packed_carried.items()}
+    pending = {code: dict(zip(STOCK_MEASURES, v, strict=True)) for code, v in packed_pending.items()}
     catalogue = {p.code: p for p in Procedure.objects.filter(code__in=set(flows) | set(pending))}
     levels = dict(ProcedureLevel.choices)
     groups: dict[str, Indicators] = {}
