@@ -58,6 +58,11 @@ class DossierFilterForm(forms.Form):
                 "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
             )
 
+    @property
+    def form(self) -> DossierFilterForm:
+        """The form itself, where a FilterSet has its ``form``: the shared filter template shows either."""
+        return self
+
     def choice(self) -> dict[str, Any]:
         """The valid fields that were filled in (none for an unbound form)."""
         if not self.is_bound:
