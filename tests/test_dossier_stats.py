@@ -242,3 +242,30 @@ def test_breakdowns_by_month_quarter_and_procedure(tmp_path: Path, province: Any
     assert [(q.key, q.resolved, q.late) for q in quarters] == [("2022-Q1", 2, 1), ("2022-Q2", 0, 0)]
     procedures = indicators(date(2022, 1, 1), date(2022, 6, 30), by="procedure")
     assert [(p.key, p.received, p.pending_overdue) for p in procedures] == [("P1", 1, 0), ("P2", 2, 1)]
+
+
+def test_open_dossiers_per_procedure_follow_a_correction_into_later_months(tmp_path: Path, province: Any) -> None:
+    """The breakdown by procedure reads the open dossiers at a month's end from that month's row; a
+    correction of January must reach the stored rows of later months the import did not write."""
+    rows = [
+        ["A", "SA", "P1", "2022-01-10", "2022-01-20", "", "pending", "direct"],
+        ["B", "SA", "P1", "2022-05-03", "2022-05-20", "", "pending", "direct"],
+        ["C", "SA", "P2", "2022-01-12", "", "", "pending", "direct"],
+    ]
+    import_dossiers_file(write(tmp_path / "a.csv", rows))
+
+    def open_p1(month_end: date) -> tuple[int, int]:
+        groups = indicators(month_end.replace(day=1), month_end, by="procedure")
+        p1 = next((g for g in groups if g.key == "P1"), None)
+        return (0, 0) if p1 is None else (p1.pending, p1.pending_overdue)
+
+    assert open_p1(date(2022, 5, 31)) == (2, 2)  # both past their due dates
+    # A was in fact resolved late in February: only its months are in the new file.
+    import_dossiers_file(
+        write(tmp_path / "b.csv", [["A", "SA", "P1", "2022-01-10", "2022-01-20", "2022-02-14", "resolved", "direct"]])
+    )
+    assert open_p1(date(2022, 1, 31)) == (1, 1)
+    assert open_p1(date(2022, 2, 28)) == (0, 0)
+    assert open_p1(date(2022, 5, 31)) == (1, 1)  # B, overdue since 21 May; the May row was not written
+    june = indicators(date(2022, 6, 1), date(2022, 6, 30), by="procedure")
+    assert {g.key: (g.carried_over, g.pending) for g in june} == {"P1": (1, 1), "P2": (1, 1)}

@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from cchc.agencies.models import Agency
@@ -758,9 +759,26 @@ def write_counts(db: duckdb.DuckDBPyConnection) -> None:
         ), procedures AS (
           SELECT agency_id, month, json_group_object(procedure_code, {vector})::VARCHAR AS procedures
           FROM per_procedure WHERE {nonzero} GROUP BY agency_id, month
+        ), stock_moves AS (
+          SELECT agency_id, month, procedure_code, sum(received - closed) AS pending,
+            sum(overdue_in - overdue_out) AS overdue
+          FROM acc_procedures GROUP BY ALL
+        ), grid AS (
+          SELECT m.agency_id, m.month, p.procedure_code FROM (SELECT DISTINCT agency_id, month FROM months) m
+          JOIN (SELECT DISTINCT agency_id, procedure_code FROM stock_moves) p USING (agency_id)
+        ), moved AS (
+          -- what this import moves the open dossiers per procedure by, up to each month's end
+          SELECT g.agency_id, g.month, g.procedure_code,
+            sum(coalesce(s.pending, 0)) OVER w AS pending, sum(coalesce(s.overdue, 0)) OVER w AS overdue
+          FROM grid g LEFT JOIN stock_moves s USING (agency_id, month, procedure_code)
+          WINDOW w AS (PARTITION BY g.agency_id, g.procedure_code ORDER BY g.month)
+        ), stocks AS (
+          SELECT agency_id, month, json_group_object(procedure_code, [pending, overdue])::VARCHAR AS stocks
+          FROM moved WHERE pending <> 0 OR overdue <> 0 GROUP BY agency_id, month
         )
-        SELECT m.*, coalesce(d.days, '{{}}'), coalesce(p.procedures, '{{}}')
+        SELECT m.*, coalesce(d.days, '{{}}'), coalesce(p.procedures, '{{}}'), coalesce(st.stocks, '{{}}')
         FROM months m LEFT JOIN days d USING (agency_id, month) LEFT JOIN procedures p USING (agency_id, month)
+        LEFT JOIN stocks st USING (agency_id, month)
         ORDER BY month, agency_id
         """
     ).fetchall()
@@ -779,9 +797,10 @@ def _add_vectors(old: str, new: str) -> str:
 
 
 def add_monthly(rows: list[tuple[Any, ...]]) -> None:
-    """Add month rows ``(agency_id, month, *MEASURES, days, procedures)`` to ``MonthlyCount`` (the
-    totals) and ``MonthDetail`` (days and procedures): new keys are inserted, known ones replaced by
-    their sum with the delta."""
+    """Add month rows ``(agency_id, month, *MEASURES, days, procedures, moved)`` to ``MonthlyCount``
+    (the totals) and ``MonthDetail`` (days, procedures, open dossiers per procedure): new keys are
+    inserted, known ones replaced by their sum with the delta. ``moved`` is what the import moves the
+    open dossiers per procedure by, up to the month's end."""
     if not rows:
         return
     width = len(MEASURES)
@@ -789,16 +808,17 @@ def add_monthly(rows: list[tuple[Any, ...]]) -> None:
     months = {r[1] for r in rows}
     totals: dict[tuple[int, date], tuple[Any, ...]] = {}
     details: dict[tuple[int, date], tuple[Any, ...]] = {}
-    if MonthlyCount.objects.exists():
+    stored = MonthlyCount.objects.exists()
+    if stored:
         for model, found in ((MonthlyCount, totals), (MonthDetail, details)):
             fields = ("pk", "agency_id", "month", *(MEASURES if model is MonthlyCount else ("days", "procedures")))
-            stored = model.objects.filter(month__gte=min(months), month__lte=max(months)).values_list(*fields)
+            query = model.objects.filter(month__gte=min(months), month__lte=max(months)).values_list(*fields)
             if len(agencies) < 500:
-                stored = stored.filter(agency_id__in=agencies)
-            found.update({(r[1], r[2]): r for r in stored.iterator()})
+                query = query.filter(agency_id__in=agencies)
+            found.update({(r[1], r[2]): r for r in query.iterator()})
     new_totals, new_details, replaced_totals, replaced_details = [], [], [], []
     for row in rows:
-        key, values, days, procedures = (row[0], row[1]), row[2 : 2 + width], row[-2], row[-1]
+        key, values, days, procedures = (row[0], row[1]), row[2 : 2 + width], row[-3], row[-2]
         old = totals.get(key)
         if old is not None:
             values = tuple(a + b for a, b in zip(old[3:], values, strict=True))
@@ -809,14 +829,70 @@ def add_monthly(rows: list[tuple[Any, ...]]) -> None:
             replaced_details.append(detail[0])
         new_totals.append((*key, *values))
         new_details.append((*key, days, procedures))
+    moved = {(row[0], row[1]): row[-1] for row in rows}
+    if stored:
+        stocks, updates = _roll_stocks(moved)
+    else:  # nothing held before: the open dossiers are what this import moved them by
+        stocks, updates = moved, []
     _delete(MonthlyCount._meta.db_table, "id", replaced_totals)
     _delete(MonthDetail._meta.db_table, "id", replaced_details)
     _insert(MonthlyCount, ("agency_id", "month", *MEASURES), new_totals)
-    _insert(MonthDetail, ("agency_id", "month", "days", "procedures"), new_details)
+    _insert(
+        MonthDetail,
+        ("agency_id", "month", "days", "procedures", "procedure_stocks"),
+        [(*row, stocks[(row[0], row[1])]) for row in new_details],
+    )
+    if updates:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {MonthDetail._meta.db_table} SET procedure_stocks = %s WHERE id = %s", updates)
     if connection.vendor == "postgresql" and len(rows) > 1000:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {MonthlyCount._meta.db_table}")
             cursor.execute(f"ANALYZE {MonthDetail._meta.db_table}")
+
+
+def _roll_stocks(moved: dict[tuple[int, date], str]) -> tuple[dict[tuple[int, date], str], list[tuple[str, int]]]:
+    """Open dossiers per procedure after the import: for each month row written (``moved``'s keys) and
+    each later stored month of the same agencies, what was open before (the row's own, or the last
+    earlier month's) plus what the import moved it by up to then. Returns the new stocks of the rows
+    written and ``(stocks, id)`` updates for the stored rows not written."""
+    by_agency: dict[int, list[date]] = {}
+    for agency, month in moved:
+        by_agency.setdefault(agency, []).append(month)
+    earliest = min(month for _agency, month in moved)
+    held: dict[int, list[tuple[date, int, str]]] = {agency: [] for agency in by_agency}
+    before = (
+        MonthDetail.objects.filter(agency_id__in=list(by_agency), month__lt=earliest)
+        .values("agency_id")
+        .annotate(last=Max("month"))
+        .values_list("agency_id", "last")
+    )
+    wanted = Q(agency_id__in=list(by_agency), month__gte=earliest)
+    for agency, last in before:
+        wanted |= Q(agency_id=agency, month=last)
+    for pk, agency, month, stocks in MonthDetail.objects.filter(wanted).values_list(
+        "pk", "agency_id", "month", "procedure_stocks"
+    ):
+        held[agency].append((month, pk, stocks))
+    result: dict[tuple[int, date], str] = {}
+    updates: list[tuple[str, int]] = []
+    for agency, months in by_agency.items():
+        written = sorted(months)
+        stored = sorted(held[agency])
+        stored_at = {month: (pk, stocks) for month, pk, stocks in stored}
+        for month in sorted(set(written) | {m for m, _pk, _s in stored if m >= earliest}):
+            # What was open at this month's end before the import: its own row, or the last earlier one.
+            previous = [s for m, _pk, s in stored if m <= month]
+            old = previous[-1] if previous else "{}"
+            # What the import moved it by: up to the last month written up to this one.
+            moves = [m for m in written if m <= month]
+            delta = moved[(agency, moves[-1])] if moves else "{}"
+            new = _add_vectors(old, delta)
+            if (agency, month) in moved:
+                result[(agency, month)] = new
+            elif new != stored_at[month][1]:
+                updates.append((new, stored_at[month][0]))
+    return result, updates
 
 
 def add_handler_counts(rows: list[tuple[Any, ...]]) -> None:

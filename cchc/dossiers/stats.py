@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -204,32 +204,33 @@ def _day_sums(scope: Q, start: date, end: date, measures: Iterable[str] = MEASUR
     return result
 
 
-def _procedure_sums(
-    rows: QuerySet[MonthDetail], first: date, last: date, as_of_month: date
-) -> tuple[dict[str, list[int]], dict[str, list[int]], dict[str, list[int]]]:
-    """Per procedure code, from one read of the packed ``procedures``: the measures of the months
-    [first, last] (flows), and the stock measures (``STOCK_MEASURES`` order) summed over the months
-    before ``first`` (carried over) and up to ``as_of_month`` (pending)."""
-    width, stock = len(MEASURES), [INDEX[m] for m in STOCK_MEASURES]
+def _procedure_flows(rows: QuerySet[MonthDetail], first: date, last: date) -> dict[str, list[int]]:
+    """Per procedure code, the measures of the months [first, last] from the packed ``procedures``."""
+    width = len(MEASURES)
     flows: dict[str, list[int]] = {}
-    carried: dict[str, list[int]] = {}
-    pending: dict[str, list[int]] = {}
-    read = rows.filter(month__lte=max(last, as_of_month)).values_list("month", "procedures")
-    for month, packed in read.iterator():
-        in_range, before, counted = first <= month <= last, month < first, month <= as_of_month
+    for packed in rows.filter(month__range=(first, last)).values_list("procedures", flat=True).iterator():
         for code, vector in json.loads(packed).items():
-            if in_range:
-                total = flows.get(code) or flows.setdefault(code, [0] * width)
-                for i in range(width):
-                    total[i] += vector[i]
-            if before or counted:
-                values = [vector[i] for i in stock]
-                for table, wanted in ((carried, before), (pending, counted)):
-                    if wanted:
-                        acc = table.get(code) or table.setdefault(code, [0] * len(stock))
-                        for i, v in enumerate(values):
-                            acc[i] += v
-    return flows, carried, pending
+            total = flows.get(code) or flows.setdefault(code, [0] * width)
+            for i in range(width):
+                total[i] += vector[i]
+    return flows
+
+
+def _procedure_stocks(rows: QuerySet[MonthDetail], before: date) -> dict[str, list[int]]:
+    """Per procedure code, [pending, overdue] at the end of the month before ``before``: the sum over
+    agencies of each agency's last month row before it (its ``procedure_stocks``)."""
+    last = Subquery(
+        MonthDetail.objects.filter(agency_id=OuterRef("agency_id"), month__lt=before)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    stocks: dict[str, list[int]] = {}
+    for packed in rows.filter(month=last).values_list("procedure_stocks", flat=True).iterator():
+        for code, (pending, overdue) in json.loads(packed).items():
+            total = stocks.get(code) or stocks.setdefault(code, [0, 0])
+            total[0] += pending
+            total[1] += overdue
+    return stocks
 
 
 def _month_after(day: date) -> date:
@@ -373,12 +374,10 @@ def _by_procedure(
     scope = Q() if agencies is None else Q(agency_id__in=agencies)
     first, last = start.replace(day=1), end.replace(day=1)
     as_of_month = (as_of or end).replace(day=1)
-    packed_flows, packed_carried, packed_pending = _procedure_sums(
-        MonthDetail.objects.filter(scope), first, last, as_of_month
-    )
-    flows = {code: dict(zip(MEASURES, v, strict=True)) for code, v in packed_flows.items()}
-    carried = {code: dict(zip(STOCK_MEASURES, v, strict=True)) for code, v in packed_carried.items()}
-    pending = {code: dict(zip(STOCK_MEASURES, v, strict=True)) for code, v in packed_pending.items()}
+    rows = MonthDetail.objects.filter(scope)
+    flows = {code: dict(zip(MEASURES, v, strict=True)) for code, v in _procedure_flows(rows, first, last).items()}
+    carried = _procedure_stocks(rows, first)
+    pending = _procedure_stocks(rows, _month_after(as_of_month))
     catalogue = {p.code: p for p in Procedure.objects.filter(code__in=set(flows) | set(pending))}
     levels = dict(ProcedureLevel.choices)
     groups: dict[str, Indicators] = {}
@@ -395,10 +394,8 @@ def _by_procedure(
         f = flows.get(code, {})
         counts = {k: f.get(k, 0) for k in FLOWS}
         counts["resolved"] = counts["early"] + counts["on_time"] + counts["late"]
-        c, p = carried.get(code, {}), pending.get(code, {})
-        counts["carried_over"] = c.get("received", 0) - c.get("closed", 0)
-        counts["pending"] = p.get("received", 0) - p.get("closed", 0)
-        counts["pending_overdue"] = p.get("overdue_in", 0) - p.get("overdue_out", 0)
+        counts["carried_over"] = carried.get(code, [0, 0])[0]
+        counts["pending"], counts["pending_overdue"] = pending.get(code, [0, 0])
         counts["pending_in_time"] = counts["pending"] - counts["pending_overdue"]
         if any(counts.values()):
             groups.setdefault(key, Indicators(key, name)).add(counts)
