@@ -110,6 +110,8 @@ AMOUNT_SQL = (
 )
 
 # One dossier's events, each a day and the measures it adds to (``MEASURES`` order) times ``sign``.
+# The rules are those of ``store.closing`` and ``models.outcome_of`` (which the drill-down uses), in
+# SQL; tests/test_dossier_stats.py counts stored records with those and checks the sums agree.
 CLOSED_SQL = "CASE WHEN status = 'pending' THEN NULL ELSE coalesce(resolved, received) END"
 OVERDUE_SQL = (
     f"CASE WHEN due IS NOT NULL AND ({CLOSED_SQL} IS NULL OR {CLOSED_SQL} > greatest(received, due + 1)) "
