@@ -46,7 +46,7 @@ from cchc.dossiers.profiles import COLUMNS, Profile
 from cchc.dossiers.store import BUCKET_SQL, STORED
 
 MAX_REPORTED = 20
-Progress = Callable[[int, str], None]
+Progress = Callable[[int, int, str], None]  # rows done, rows in the file, message
 STATUSES = ("resolved", "pending", "returned", "withdrawn")
 
 
@@ -419,7 +419,7 @@ class Engine:
 
     def _report(self, fraction: float, message: str = "") -> None:
         if self.progress:
-            self.progress(int(self.rows_read * fraction), message)
+            self.progress(int(self.rows_read * fraction), self.rows_read, message)
 
     # Stored state
 
@@ -429,14 +429,7 @@ class Engine:
             self.db.execute("CREATE TABLE dir (code VARCHAR, agency_id BIGINT, month DATE, bucket INTEGER)")
             return False
         buckets = [b for (b,) in self.db.execute("SELECT DISTINCT bucket FROM rows WHERE err IS NULL").fetchall()]
-        path = self.work / "dir.tsv"
-        with path.open("w", encoding="utf-8") as out:
-            for start in range(0, len(buckets), 500):
-                part = buckets[start : start + 500]
-                for data in DossierCodeBucket.objects.filter(bucket__in=part).values_list("data", flat=True):
-                    if data:
-                        out.write(data)
-                        out.write("\n")
+        path = _dump(DossierCodeBucket.objects.filter(bucket__in=buckets), self.work / "dir.tsv")
         self.db.execute(
             f"""CREATE TABLE dir AS SELECT code, agency_id, month, {BUCKET_SQL.format(code="code")} AS bucket
             FROM read_csv({_sql_text(str(path))}, header = false, delim = '\t', quote = '', escape = '',
@@ -604,14 +597,7 @@ class Engine:
                ) k ON k.agency_id = c.agency_id AND k.month = c.month"""
         )
         self.old_chunks = [pk for (pk,) in self.db.execute("SELECT id FROM load").fetchall()]
-        path = self.work / "old.tsv"
-        with path.open("w", encoding="utf-8") as out:
-            for start in range(0, len(self.old_chunks), 500):
-                part = self.old_chunks[start : start + 500]
-                for data in DossierChunk.objects.filter(pk__in=part).values_list("data", flat=True):
-                    if data:
-                        out.write(data)
-                        out.write("\n")
+        path = _dump(DossierChunk.objects.filter(pk__in=self.old_chunks), self.work / "old.tsv")
         if path.stat().st_size:
             names = ", ".join(f"{_sql_text(c)}: 'VARCHAR'" for c in OURS)
             typed = ", ".join(
@@ -910,6 +896,16 @@ def add_handler_counts(rows: list[tuple[Any, ...]]) -> None:
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}",
             rows,
         )
+
+
+def _dump(rows: models.QuerySet[Any], path: Path) -> Path:
+    """The ``data`` texts of ``rows`` (stored lines) into one file for DuckDB to read, streamed."""
+    with path.open("w", encoding="utf-8") as out:
+        for data in rows.values_list("data", flat=True).iterator(chunk_size=500):
+            if data:
+                out.write(data)
+                out.write("\n")
+    return path
 
 
 def _delete(table: str, key: str, values: Sequence[Any]) -> None:
