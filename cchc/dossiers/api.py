@@ -15,8 +15,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from cchc.agencies.models import Agency
-from cchc.dossiers.filters import DossierFilterForm, ProcedureFilterSet, StatsForm, dossier_agencies
-from cchc.dossiers.models import Channel, DossierStatus, Procedure
+from cchc.dossiers.filters import DossierFilterForm, ProcedureFilterSet, StatsForm
+from cchc.dossiers.models import Channel, DossierChunk, DossierStatus, Procedure
 from cchc.dossiers.stats import indicators
 from cchc.dossiers.store import DossierRecord
 
@@ -85,7 +85,7 @@ class DossierViewSet(viewsets.ViewSet):
         form = DossierFilterForm(request.query_params)
         if not form.is_valid():
             raise ValidationError({name: [str(message) for message in errors] for name, errors in form.errors.items()})
-        dossiers = form.records(dossier_agencies(request.user))
+        dossiers = form.records(DossierChunk.objects.restrict(request.user))
         paginator = self.pagination_class() if self.pagination_class else None
         # The stubs type paginate_queryset for querysets; LimitOffsetPagination takes any sequence.
         page: list[DossierRecord] | None = (

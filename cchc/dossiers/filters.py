@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -12,10 +11,8 @@ from django.db.models import BLANK_CHOICE_DASH, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cchc.agencies.models import Agency
-from cchc.core.scope import agency_q
 from cchc.dossiers import store
-from cchc.dossiers.models import DOSSIER_VIEW_ROLES, Channel, DossierStatus, OnlineLevel, Procedure, ProcedureLevel
+from cchc.dossiers.models import Channel, DossierChunk, DossierStatus, OnlineLevel, Procedure, ProcedureLevel
 from cchc.dossiers.stats import BREAKDOWNS
 from cchc.dossiers.store import DossierRecord
 
@@ -71,50 +68,25 @@ class DossierFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
 
     def records(
-        self, agencies: QuerySet[Agency], default_from: date | None = None, default_to: date | None = None
+        self, chunks: QuerySet[DossierChunk], default_from: date | None = None, default_to: date | None = None
     ) -> list[DossierRecord]:
-        """The stored dossiers of ``agencies`` that match, newest first; reads only the months of the
-        received range (``default_from``/``default_to`` when the form gives none) and, when an agency
-        code is given, only that agency's chunks."""
+        """The stored dossiers of ``chunks`` that match, newest first. The agency code and the receipt
+        range (``default_from``/``default_to`` when the form gives none) choose the chunks to read; the
+        other fields filter their lines."""
         choice = self.choice()
         if "agency" in choice:
-            agencies = agencies.filter(code=choice["agency"])
-        if "received_from" not in choice and "received_to" not in choice:
-            choice["received_from"], choice["received_to"] = default_from, default_to
-        found = store.records(
-            agencies=agencies, received_from=choice.get("received_from"), received_to=choice.get("received_to")
-        )
-        return self.filter(found)
-
-    def filter(self, dossiers: Iterable[DossierRecord]) -> list[DossierRecord]:
-        """``dossiers`` that match the form, newest first (by receipt day, then code)."""
-        choice = self.choice()
-        q = choice.get("q", "").casefold()
-        agency_ids = None
-        if "agency" in choice:
-            agency_ids = set(Agency.objects.filter(code=choice["agency"]).values_list("pk", flat=True))
-        late = choice.get("late")
-        found = [
+            chunks = chunks.filter(agency__code=choice["agency"])
+        if "received_from" in choice or "received_to" in choice:
+            default_from, default_to = choice.get("received_from"), choice.get("received_to")
+        q, late = choice.get("q", "").casefold(), choice.get("late")
+        return [
             d
-            for d in dossiers
+            for d in store.records(chunks, default_from, default_to)
             if (not q or q in d.dossier_code.casefold())
-            and (agency_ids is None or d.agency_id in agency_ids)
             and ("status" not in choice or d.status == choice["status"])
             and ("channel" not in choice or d.channel == choice["channel"])
-            and ("received_from" not in choice or d.received_on >= choice["received_from"])
-            and ("received_to" not in choice or d.received_on <= choice["received_to"])
             and (late is None or d.late == late)
         ]
-        # The store lists a day's dossiers by code descending; the listing has always shown them ascending.
-        found.sort(key=lambda d: d.dossier_code)
-        found.sort(key=lambda d: d.received_on, reverse=True)
-        return found
-
-
-def dossier_agencies(user: Any) -> QuerySet[Agency]:
-    """The agencies whose dossiers ``user`` may read (the view roles of the stored dossiers)."""
-    condition = agency_q(user, DOSSIER_VIEW_ROLES)
-    return Agency.objects.all() if condition is None else Agency.objects.filter(condition)
 
 
 def _year_start() -> date:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import QuerySet
+
 from cchc.dossiers.models import DossierChunk, DossierCodeBucket, DossierStatus, outcome_of
 
 BUCKETS = 4096
@@ -150,25 +152,23 @@ def _lines(chunks: Iterable[str]) -> Iterable[str]:
 
 
 def records(
-    agencies: Any = None, received_from: date | None = None, received_to: date | None = None
+    chunks: QuerySet[DossierChunk] | None = None, received_from: date | None = None, received_to: date | None = None
 ) -> list[DossierRecord]:
-    """The stored dossiers of ``agencies`` (a queryset or ids; all when None) received in the range,
-    newest first. Reads only the chunks of the months in the range."""
-    chunks = DossierChunk.objects.all()
-    if agencies is not None:
-        chunks = chunks.filter(agency_id__in=agencies)
+    """The stored dossiers of ``chunks`` (all when None; e.g. ``DossierChunk.objects.restrict(user)``)
+    received in the range, newest first and by code within a day. Reads only the months in the range."""
+    chunks = DossierChunk.objects.all() if chunks is None else chunks
     if received_from is not None:
         chunks = chunks.filter(month__gte=received_from.replace(day=1))
     if received_to is not None:
         chunks = chunks.filter(month__lte=received_to)
-    found = [DossierRecord.from_line(line) for line in _lines(chunks.values_list("data", flat=True).iterator())]
     found = [
         r
-        for r in found
+        for r in map(DossierRecord.from_line, _lines(chunks.values_list("data", flat=True).iterator()))
         if (received_from is None or r.received_on >= received_from)
         and (received_to is None or r.received_on <= received_to)
     ]
-    found.sort(key=lambda r: (r.received_on, r.dossier_code), reverse=True)
+    found.sort(key=lambda r: r.dossier_code)
+    found.sort(key=lambda r: r.received_on, reverse=True)
     return found
 
 

@@ -26,8 +26,16 @@ from cchc.core.scope import agency_q, has_role
 from cchc.core.tabular import write_rows
 from cchc.core.tasks import enqueue
 from cchc.core.views import FilteredListView, download
-from cchc.dossiers.filters import DossierFilterForm, ProcedureFilterSet, StatsForm, dossier_agencies
-from cchc.dossiers.models import IMPORT_ROLES, Channel, DossierStatus, HandlerMonthlyCount, Procedure, Target
+from cchc.dossiers.filters import DossierFilterForm, ProcedureFilterSet, StatsForm
+from cchc.dossiers.models import (
+    IMPORT_ROLES,
+    Channel,
+    DossierChunk,
+    DossierStatus,
+    HandlerMonthlyCount,
+    Procedure,
+    Target,
+)
 from cchc.dossiers.profiles import PROFILES
 from cchc.dossiers.stats import (
     COUNTS,
@@ -225,7 +233,9 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossiers = DossierFilterForm(request.GET or None)
     # Without a receipt range of its own, the listing shows the dossiers received in the page's period.
     listed = dossiers.records(
-        dossier_agencies(request.user).filter(pk=agency.pk), default_from=period["start"], default_to=period["end"]
+        DossierChunk.objects.restrict(request.user).filter(agency=agency),
+        default_from=period["start"],
+        default_to=period["end"],
     )
     page = Paginator(listed, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
