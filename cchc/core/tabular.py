@@ -148,7 +148,7 @@ def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, 
     raise InputError(_("unsupported export format “%(fmt)s”") % {"fmt": fmt})
 
 
-def parse_date(text: str, row: int, field: str) -> date | None:
+def parse_date(text: str, row: int | None, field: str) -> date | None:
     """ISO 8601 (2025-07-01) or dd/mm/yyyy (01/07/2025); empty → None."""
     text = text.strip()
     if not text:

@@ -91,7 +91,8 @@ class Source:
     numbered: bool = False
 
 
-# SQL pieces. Dates are calendar days in the province's time zone (see ``parse_day``).
+# SQL pieces. Dates are calendar days in the province's time zone: yyyy-mm-dd, dd/mm/yyyy, or an ISO
+# 8601 date-time (converted to the zone when it has an offset, already local when it has none).
 DAY_SQL = """CASE
   WHEN {t} = '' THEN NULL
   WHEN length({t}) = 10 AND {t}[5] = '-' THEN try_cast({t} AS DATE)

@@ -12,12 +12,10 @@ import csv
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -135,48 +133,6 @@ def _flag(text: str, row: int, column: str) -> bool:
     if value in ("1", "true", "yes"):
         return True
     raise InputError(_("“%(value)s” is not 0 or 1") % {"value": text}, row, column)
-
-
-# Dates
-
-
-def parse_day(text: str, row: int, column: str) -> date | None:
-    """A calendar day in the province's time zone from yyyy-mm-dd, dd/mm/yyyy or an ISO 8601 date-time.
-
-    A date-time with an offset ("Z", "+07:00") is converted to Asia/Ho_Chi_Minh first: 2022-03-31T17:30Z
-    is 00:30 on 01/04/2022 there. A date-time without offset is already local.
-    """
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        if len(text) == 10 and text[4] == "-":
-            return date.fromisoformat(text)
-        if "/" in text:
-            day, month, rest = text.split("/", 2)
-            year = rest.split(" ", 1)[0]
-            if len(year) != 4:
-                raise ValueError(text)
-            return date(int(year), int(month), int(day))
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            _("“%(value)s” is not a date (use yyyy-mm-dd, dd/mm/yyyy or an ISO 8601 date-time)") % {"value": text},
-            row,
-            column,
-        ) from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(_zone())
-    return moment.date()
-
-
-_ZONE: list[ZoneInfo] = []
-
-
-def _zone() -> ZoneInfo:
-    if not _ZONE:
-        _ZONE.append(ZoneInfo(settings.TIME_ZONE))
-    return _ZONE[0]
 
 
 # Dossier import

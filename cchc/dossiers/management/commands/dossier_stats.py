@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 
 from cchc.core.commands import CchcCommand
 from cchc.core.formatting import format_date, format_number
-from cchc.core.tabular import InputError, write_rows
-from cchc.dossiers.services import parse_day
+from cchc.core.tabular import InputError, parse_date, write_rows
 from cchc.dossiers.stats import COUNTS, GROUPINGS, LABELS, RATES, Indicators, indicators
 
 
@@ -46,7 +45,7 @@ class Command(CchcCommand):
 
 
 def _day(text: str, option: str) -> date:
-    day = parse_day(text, 0, option)
+    day = parse_date(text, None, option)
     if day is None:
         raise InputError(_("%(option)s needs a date") % {"option": option})
     return day
