@@ -118,14 +118,20 @@ def block_summaries(frameworks: Any, visible: Any) -> list[dict[str, Any]]:
 # A block's ranking
 
 
+def _block_page(request: HttpRequest, pk: int) -> tuple[Block, Framework | None, bool]:
+    """A block in the user's scope, its framework, and whether the user coordinates it; a POST to
+    the block's pages is for its coordinators only."""
+    block = get_object_or_404(Block.objects.restrict(request.user).select_related("owner"), pk=pk)
+    coordinator = _is_coordinator_of(request.user, block)
+    if request.method == "POST" and not coordinator:
+        raise PermissionDenied
+    return block, Framework.objects.filter(block=block).first(), coordinator
+
+
 @require_http_methods(["GET", "POST"])
 def block_ranking(request: HttpRequest, pk: int) -> HttpResponse:
-    block = get_object_or_404(Block.objects.restrict(request.user).select_related("owner"), pk=pk)
-    framework = Framework.objects.filter(block=block).first()
-    coordinator = _is_coordinator_of(request.user, block)
+    block, framework, coordinator = _block_page(request, pk)
     if request.method == "POST":
-        if not coordinator:
-            raise PermissionDenied
         return _block_action(request, block, framework)
     ranking = None
     state_counts: dict[str, int] = defaultdict(int)
@@ -184,12 +190,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    block = get_object_or_404(Block.objects.restrict(request.user).select_related("owner"), pk=pk)
-    framework = Framework.objects.filter(block=block).first()
-    coordinator = _is_coordinator_of(request.user, block)
+    block, framework, coordinator = _block_page(request, pk)
     if request.method == "POST":
-        if not coordinator:
-            raise PermissionDenied
         return _framework_action(request, block)
     if framework is not None and request.GET.get("format") in ("xlsx", "csv"):
         fmt = request.GET["format"]
