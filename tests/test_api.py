@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 from cchc.agencies.models import Block, BlockMembership
 from cchc.dossiers.services import import_dossiers_file
 from conftest import PASSWORD, client_for, make_user
+from tests.test_dossier_import import write_csv
 
 TOKEN_URL = "/api/v1/auth/token/"
 
@@ -274,19 +275,7 @@ def dossiers(tmp_path: Path, province: Any) -> None:
         ["SB-SA-2", "SB", "P1", "2022-02-03", "2022-02-10", "", "pending", "online"],
         ["C1-1", "C1", "P2", "2022-03-01", "2022-03-10", "", "pending", "direct"],
     ]
-    header = [
-        "dossier_code",
-        "agency_code",
-        "procedure_code",
-        "received_at",
-        "due_at",
-        "resolved_at",
-        "status",
-        "channel",
-    ]
-    path = tmp_path / "d.csv"
-    path.write_text("\n".join(",".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
-    import_dossiers_file(path)
+    import_dossiers_file(write_csv(tmp_path / "d.csv", rows))
 
 
 DOSSIER_QUERIES = [
