@@ -213,6 +213,21 @@ def test_upload_runs_as_a_task_for_the_officers_own_agency(tmp_path: Path, provi
     assert not list((Path(tmp_path).parent).glob("uploads/dossiers/*")), "the uploaded file is removed"
 
 
+def test_an_upload_that_skips_bad_rows_lists_them(province: Any, personas: Any) -> None:
+    client = client_for(personas.officer_a)
+    content = (
+        ",".join(HEADER) + "\nW1,SA,P1,2022-02-01,,2022-02-02,resolved,direct\nW2,SA,P1,2022-02-30,,,pending,direct\n"
+    )
+    client.post(
+        "/dossiers/upload/",
+        {"file": SimpleUploadedFile("d.csv", content.encode()), "profile": "canonical", "skip_bad_rows": "on"},
+    )
+    task = Task.objects.get()
+    assert task.status == "done" and task.result["skipped"] == 1
+    page = client.get(task.get_absolute_url()).content.decode()
+    assert "Dòng 3, cột “received_at”" in page
+
+
 def test_upload_refuses_other_file_types(province: Any, personas: Any) -> None:
     response = client_for(personas.officer_a).post(
         "/dossiers/upload/", {"file": SimpleUploadedFile("x.exe", b"MZ"), "profile": "canonical"}
