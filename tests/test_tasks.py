@@ -61,10 +61,17 @@ def test_a_worker_runs_queued_tasks_once_each(personas):
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(CCHC_TASKS_MODE="thread")
-def test_a_thread_runs_the_task_after_the_request_commits(personas):
-    before = set(threading.enumerate())
+def test_a_thread_runs_the_task_after_the_request_commits(personas, monkeypatch):
+    # Threads are recorded as they start: a quick task may be over before one could list them.
+    started: list[threading.Thread] = []
+
+    class Recorded(threading.Thread):
+        def start(self) -> None:
+            started.append(self)
+            super().start()
+
+    monkeypatch.setattr(threading, "Thread", Recorded)
     task = tasks.enqueue("tests.count", user=personas.officer_a, payload={"upto": 4}, label="Đếm")
-    started = [t for t in threading.enumerate() if t not in before]
     assert started, "no thread was started for the task"
     # Wait for the thread itself rather than polling: SQLite's shared in-memory test database
     # refuses a reader while another connection writes.
