@@ -327,6 +327,25 @@ def test_semicolons_and_a_byte_order_mark_are_read(tmp_path: Path, province: Any
         import_dossiers_file(latin)
 
 
+def test_tabs_and_line_breaks_inside_quoted_cells_become_spaces(tmp_path: Path, province: Any) -> None:
+    """A stored dossier is one tab-separated line: a tab or line break inside a quoted code, procedure
+    or officer cell would split it, so the import makes each a space (and trims the ends)."""
+    header = [*HEADER, "handler"]
+    rows = [
+        ["T\t1", "SA", "P\n1", "2022-02-01", "", "2022-02-03", "resolved", "direct", "Nguyễn\r\nVăn A"],
+        ["T2\n", "SA", "P1", "2022-02-01", "", "", "pending", "direct", ""],
+    ]
+    assert import_dossiers_file(write_csv(tmp_path / "d.csv", rows, header)).created == 2
+    first = store.find("T 1")
+    assert first is not None and (first.procedure_code, first.handler) == ("P 1", "Nguyễn  Văn A")
+    assert store.find("T2") is not None and store.count() == 2
+    assert import_dossiers_file(write_csv(tmp_path / "d.csv", rows, header)).unchanged == 2
+    rows.append(["T3", "SA", "P1", "2022-02-01", "", "", "lost", "direct", ""])  # the record a spreadsheet numbers 4
+    with pytest.raises(InputError) as error:
+        import_dossiers_file(write_csv(tmp_path / "e.csv", rows, header))
+    assert (error.value.row, error.value.field) == (4, "status")
+
+
 def test_the_command_exits_with_one_line_on_bad_input(tmp_path: Path, province: Any) -> None:
     path = write_csv(tmp_path / "d.csv", [["C1", "SA", "", "2022-13-01", "", "", "pending", "direct"]])
     with pytest.raises(CommandError) as error:

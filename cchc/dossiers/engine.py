@@ -202,6 +202,7 @@ class Engine:
         self.rows_read = 0
         self.old_chunks: list[int] = []
         self.touched: list[int] = []
+        self.serial = False  # read the CSV on one thread (DuckDB's parallel reader refuses quoted line breaks)
         self.work = Path(tempfile.mkdtemp(prefix="cchc-import-"))
         self.db = duckdb.connect(config={"temp_directory": str(self.work / "spill")})
 
@@ -244,7 +245,10 @@ class Engine:
             return f"CASE WHEN c{positions[header]} IS NULL THEN '' ELSE '?' END"
         expr = f"coalesce(trim(c{positions[header]}), '')"
         if column in ("dossier_code", "procedure_code", "handler"):  # a tab or line break would split a stored line
-            expr = f"trim(translate({expr}, chr(9) || chr(10) || chr(13), '   '))"
+            breaks = " OR ".join(f"contains({expr}, chr({c}))" for c in (9, 10, 13))  # rare: test before translating
+            expr = (
+                f"CASE WHEN {breaks} THEN trim(translate({expr}, chr(9) || chr(10) || chr(13), '   ')) ELSE {expr} END"
+            )
         mapping = self.profile.values.get(column)
         if mapping:
             cases = " ".join(f"WHEN {_sql_text(k)} THEN {_sql_text(v)}" for k, v in mapping.items())
@@ -301,7 +305,7 @@ class Engine:
         reader = (
             f"read_csv({_sql_text(str(source.path))}, header = false, skip = 1, delim = {_sql_text(source.delimiter)}, "
             f"quote = '\"', escape = '\"', columns = {columns}, null_padding = true, encoding = 'utf-8', "
-            "dateformat = '%Y-%m-%d')"
+            f"dateformat = '%Y-%m-%d'{', parallel = false' if self.serial else ''})"
         )
         raw = ", ".join(f"c{i}" for i, k in kinds.items() if k != "VARCHAR")
         number = ("try_cast(c0 AS BIGINT)" if source.numbered else "row_number() OVER () + 1") if numbered else "NULL"
@@ -387,6 +391,10 @@ class Engine:
             self.read(source, numbered=True)  # a row DuckDB could not read natively: read it all as text
             return
         except duckdb.Error as exc:
+            if not self.serial and "parallel=false" in str(exc):  # a line break inside a quoted cell
+                self.serial = True
+                self.read(source, numbered=numbered)
+                return
             raise self._read_error(exc) from None
         if numbered:
             # A code twice in the file: every row after the first good one with that code is refused.
