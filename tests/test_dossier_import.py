@@ -346,6 +346,41 @@ def test_tabs_and_line_breaks_inside_quoted_cells_become_spaces(tmp_path: Path, 
     assert (error.value.row, error.value.field) == (4, "status")
 
 
+def test_a_listing_reads_only_the_months_its_page_shows(tmp_path: Path, province: Any) -> None:
+    """``store.Records`` pages month by month, newest first: any slice equals the slice of the whole
+    list, with and without a line filter and with a range that cuts months; the first page of an
+    unfiltered listing reads one month's chunks and counts the rest from the chunks' counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cchc.dossiers.filters import DossierFilterForm
+
+    rows = []
+    for i in range(90):
+        day = date(2022, 1, 1 + i % 28).replace(month=1 + i % 3)
+        status = "pending" if i % 4 == 0 else "resolved"
+        resolved = "" if status == "pending" else day.isoformat()
+        rows.append([f"L{i:02d}", "SA" if i % 5 else "SB", "P1", day.isoformat(), "", resolved, status, "direct"])
+    import_dossiers_file(write_csv(tmp_path / "d.csv", rows))
+    every = list(store.records())
+    assert [r.received_on for r in every] == sorted((r.received_on for r in every), reverse=True)
+    assert len(every) == 90 and every[0].received_on.month == 3
+    for query in ({}, {"status": "pending"}, {"received_from": "2022-01-10", "received_to": "2022-03-05"}):
+        listing = DossierFilterForm(query).records(DossierChunk.objects.all())
+        whole = list(listing)
+        assert len(listing) == len(whole) > 0
+        for start, stop in ((0, 7), (5, 40), (29, 31), (len(whole) - 3, len(whole) + 10), (80, 95)):
+            fresh = DossierFilterForm(query).records(DossierChunk.objects.all())
+            assert fresh[start:stop] == whole[start:stop], (query, start, stop)
+        assert listing[0] == whole[0] and listing[-1] == whole[-1]
+    listing = store.records()
+    with CaptureQueriesContext(connection) as queries:
+        assert len(listing) == 90
+        assert [r.dossier_code for r in listing[:3]] == [r.dossier_code for r in every[:3]]
+    reads = [q["sql"] for q in queries if '"data"' in q["sql"]]
+    assert len(reads) == 1 and len(queries) == 2  # the months and their counts, then March's chunks
+
+
 def test_the_command_exits_with_one_line_on_bad_input(tmp_path: Path, province: Any) -> None:
     path = write_csv(tmp_path / "d.csv", [["C1", "SA", "", "2022-13-01", "", "", "pending", "direct"]])
     with pytest.raises(CommandError) as error:

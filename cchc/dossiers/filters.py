@@ -69,24 +69,28 @@ class DossierFilterForm(forms.Form):
 
     def records(
         self, chunks: QuerySet[DossierChunk], default_from: date | None = None, default_to: date | None = None
-    ) -> list[DossierRecord]:
-        """The stored dossiers of ``chunks`` that match, newest first. The agency code and the receipt
-        range (``default_from``/``default_to`` when the form gives none) choose the chunks to read; the
-        other fields filter their lines."""
+    ) -> store.Records:
+        """The stored dossiers of ``chunks`` that match, newest first (read a month at a time as a page
+        needs them). The agency code and the receipt range (``default_from``/``default_to`` when the
+        form gives none) choose the chunks to read; the other fields filter their lines."""
         choice = self.choice()
         if "agency" in choice:
             chunks = chunks.filter(agency__code=choice["agency"])
         if "received_from" in choice or "received_to" in choice:
             default_from, default_to = choice.get("received_from"), choice.get("received_to")
         q, late = choice.get("q", "").casefold(), choice.get("late")
-        return [
-            d
-            for d in store.records(chunks, default_from, default_to)
-            if (not q or q in d.dossier_code.casefold())
-            and ("status" not in choice or d.status == choice["status"])
-            and ("channel" not in choice or d.channel == choice["channel"])
-            and (late is None or d.late == late)
-        ]
+        status, channel = choice.get("status"), choice.get("channel")
+
+        def keep(d: DossierRecord) -> bool:
+            return (
+                (not q or q in d.dossier_code.casefold())
+                and (status is None or d.status == status)
+                and (channel is None or d.channel == channel)
+                and (late is None or d.late == late)
+            )
+
+        filtered = q or status or channel or late is not None
+        return store.Records(chunks, default_from, default_to, keep if filtered else None)
 
 
 def _year_start() -> date:

@@ -10,12 +10,12 @@ set-based SQL (``cchc.dossiers.engine``); this module is the one place that read
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, overload
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from cchc.dossiers.models import DossierChunk, DossierCodeBucket, DossierStatus, outcome_of
 
@@ -151,25 +151,104 @@ def _lines(chunks: Iterable[str]) -> Iterable[str]:
             yield from data.split("\n")
 
 
+class Records(Sequence[DossierRecord]):
+    """The stored dossiers of some chunks received in a range, newest first and by code within a day,
+    read a month at a time as they are asked for: a page of a listing reads the months it shows, and
+    its count comes from the chunks' counts where a month lies wholly in the range and nothing else
+    filters its lines (``keep``); otherwise counting reads the months it needs."""
+
+    def __init__(
+        self,
+        chunks: QuerySet[DossierChunk],
+        received_from: date | None = None,
+        received_to: date | None = None,
+        keep: Callable[[DossierRecord], bool] | None = None,
+    ) -> None:
+        if received_from is not None:
+            chunks = chunks.filter(month__gte=received_from.replace(day=1))
+        if received_to is not None:
+            chunks = chunks.filter(month__lte=received_to)
+        self.chunks, self.received_from, self.received_to, self.keep = chunks, received_from, received_to, keep
+        self._months: list[tuple[date, int]] | None = None
+        self._read: dict[date, list[DossierRecord]] = {}
+
+    def months(self) -> list[tuple[date, int]]:
+        """(month, dossiers stored in it) of the chunks, newest first."""
+        if self._months is None:
+            rows = self.chunks.values("month").annotate(n=Sum("count")).order_by("-month")
+            self._months = [(row["month"], int(row["n"] or 0)) for row in rows]
+        return self._months
+
+    def _whole(self, month: date) -> bool:
+        """Every stored dossier of ``month`` is listed: no line filter and the month inside the range."""
+        last = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return (
+            self.keep is None
+            and (self.received_from is None or self.received_from <= month)
+            and (self.received_to is None or last <= self.received_to)
+        )
+
+    def of_month(self, month: date) -> list[DossierRecord]:
+        found = self._read.get(month)
+        if found is None:
+            data = self.chunks.filter(month=month).values_list("data", flat=True)
+            low, high, keep = self.received_from, self.received_to, self.keep
+            found = [
+                r
+                for r in map(DossierRecord.from_line, _lines(data.iterator()))
+                if (low is None or r.received_on >= low)
+                and (high is None or r.received_on <= high)
+                and (keep is None or keep(r))
+            ]
+            found.sort(key=lambda r: r.dossier_code)
+            found.sort(key=lambda r: r.received_on, reverse=True)
+            self._read[month] = found
+        return found
+
+    def _sizes(self) -> Iterator[tuple[date, int]]:
+        for month, stored in self.months():
+            yield month, stored if self._whole(month) else len(self.of_month(month))
+
+    def __len__(self) -> int:
+        return sum(size for _month, size in self._sizes())
+
+    @overload
+    def __getitem__(self, index: int) -> DossierRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[DossierRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> DossierRecord | list[DossierRecord]:
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else list(self)[index : index + 1 or None]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.start or 0, index.stop, index.step
+        if start < 0 or (stop is not None and stop < 0) or step not in (None, 1):
+            return list(self)[index]
+        result: list[DossierRecord] = []
+        passed = 0  # dossiers of the months before this one
+        for month, size in self._sizes():
+            if stop is not None and passed >= stop:
+                break
+            if passed + size > start:
+                result.extend(self.of_month(month)[max(start - passed, 0) : None if stop is None else stop - passed])
+            passed += size
+        return result
+
+    def __iter__(self) -> Iterator[DossierRecord]:
+        for month, _stored in self.months():
+            yield from self.of_month(month)
+
+
 def records(
     chunks: QuerySet[DossierChunk] | None = None, received_from: date | None = None, received_to: date | None = None
-) -> list[DossierRecord]:
+) -> Records:
     """The stored dossiers of ``chunks`` (all when None; e.g. ``DossierChunk.objects.restrict(user)``)
-    received in the range, newest first and by code within a day. Reads only the months in the range."""
-    chunks = DossierChunk.objects.all() if chunks is None else chunks
-    if received_from is not None:
-        chunks = chunks.filter(month__gte=received_from.replace(day=1))
-    if received_to is not None:
-        chunks = chunks.filter(month__lte=received_to)
-    found = [
-        r
-        for r in map(DossierRecord.from_line, _lines(chunks.values_list("data", flat=True).iterator()))
-        if (received_from is None or r.received_on >= received_from)
-        and (received_to is None or r.received_on <= received_to)
-    ]
-    found.sort(key=lambda r: r.dossier_code)
-    found.sort(key=lambda r: r.received_on, reverse=True)
-    return found
+    received in the range, newest first and by code within a day. Reads only the months in the range,
+    and of those only the ones a page shows (``Records``)."""
+    return Records(DossierChunk.objects.all() if chunks is None else chunks, received_from, received_to)
 
 
 def find(code: str, agencies: Any = None) -> DossierRecord | None:
@@ -191,6 +270,4 @@ def find(code: str, agencies: Any = None) -> DossierRecord | None:
 
 def count() -> int:
     """All stored dossiers (the sum of the chunks' counts)."""
-    from django.db.models import Sum
-
     return int(DossierChunk.objects.aggregate(n=Sum("count"))["n"] or 0)
