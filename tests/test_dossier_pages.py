@@ -51,6 +51,20 @@ def test_the_index_shows_the_scope_in_vietnamese_numbers(dossiers: None, persona
     assert 'href="/dossiers/agency/SB/"' not in response.content.decode()
 
 
+def test_the_date_fields_show_the_period_in_force(dossiers: None, personas: Any) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    form = client_for(personas.coordinator).get("/dossiers/").context["form"]
+    assert (form["start"].value(), form["end"].value(), form["as_of"].value()) == (
+        f"{today.year}-01-01",
+        today.isoformat(),
+        today.isoformat(),
+    )
+    form = client_for(personas.coordinator).get("/dossiers/?start=2022-01-01&end=2022-13-01").context["form"]
+    assert list(form.errors) == ["end"] and form["as_of"].value() in ("", None)  # the bad end is not copied
+
+
 def test_the_index_sorts_and_breaks_down_by_block(dossiers: None, personas: Any) -> None:
     response = client_for(personas.coordinator).get(f"/dossiers/?{PERIOD}&by=agency&sort=-late_rate")
     assert next(g.key for g in response.context["groups"]) == "C1"  # pending overdue: 100%
@@ -368,6 +382,19 @@ def test_service_index_computes_progress_and_names_what_cannot_be(dossiers: None
     assert parts[20].points is not None and str(parts[20].points) == "13.33"  # 20 × 2 of 3 on time
     assert parts[18].points is None
     assert date(2022, 1, 1) == response.context["period"]["start"]
+    # Per agency: progress, online, digitisation, payment (no fee anywhere: no points), best first.
+    response = client_for(personas.coordinator).get(f"/dossiers/service-index/?{PERIOD}&by=agency")
+    rows = [
+        (r["group"].key, [None if p is None else str(p) for p in r["points"]], str(r["total"]))
+        for r in response.context["rows"]
+    ]
+    assert rows == [
+        ("SB", ["20.00", "0.00", "0.00", None], "20.00"),  # on time, not online
+        ("SA", ["10.00", "6.00", "0.00", None], "16.00"),  # one of two late, one of two online
+        ("C1", [None, None, "0.00", None], "0.00"),  # pending only, not of a procedure published online
+    ]
+    html = response.content.decode()
+    assert 'href="/dossiers/agency/SB/"' in html and "Các thành phần tính được, chia theo: Cơ quan" in html
 
 
 def test_late_share_per_officer_is_shown_to_the_head_not_the_officer(tmp_path: Path, personas: Any) -> None:

@@ -435,8 +435,9 @@ def handler_late_rates(start: date, end: date, agencies: QuerySet[Agency] | None
 class IndexPart:
     name: str
     maximum: int
-    points: Decimal | None  # None: cannot be computed from the data held
+    points: Decimal | None  # None: cannot be computed from the data held (or no dossier to compute it from)
     basis: str
+    computable: bool = True  # False: dossier records never give this part
 
 
 def service_index(group: Indicators) -> list[IndexPart]:
@@ -455,6 +456,7 @@ def service_index(group: Indicators) -> list[IndexPart]:
             _(
                 "Cannot be computed: it depends on publication on the national portal, which dossier records do not hold."
             ),
+            computable=False,
         ),
         part(
             _("Progress of resolution"), 20, rates["on_time_rate"], _("20 × on-time rate (early + on time) ÷ resolved.")
@@ -471,6 +473,7 @@ def service_index(group: Indicators) -> list[IndexPart]:
             18,
             None,
             _("Cannot be computed from dossier records: it comes from the satisfaction surveys."),
+            computable=False,
         ),
         part(
             _("Online payment"),

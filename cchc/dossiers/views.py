@@ -63,8 +63,21 @@ def _stats_form(request: HttpRequest) -> tuple[StatsForm, dict[str, Any]]:
     data = request.GET.copy()
     if "by" not in data:
         data["by"] = "block" if has_role(request.user, BLOCK_ROLES) else "agency"
+    # The date fields show the period in force: from the year's start to today, pending as of the end.
+    today = timezone.localdate()
+    data["start"] = data.get("start") or today.replace(month=1, day=1).isoformat()
+    data["end"] = data.get("end") or today.isoformat()
+    if not data.get("as_of") and _is_day(data["end"]):
+        data["as_of"] = data["end"]
     form = StatsForm(data)
     return form, form.period()
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return date.fromisoformat(text) is not None
+    except ValueError:
+        return False
 
 
 def _sorted(groups: list[Indicators], sort: str) -> list[Indicators]:
@@ -127,7 +140,7 @@ def _chart_data(period: dict[str, Any], agencies: QuerySet[Agency], overall: Ind
             "online_rate": str(LABELS["online_rate"]),
             "target": _("Target"),
         },
-        "months": [m.key for m in months],
+        "months": [m.name for m in months],  # 1/2026, as the reports write a month
         "received": [m.received for m in months],
         "resolved": [m.resolved for m in months],
         "late": [m.late for m in months],
@@ -350,13 +363,27 @@ def service_index_page(request: HttpRequest) -> HttpResponse:
     overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=_scope(request))
     parts = service_index(overall)
     computed = [p for p in parts if p.points is not None]
+    # The computable parts per group of the chosen breakdown, best first: who pulls the index down.
+    groups = indicators(
+        period["start"], period["end"], as_of=period["as_of"], by=period["by"], agencies=_scope(request)
+    )
+    rows = []
+    for group in _link(groups, period["by"], period["end"].year, request.user):
+        points = [p.points for p in service_index(group) if p.computable]
+        known = [p for p in points if p is not None]
+        rows.append({"group": group, "points": points, "total": sum(known, Decimal(0)) if known else None})
+    rows.sort(key=lambda r: (r["total"] is None, -(r["total"] or 0), r["group"].key))
     context = {
         "form": form,
         "period": period,
         "overall": overall,
         "parts": parts,
+        "columns": [p for p in parts if p.computable],
+        "columns_maximum": sum(p.maximum for p in parts if p.computable),
         "computed_points": sum((p.points for p in computed if p.points is not None), Decimal(0)),
         "computed_maximum": sum(p.maximum for p in computed),
+        "rows": rows,
+        "by_label": dict(form.fields["by"].choices).get(period["by"], ""),
     }
     return render(request, "dossiers/service_index.html", context)
 

@@ -19,7 +19,7 @@ document.addEventListener("DOMContentLoaded", () => {
           { label: data.labels.late, data: data.late, borderColor: "#dc3545" },
         ],
       },
-      options: { scales: { y: { beginAtZero: true, ticks: { callback: (v) => number.format(v) } } } },
+      options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { callback: (v) => number.format(v) } } } },
     });
   }
   const shares = document.getElementById("chart-shares");
@@ -30,22 +30,25 @@ document.addEventListener("DOMContentLoaded", () => {
         labels: [data.labels.early, data.labels.on_time, data.labels.late],
         datasets: [{ data: data.shares, backgroundColor: ["#198754", "#0d6efd", "#dc3545"] }],
       },
-      options: { plugins: { tooltip: { callbacks: { label: (c) => `${c.label}: ${number.format(c.raw)}` } } } },
+      options: { maintainAspectRatio: false, plugins: { tooltip: { callbacks: { label: (c) => `${c.label}: ${number.format(c.raw)}` } } } },
     });
   }
   const online = document.getElementById("chart-online");
   if (online) {
+    // One row per agency kind: its online rate beside its target (horizontal, so long names stay legible).
     new Chart(online, {
       type: "bar",
       data: {
         labels: data.kinds,
         datasets: [
           { label: data.labels.online_rate, data: data.online_rate, backgroundColor: "#0d6efd" },
-          { label: data.labels.target, data: data.online_target, type: "line", borderColor: "#fd7e14", showLine: false, pointStyle: "line", pointRadius: 12 },
+          { label: data.labels.target, data: data.online_target, backgroundColor: "#fd7e14" },
         ],
       },
       options: {
-        scales: { y: { beginAtZero: true, max: 100, ticks: { callback: (v) => percent(v) } } },
+        indexAxis: "y",
+        maintainAspectRatio: false,
+        scales: { x: { beginAtZero: true, max: 100, ticks: { callback: (v) => `${v}%` } } },
         plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${percent(c.raw)}` } } },
       },
     });
