@@ -97,6 +97,20 @@ def _year_start() -> date:
     return timezone.localdate().replace(month=1, day=1)
 
 
+BREAKDOWN_CHOICES = [
+    ("none", _("Whole selection")),
+    ("level", _("Administrative level")),
+    ("kind", _("Agency kind")),
+    ("block", _("Block")),
+    ("agency", _("Agency")),
+    ("field", _("Field (whole months)")),
+    ("procedure", _("Procedure (whole months)")),
+    ("procedure_level", _("Procedure level (whole months)")),
+    ("month", _("Month")),
+    ("quarter", _("Quarter")),
+]
+
+
 class StatsForm(forms.Form):
     """The period, as-of day and breakdown of an indicator table: page, export and API."""
 
@@ -106,18 +120,7 @@ class StatsForm(forms.Form):
     by = forms.ChoiceField(
         label=_("Breakdown"),
         required=False,
-        choices=[
-            ("none", _("Whole selection")),
-            ("level", _("Administrative level")),
-            ("kind", _("Agency kind")),
-            ("block", _("Block")),
-            ("agency", _("Agency")),
-            ("field", _("Field (whole months)")),
-            ("procedure", _("Procedure (whole months)")),
-            ("procedure_level", _("Procedure level (whole months)")),
-            ("month", _("Month")),
-            ("quarter", _("Quarter")),
-        ],
+        choices=BREAKDOWN_CHOICES,
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -26,7 +26,7 @@ from cchc.core.scope import agency_q, has_role
 from cchc.core.tabular import write_rows
 from cchc.core.tasks import enqueue
 from cchc.core.views import FilteredListView, download
-from cchc.dossiers.filters import DossierFilterForm, ProcedureFilterSet, StatsForm
+from cchc.dossiers.filters import BREAKDOWN_CHOICES, DossierFilterForm, ProcedureFilterSet, StatsForm
 from cchc.dossiers.models import (
     IMPORT_ROLES,
     Channel,
@@ -65,10 +65,11 @@ def _stats_form(request: HttpRequest) -> tuple[StatsForm, dict[str, Any]]:
         data["by"] = "block" if has_role(request.user, BLOCK_ROLES) else "agency"
     # The date fields show the period in force: from the year's start to today, pending as of the end.
     today = timezone.localdate()
-    data["start"] = data.get("start") or today.replace(month=1, day=1).isoformat()
-    data["end"] = data.get("end") or today.isoformat()
-    if not data.get("as_of") and _is_day(data["end"]):
-        data["as_of"] = data["end"]
+    end = str(data.get("end") or today.isoformat())
+    data["start"] = str(data.get("start") or today.replace(month=1, day=1).isoformat())
+    data["end"] = end
+    if not data.get("as_of") and _is_day(end):
+        data["as_of"] = end
     form = StatsForm(data)
     return form, form.period()
 
@@ -367,12 +368,12 @@ def service_index_page(request: HttpRequest) -> HttpResponse:
     groups = indicators(
         period["start"], period["end"], as_of=period["as_of"], by=period["by"], agencies=_scope(request)
     )
-    rows = []
+    rows: list[tuple[Indicators, list[Decimal | None], Decimal | None]] = []
     for group in _link(groups, period["by"], period["end"].year, request.user):
         points = [p.points for p in service_index(group) if p.computable]
         known = [p for p in points if p is not None]
-        rows.append({"group": group, "points": points, "total": sum(known, Decimal(0)) if known else None})
-    rows.sort(key=lambda r: (r["total"] is None, -(r["total"] or 0), r["group"].key))
+        rows.append((group, points, sum(known, Decimal(0)) if known else None))
+    rows.sort(key=lambda r: (r[2] is None, -(r[2] or 0), r[0].key))
     context = {
         "form": form,
         "period": period,
@@ -382,8 +383,8 @@ def service_index_page(request: HttpRequest) -> HttpResponse:
         "columns_maximum": sum(p.maximum for p in parts if p.computable),
         "computed_points": sum((p.points for p in computed if p.points is not None), Decimal(0)),
         "computed_maximum": sum(p.maximum for p in computed),
-        "rows": rows,
-        "by_label": dict(form.fields["by"].choices).get(period["by"], ""),
+        "rows": [{"group": g, "points": points, "total": t} for g, points, t in rows],
+        "by_label": dict(BREAKDOWN_CHOICES).get(period["by"], ""),
     }
     return render(request, "dossiers/service_index.html", context)
 
