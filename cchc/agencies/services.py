@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from cchc.agencies.models import Agency, AgencyKind
 from cchc.core import audit
 from cchc.core.models import AuditEntry
-from cchc.core.tabular import InputError, parse_date, read_rows
+from cchc.core.tabular import InputError, import_summary, parse_date, read_rows
 
 COLUMNS = ("code", "name", "kind", "parent_code", "active_from", "active_to", "successor_code")
 REQUIRED = ("code", "name", "kind")
@@ -42,7 +42,7 @@ class ImportSummary:
     unchanged: int = 0
 
     def __str__(self) -> str:
-        return _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged") % vars(self)
+        return import_summary(self.created, self.updated, self.unchanged)
 
 
 def import_agencies_file(

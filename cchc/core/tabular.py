@@ -15,6 +15,8 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from cchc.core.formatting import format_number
+
 SUPPORTED = (".csv", ".xlsx")
 
 
@@ -33,6 +35,16 @@ class InputError(ValueError):
             parts.append(_("column “%(field)s”") % {"field": self.field})
         prefix = ", ".join(parts)
         return f"{prefix}: {self.detail}" if prefix else self.detail
+
+
+def import_summary(created: int, updated: int, unchanged: int) -> str:
+    """What an import did, counts written as the reports write numbers ("1.200 created, …" in Vietnamese)."""
+    counts = {
+        "created": format_number(created),
+        "updated": format_number(updated),
+        "unchanged": format_number(unchanged),
+    }
+    return _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged") % counts
 
 
 def file_format(name: str) -> str:

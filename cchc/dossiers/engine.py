@@ -28,9 +28,10 @@ from django.utils.translation import gettext as _
 
 from cchc.agencies.models import Agency
 from cchc.core import audit
+from cchc.core.formatting import format_number
 from cchc.core.models import AuditEntry
 from cchc.core.scope import agency_q
-from cchc.core.tabular import InputError
+from cchc.core.tabular import InputError, import_summary
 from cchc.dossiers.models import (
     IMPORT_ROLES,
     MEASURES,
@@ -63,9 +64,9 @@ class DossierSummary:
         return self.created + self.updated + self.unchanged + self.skipped
 
     def __str__(self) -> str:
-        text = _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged") % vars(self)
+        text = import_summary(self.created, self.updated, self.unchanged)
         if self.skipped:
-            text += "; " + _("%(skipped)s bad rows skipped") % {"skipped": self.skipped}
+            text += "; " + _("%(skipped)s bad rows skipped") % {"skipped": format_number(self.skipped)}
         return text
 
     def as_dict(self) -> dict[str, Any]:

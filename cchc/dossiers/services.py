@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from cchc.core import audit
 from cchc.core.models import AuditEntry
-from cchc.core.tabular import InputError, check_header, file_format, read_rows
+from cchc.core.tabular import InputError, check_header, file_format, import_summary, read_rows
 from cchc.dossiers.engine import DossierSummary, Engine, Progress, Source
 from cchc.dossiers.models import OnlineLevel, Procedure, ProcedureLevel
 from cchc.dossiers.profiles import COLUMNS, REQUIRED, get_profile
@@ -39,7 +39,7 @@ class ProcedureSummary:
     unchanged: int = 0
 
     def __str__(self) -> str:
-        return _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged") % vars(self)
+        return import_summary(self.created, self.updated, self.unchanged)
 
 
 def import_procedures_file(source: str | Path | IO[bytes], *, user: Any = None, name: str = "") -> ProcedureSummary:

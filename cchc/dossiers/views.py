@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from uuid import uuid4
 
 from django import forms
@@ -106,8 +107,9 @@ def _columns(sort: str) -> list[dict[str, Any]]:
     return columns
 
 
-def _link(groups: list[Indicators], by: str, year: int, user: Any) -> list[Indicators]:
-    """Point each group to its drill-down page: a block's or an agency's."""
+def _link(groups: list[Indicators], by: str, period: dict[str, Any], user: Any) -> list[Indicators]:
+    """Point each group to its drill-down page, a block's or an agency's, for the same period."""
+    year = period["end"].year
     found: dict[str, str] = {}
     if by == "agency":
         found = {g.key: reverse("dossiers:agency", args=[g.key]) for g in groups}
@@ -116,8 +118,9 @@ def _link(groups: list[Indicators], by: str, year: int, user: Any) -> list[Indic
         # The block of the period's year, else the nearest year's.
         for block in sorted(blocks, key=lambda b: (abs(b.year - year), -b.year)):
             found.setdefault(block.code, reverse("dossiers:block", args=[block.pk]))
+    same_period = urlencode({k: period[k].isoformat() for k in ("start", "end", "as_of")})
     for g in groups:
-        g.link = found.get(g.key, "")
+        g.link = f"{found[g.key]}?{same_period}" if g.key in found else ""
     return groups
 
 
@@ -165,7 +168,7 @@ def index(request: HttpRequest) -> HttpResponse:
     form, period = _stats_form(request)
     agencies = _scope(request)
     groups = indicators(period["start"], period["end"], as_of=period["as_of"], by=period["by"], agencies=agencies)
-    groups = _link(_sorted(groups, period.get("sort") or ""), period["by"], period["end"].year, request.user)
+    groups = _link(_sorted(groups, period.get("sort") or ""), period["by"], period, request.user)
     overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=agencies)
     query = request.GET.copy()
     query.pop("sort", None)
@@ -243,7 +246,7 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=own)
     children = visible.filter(parent=agency)
     child_groups = indicators(period["start"], period["end"], as_of=period["as_of"], by="agency", agencies=children)
-    child_groups = _link(child_groups, "agency", period["end"].year, request.user)
+    child_groups = _link(child_groups, "agency", period, request.user)
     dossiers = DossierFilterForm(request.GET or None)
     # Without a receipt range of its own, the listing shows the dossiers received in the page's period.
     listed = dossiers.records(
@@ -262,6 +265,7 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         "children": child_groups,
         "columns": _columns(""),
         "filter": dossiers,
+        "keep": [(k, period[k].isoformat()) for k in ("start", "end", "as_of")],  # filtering keeps the period
         "page_obj": page,
         "rows": _dossier_rows(list(page)),
         "paginator": page.paginator,
@@ -311,7 +315,7 @@ def block_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form, period = _stats_form(request)
     members = _scope(request).filter(block_memberships__block=block)
     groups = indicators(period["start"], period["end"], as_of=period["as_of"], by="agency", agencies=members)
-    groups = _link(_sorted(groups, period.get("sort") or ""), "agency", block.year, request.user)
+    groups = _link(_sorted(groups, period.get("sort") or ""), "agency", period, request.user)
     overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=members)
     query = request.GET.copy()
     query.pop("sort", None)
@@ -369,7 +373,7 @@ def service_index_page(request: HttpRequest) -> HttpResponse:
         period["start"], period["end"], as_of=period["as_of"], by=period["by"], agencies=_scope(request)
     )
     rows: list[tuple[Indicators, list[Decimal | None], Decimal | None]] = []
-    for group in _link(groups, period["by"], period["end"].year, request.user):
+    for group in _link(groups, period["by"], period, request.user):
         points = [p.points for p in service_index(group) if p.computable]
         known = [p for p in points if p is not None]
         rows.append((group, points, sum(known, Decimal(0)) if known else None))
