@@ -395,7 +395,9 @@ def test_service_index_computes_progress_and_names_what_cannot_be(dossiers: None
         ("C1", [None, None, "0.00", None], "0.00"),  # pending only, not of a procedure published online
     ]
     html = response.content.decode()
-    assert 'href="/dossiers/agency/SB/?start=2022-01-01' in html and "Các thành phần tính được, chia theo: Cơ quan" in html
+    assert (
+        'href="/dossiers/agency/SB/?start=2022-01-01' in html and "Các thành phần tính được, chia theo: Cơ quan" in html
+    )
 
 
 def test_late_share_per_officer_is_shown_to_the_head_not_the_officer(tmp_path: Path, personas: Any) -> None:
