@@ -269,3 +269,47 @@ def test_open_dossiers_per_procedure_follow_a_correction_into_later_months(tmp_p
     assert open_p1(date(2022, 5, 31)) == (1, 1)  # B, overdue since 21 May; the May row was not written
     june = indicators(date(2022, 6, 1), date(2022, 6, 30), by="procedure")
     assert {g.key: (g.carried_over, g.pending) for g in june} == {"P1": (1, 1), "P2": (1, 1)}
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_officers_counts_follow_corrections_like_the_raw_records(tmp_path: Path, province: Any, seed: int) -> None:
+    """Per officer and month of result: resolved and late, kept on import, agree with the stored
+    records after a second export moves dossiers between officers, months and outcomes."""
+    from cchc.dossiers.models import HandlerMonthlyCount
+
+    rng = random.Random(seed)
+
+    def export(n: int) -> list[list[Any]]:
+        rows = []
+        for i in range(n):
+            received = date(2022, 1, 1) + timedelta(days=rng.randrange(200))
+            due = received + timedelta(days=5)
+            status = rng.choice(["resolved", "resolved", "resolved", "pending", "returned"])
+            resolved = "" if status == "pending" else received + timedelta(days=rng.randrange(0, 9))
+            handler = rng.choice(["an", "binh", "chi", ""])
+            rows.append([f"H{i}", rng.choice(["SA", "SB"]), "P1", received, due, resolved, status, "direct", handler])
+        return rows
+
+    def path(name: str, rows: list[list[Any]]) -> Path:
+        with (tmp_path / name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([*HEADER, "handler"])
+            writer.writerows(rows)
+        return tmp_path / name
+
+    import_dossiers_file(path("a.csv", export(300)))
+    import_dossiers_file(path("b.csv", export(260)))  # the first 260 again, most of them changed
+    want: dict[tuple[int, str, date], list[int]] = {}
+    for d in store.records():
+        if d.status == "resolved" and d.handler:
+            assert d.resolved_on is not None
+            counts = want.setdefault((d.agency_id, d.handler, d.resolved_on.replace(day=1)), [0, 0])
+            counts[0] += 1
+            counts[1] += d.late
+    got = {
+        (h.agency_id, h.handler, h.month): [h.resolved, h.late]
+        for h in HandlerMonthlyCount.objects.all()
+        if h.resolved or h.late
+    }
+    assert got == want and sum(v[1] for v in want.values()) > 0
+    assert not HandlerMonthlyCount.objects.filter(resolved=0, late=0).exists()

@@ -894,18 +894,34 @@ def _roll_stocks(moved: dict[tuple[int, date], str]) -> tuple[dict[tuple[int, da
 
 
 def add_handler_counts(rows: list[tuple[Any, ...]]) -> None:
-    """Add ``(agency_id, handler, month, resolved, late)`` rows to ``HandlerMonthlyCount``."""
-    table = HandlerMonthlyCount._meta.db_table
-    keys, measures = ("agency_id", "handler", "month"), ("resolved", "late")
-    columns = (*keys, *measures)
-    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in measures)
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}",
-            rows,
-        )
+    """Add ``(agency_id, handler, month, resolved, late)`` rows to ``HandlerMonthlyCount`` the way
+    ``add_monthly`` adds month rows: known keys are replaced by their sum with the delta (dropped
+    when it comes to nothing), new ones inserted, all in bulk."""
+    totals: dict[tuple[int, str, date], list[int]] = {}
+    for agency, handler, month, resolved, late in rows:
+        total = totals.setdefault((agency, handler, month), [0, 0])
+        total[0] += resolved
+        total[1] += late
+    months = {key[2] for key in totals}
+    agencies = {key[0] for key in totals}
+    query = HandlerMonthlyCount.objects.filter(month__gte=min(months), month__lte=max(months))
+    if len(agencies) < 500:
+        query = query.filter(agency_id__in=agencies)
+    replaced = []
+    for pk, agency, handler, month, resolved, late in query.values_list(
+        "pk", "agency_id", "handler", "month", "resolved", "late"
+    ).iterator():
+        found = totals.get((agency, handler, month))
+        if found is not None:
+            found[0] += resolved
+            found[1] += late
+            replaced.append(pk)
+    _delete(HandlerMonthlyCount._meta.db_table, "id", replaced)
+    _insert(
+        HandlerMonthlyCount,
+        ("agency_id", "handler", "month", "resolved", "late"),
+        [(*key, resolved, late) for key, (resolved, late) in totals.items() if resolved or late],
+    )
 
 
 def _dump(rows: models.QuerySet[Any], path: Path) -> Path:
