@@ -486,6 +486,30 @@ def test_xlsx_that_is_not_a_workbook(province, tmp_path):
     assert counts() == before
 
 
+def test_xlsx_columns_and_rows_are_counted_from_a1(tmp_path):
+    """A table that starts in column B still reads (its A is empty); one that starts on row 3 has no
+    header on row 1 and is refused there; an empty workbook is empty."""
+    from cchc.core.tabular import InputError, read_rows
+
+    book = Workbook()
+    sheet = book.active
+    sheet["B1"], sheet["C1"], sheet["D1"] = "code", "name", "kind"
+    sheet["B2"], sheet["C2"], sheet["D2"] = "SX", "Sở X", "department"
+    book.save(tmp_path / "b.xlsx")
+    rows = list(read_rows(tmp_path / "b.xlsx", required=["code", "name", "kind"]))
+    assert rows == [(2, {"code": "SX", "name": "Sở X", "kind": "department"})]
+    book = Workbook()
+    sheet = book.active
+    sheet["A3"], sheet["B3"], sheet["C3"] = "code", "name", "kind"
+    book.save(tmp_path / "low.xlsx")
+    with pytest.raises(InputError) as error:
+        list(read_rows(tmp_path / "low.xlsx", required=["code", "name", "kind"]))
+    assert error.value.row == 1
+    Workbook().save(tmp_path / "empty.xlsx")
+    with pytest.raises(InputError, match="tệp không có dữ liệu"):
+        list(read_rows(tmp_path / "empty.xlsx", required=["code"]))
+
+
 @pytest.mark.django_db
 def test_unsupported_file_type(province, tmp_path):
     path = tmp_path / "agencies.txt"

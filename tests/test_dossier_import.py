@@ -260,6 +260,48 @@ def test_the_vietnamese_profile_reads_an_xlsx_export(tmp_path: Path, catalogue: 
     assert (result.online, result.online_eligible, result.sms, result.early) == (1, 1, 4, 1)
 
 
+def test_a_long_xlsx_reports_its_reading_and_names_the_rows_a_spreadsheet_shows(tmp_path: Path, province: Any) -> None:
+    """Workbooks are read by calamine: date and date-time cells, whole numbers stored as floats, a
+    blank row in the middle and the progress of the reading (rows read, rows in the sheet)."""
+    from datetime import datetime
+
+    from openpyxl import Workbook as WriteOnly
+
+    book = WriteOnly(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append([*HEADER, "sms_count"])
+    for i in range(12_000):
+        sheet.append(
+            [f"X{i}", "SA", "P1", date(2022, 4, 1 + i % 28), None, datetime(2022, 4, 28, 23, 50), "resolved", "", 2]
+        )
+    sheet.append([])
+    sheet.append(["LAST", "SA", "P1", datetime(2022, 4, 30, 23, 59), "", "", "pending", "direct", 1.0])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    heard: list[tuple[int, int, str]] = []
+    summary = import_dossiers_file(path, progress=lambda done, total, message: heard.append((done, total, message)))
+    assert summary.created == 12_001
+    last = store.find("LAST")
+    assert last is not None and (last.received_on, last.sms_count) == (date(2022, 4, 30), 1)
+    first = store.find("X0")
+    assert first is not None and (first.resolved_on, first.channel, first.sms_count) == (date(2022, 4, 28), "direct", 2)
+    # The bar only moves forward: the reading is its first part, then the engine's steps.
+    reading = [h for h in heard if h[2] == "đang đọc bảng tính"]
+    assert reading and all(total == 12_003 for _done, total, _m in reading)
+    assert [h[0] / h[1] for h in heard] == sorted(h[0] / h[1] for h in heard) and heard[-1][0] == heard[-1][1]
+    # A bad row after the blank one is named by the number a spreadsheet shows.
+    book = WriteOnly(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEADER)
+    sheet.append(["Y1", "SA", "P1", date(2022, 4, 1), None, None, "pending", "direct"])
+    sheet.append([])
+    sheet.append(["Y2", "SA", "P1", date(2022, 4, 1), None, None, "lost", "direct"])
+    book.save(tmp_path / "bad.xlsx")
+    with pytest.raises(InputError) as error:
+        import_dossiers_file(tmp_path / "bad.xlsx")
+    assert (error.value.row, error.value.field) == (4, "status")
+
+
 def test_a_reimport_after_the_catalogue_changed_moves_the_online_share(tmp_path: Path, province: Any) -> None:
     """Whether a dossier counts against the online rate depends on its procedure being published online."""
     path = write_csv(tmp_path / "d.csv", [["L1", "SA", "P1", "2022-02-01", "", "", "pending", "direct"]])
