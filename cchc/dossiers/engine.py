@@ -555,7 +555,7 @@ class Engine:
                 self._reference_tables()
                 self.read(source)
                 (self.rows_read,) = self.db.execute("SELECT count(*) FROM rows").fetchone() or (0,)
-                self._report(0.4)
+                self._report(0.4, _("%(rows)s rows read; checking them") % {"rows": format_number(self.rows_read)})
                 stored = self._stored()
                 self._protect()
                 if self._problems():  # read again with row numbers (and without wholly empty rows)
@@ -573,10 +573,10 @@ class Engine:
                     raise InputError(_("the file has no dossier rows"))
                 self.summary.skipped = bad
                 self.summary.problems = [e.one_line() for e in errors]
-                self._report(0.6)
+                self._report(0.6, _("writing the dossiers and their counts"))
                 self._compare(stored)
                 self._write(stored)
-                self._report(1.0)
+                self._report(1.0, _("saving"))
                 self._audit()
         finally:
             self.close()

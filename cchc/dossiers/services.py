@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.core import audit
+from cchc.core.formatting import format_number
 from cchc.core.models import AuditEntry
 from cchc.core.tabular import InputError, check_header, file_format, import_summary, read_rows
 from cchc.dossiers.engine import DossierSummary, Engine, Progress, Source
@@ -172,8 +173,12 @@ def _before(progress: Progress | None, share: float) -> Callable[[int, int], Non
     """The conversion's (rows read, rows in the sheet) as the first ``share`` of the bar."""
     if progress is None or not share:
         return None
-    reading = _("reading the workbook")
-    return lambda done, total: progress(int(done * share), total, reading)
+
+    def report(done: int, total: int) -> None:
+        rows = {"done": format_number(done), "total": format_number(total)}
+        progress(int(done * share), total, _("reading the workbook: row %(done)s of %(total)s") % rows)
+
+    return report
 
 
 def _after(progress: Progress | None, share: float) -> Progress | None:
