@@ -423,6 +423,31 @@ def test_a_listing_reads_only_the_months_its_page_shows(tmp_path: Path, province
     assert len(reads) == 1 and len(queries) == 2  # the months and their counts, then March's chunks
 
 
+@pytest.mark.parametrize(
+    ("lines", "row", "message"),
+    [
+        (
+            ["A1,SA,P1,2022-01-01,,,pending,direct", "A2,SA,P1,2022-01-01,,,pending,direct,MORE"],
+            3,
+            "có 9 ô, trong khi tiêu đề có 8 cột",
+        ),
+        (["A1,SA,P1,2022-01-01,,,pending,direct", 'A2,SA,"P1,2022-01-01,,,pending,direct', "A3,SA"], 3, "ngoặc kép"),
+        # A row cut short is padded with empty cells, and then its own checks speak.
+        (["A1,SA,P1,2022-01-01"], 2, "trạng thái “” không hợp lệ"),
+        # Beside a line break in a quoted cell, a short row can no longer be padded: it is named by its
+        # row in a spreadsheet (3), not its line in the file (4).
+        (['A1,SA,"P\n1",2022-01-01,,,pending,direct', "A2,SA,P1,2022-01-01"], 3, "dòng bị cắt ngắn"),
+    ],
+)
+def test_a_malformed_csv_row_is_named(tmp_path: Path, province: Any, lines: list[str], row: int, message: str) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(",".join(HEADER) + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        import_dossiers_file(path)
+    assert error.value.row == row and message in error.value.one_line()
+    assert store.count() == 0
+
+
 def test_the_command_exits_with_one_line_on_bad_input(tmp_path: Path, province: Any) -> None:
     path = write_csv(tmp_path / "d.csv", [["C1", "SA", "", "2022-13-01", "", "", "pending", "direct"]])
     with pytest.raises(CommandError) as error:
