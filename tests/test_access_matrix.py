@@ -164,6 +164,8 @@ MATRIX: dict[str, Route] = {
     ),
     "dossiers:targets": Route(SIGNED_IN_PAGE),
     "dossiers:service_index": Route(SIGNED_IN_PAGE),
+    # Without a code found in the scope, back to the index (tests/test_dossier_pages.py finds one).
+    "dossiers:lookup": Route(everyone(Redirect("/dossiers/"), anonymous=LOGIN)),
     "dossiers:agency": Route(AGENCY_PAGE, lookup="code"),
     "dossiers:block": Route(BLOCK_PAGE, lookup="pk"),
     "set_language": Route(

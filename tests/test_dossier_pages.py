@@ -52,6 +52,28 @@ def test_the_index_shows_the_scope_in_vietnamese_numbers(dossiers: None, persona
     assert 'href="/dossiers/agency/SB/' not in response.content.decode()
 
 
+def test_a_dossier_is_looked_up_by_its_whole_code_whatever_its_period(dossiers: None, personas: Any) -> None:
+    client = client_for(personas.coordinator)
+    response = client.get("/dossiers/lookup/?q=SA-2")
+    assert response.status_code == 302 and response["Location"] == "/dossiers/agency/SA/?q=SA-2#dossiers-heading"
+    page = client.get("/dossiers/agency/SA/?q=SA-2")  # the page's own period is this year; SA-2 is of 2022
+    assert [d.dossier_code for d in page.context["page_obj"]] == ["SA-2"]
+    assert [d.dossier_code for d in client.get("/dossiers/agency/SA/?q=SA-").context["page_obj"]] == []
+    # A part of a code, or a code outside the scope, is not found, and the index says so.
+    for who, code in ((personas.coordinator, "SA-"), (personas.officer_b, "SA-2"), (personas.officer_b, "")):
+        response = client_for(who).get(f"/dossiers/lookup/?q={code}", follow=True)
+        assert response.redirect_chain[-1][0] == "/dossiers/"
+        text = response.content.decode()
+        assert (f"Không tìm thấy hồ sơ mã “{code}”" in text) == bool(code)
+    found = client_for(personas.officer_b).get("/dossiers/lookup/?q=SB-1")
+    assert found["Location"].startswith("/dossiers/agency/SB/")
+    # The API answers a whole code the same way; an explicit receipt range still applies.
+    listed = client.get("/api/v1/dossiers/?q=SA-2").json()
+    assert (listed["count"], [d["dossier_code"] for d in listed["results"]]) == (1, ["SA-2"])
+    assert client.get("/api/v1/dossiers/?q=SA-2&received_from=2023-01-01").json()["count"] == 0
+    assert client_for(personas.officer_b).get("/api/v1/dossiers/?q=SA-2").json()["count"] == 0
+
+
 def test_the_date_fields_show_the_period_in_force(dossiers: None, personas: Any) -> None:
     from django.utils import timezone
 

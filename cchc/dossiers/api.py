@@ -60,7 +60,9 @@ class DossierSerializer(serializers.Serializer):
 
 
 DOSSIER_FILTERS = [
-    OpenApiParameter("q", str, description="dossier code contains (case-insensitive)"),
+    OpenApiParameter(
+        "q", str, description="a whole dossier code (found at once), else the codes containing it (case-insensitive)"
+    ),
     OpenApiParameter("agency", str, description="agency code"),
     OpenApiParameter("status", str, enum=DossierStatus.values),
     OpenApiParameter("channel", str, enum=Channel.values),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -69,15 +70,17 @@ class DossierFilterForm(forms.Form):
 
     def records(
         self, chunks: QuerySet[DossierChunk], default_from: date | None = None, default_to: date | None = None
-    ) -> store.Records:
+    ) -> Sequence[DossierRecord]:
         """The stored dossiers of ``chunks`` that match, newest first (read a month at a time as a page
         needs them). The agency code and the receipt range (``default_from``/``default_to`` when the
-        form gives none) choose the chunks to read; the other fields filter their lines."""
+        form gives none) choose the chunks to read; the other fields filter their lines. A whole
+        dossier code (``q``) finds its dossier through the code buckets, whatever the page's period."""
         choice = self.choice()
         if "agency" in choice:
             chunks = chunks.filter(agency__code=choice["agency"])
         if "received_from" in choice or "received_to" in choice:
             default_from, default_to = choice.get("received_from"), choice.get("received_to")
+        exact = store.find(choice["q"].strip(), chunks) if choice.get("q", "").strip() else None
         q, late = choice.get("q", "").casefold(), choice.get("late")
         status, channel = choice.get("status"), choice.get("channel")
 
@@ -89,6 +92,10 @@ class DossierFilterForm(forms.Form):
                 and (late is None or d.late == late)
             )
 
+        if exact is not None:  # an explicit receipt range still applies; the page's period does not
+            low, high = choice.get("received_from"), choice.get("received_to")
+            inside = (low is None or exact.received_on >= low) and (high is None or exact.received_on <= high)
+            return [exact] if keep(exact) and inside else []
         filtered = q or status or channel or late is not None
         return store.Records(chunks, default_from, default_to, keep if filtered else None)
 

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, overload
+from typing import overload
 
 from django.db.models import QuerySet, Sum
 
@@ -251,17 +251,18 @@ def records(
     return Records(DossierChunk.objects.all() if chunks is None else chunks, received_from, received_to)
 
 
-def find(code: str, agencies: Any = None) -> DossierRecord | None:
-    """The stored dossier of ``code`` (within ``agencies`` when given), through its bucket."""
+def find(code: str, chunks: QuerySet[DossierChunk] | None = None) -> DossierRecord | None:
+    """The stored dossier of ``code`` through its bucket, whatever month it was received in; within
+    ``chunks`` when given (``DossierChunk.objects.restrict(user)``, an agency's)."""
     entry = DossierCodeBucket.objects.filter(bucket=bucket_of(code)).values_list("data", flat=True).first()
     for line in _lines([entry or ""]):
         stored_code, agency, month = line.split("\t")
         if stored_code != code:
             continue
-        chunks = DossierChunk.objects.filter(agency_id=int(agency), month=date.fromisoformat(month))
-        if agencies is not None:
-            chunks = chunks.filter(agency_id__in=agencies)
-        for data in chunks.values_list("data", flat=True):
+        found = (DossierChunk.objects.all() if chunks is None else chunks).filter(
+            agency_id=int(agency), month=date.fromisoformat(month)
+        )
+        for data in found.values_list("data", flat=True):
             for stored in _lines([data]):
                 if stored.split("\t", 1)[0] == code:
                     return DossierRecord.from_line(stored)

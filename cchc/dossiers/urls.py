@@ -12,6 +12,7 @@ urlpatterns = [
     path("upload/", require_role(*IMPORT_ROLES)(views.upload), name="upload"),
     path("targets/", views.targets, name="targets"),
     path("service-index/", views.service_index_page, name="service_index"),
+    path("lookup/", views.lookup, name="lookup"),
     path("agency/<str:code>/", views.agency_detail, name="agency"),
     path("block/<int:pk>/", require_role(*views.BLOCK_ROLES)(views.block_detail), name="block"),
 ]

@@ -12,6 +12,7 @@ from uuid import uuid4
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +28,7 @@ from cchc.core.scope import agency_q, has_role
 from cchc.core.tabular import write_rows
 from cchc.core.tasks import enqueue
 from cchc.core.views import FilteredListView, download
+from cchc.dossiers import store
 from cchc.dossiers.filters import BREAKDOWN_CHOICES, DossierFilterForm, ProcedureFilterSet, StatsForm
 from cchc.dossiers.models import (
     IMPORT_ROLES,
@@ -235,6 +237,19 @@ class ProcedureListView(FilteredListView):
         context["by_field"] = list(filtered.values("field").annotate(n=Count("pk")).order_by("-n", "field")[:15])
         context["total"] = filtered.count()
         return context
+
+
+def lookup(request: HttpRequest) -> HttpResponse:
+    """A dossier by its whole code, wherever and whenever it was received within the user's scope:
+    its agency's page, listing it. One bucket and one chunk are read, not the periods."""
+    code = request.GET.get("q", "").strip()
+    found = store.find(code, DossierChunk.objects.restrict(request.user)) if code else None
+    if found is None:
+        if code:
+            messages.warning(request, _("No dossier with the code “%(code)s” in your scope.") % {"code": code})
+        return redirect("dossiers:index")
+    agency = Agency.objects.get(pk=found.agency_id)
+    return redirect(f"{reverse('dossiers:agency', args=[agency.code])}?{urlencode({'q': code})}#dossiers-heading")
 
 
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:

@@ -87,6 +87,20 @@ def test_a_coordinator_drills_down_from_the_province_to_a_dossier(
     page.screenshot(path=str(tmp_path / "agency.png"), full_page=True)
 
 
+def test_an_officer_looks_up_a_dossier_by_its_code(live_server: Any, page: Any, personas: Any, held: None) -> None:
+    login(page, personas.officer_b.username)
+    page.goto("/dossiers/")  # this year's figures; the dossier is of 2022
+    page.get_by_placeholder("Tra cứu hồ sơ theo mã hồ sơ").fill("SB00007")
+    page.get_by_role("button", name="Tra cứu").click()
+    page.wait_for_url("**/dossiers/agency/SB/?q=SB00007**")
+    rows = page.get_by_role("table", name="Hồ sơ").locator("tbody tr")
+    assert rows.count() == 1 and "SB00007" in rows.first.inner_text()
+    page.goto("/dossiers/")
+    page.get_by_placeholder("Tra cứu hồ sơ theo mã hồ sơ").fill("SA00007")  # another agency's
+    page.get_by_role("button", name="Tra cứu").click()
+    page.get_by_text("Không tìm thấy hồ sơ mã “SA00007” trong phạm vi của bạn.").wait_for()
+
+
 def test_the_index_sorts_by_a_column_and_draws_its_charts(
     live_server: Any, page: Any, personas: Any, held: None
 ) -> None:
