@@ -415,6 +415,10 @@ def test_a_listing_reads_only_the_months_its_page_shows(tmp_path: Path, province
             fresh = DossierFilterForm(query).records(DossierChunk.objects.all())
             assert fresh[start:stop] == whole[start:stop], (query, start, stop)
         assert listing[0] == whole[0] and listing[-1] == whole[-1]
+    # Counting a filtered listing reads every month but keeps none; a page keeps the months it shows.
+    pending = DossierFilterForm({"status": "pending"}).records(DossierChunk.objects.all())
+    assert isinstance(pending, store.Records) and len(pending) == 23 and not pending._read
+    assert len(pending[:5]) == 5 and list(pending._read) == [date(2022, 3, 1)]
     listing = store.records()
     with CaptureQueriesContext(connection) as queries:
         assert len(listing) == 90

@@ -74,6 +74,22 @@ def test_a_dossier_is_looked_up_by_its_whole_code_whatever_its_period(dossiers: 
     assert client_for(personas.officer_b).get("/api/v1/dossiers/?q=SA-2").json()["count"] == 0
 
 
+def test_a_filtered_api_listing_over_too_many_dossiers_asks_for_a_range(
+    dossiers: None, personas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cchc.dossiers import api
+
+    client = client_for(personas.coordinator)
+    monkeypatch.setattr(api, "SCAN_LIMIT", 3)  # the scope holds 4 dossiers
+    response = client.get("/api/v1/dossiers/?status=resolved")
+    assert response.status_code == 400 and "received_from" in response.json()
+    assert "4" in response.json()["received_from"][0]
+    assert client.get("/api/v1/dossiers/?status=resolved&received_from=2022-01-01").json()["count"] == 3
+    assert client.get("/api/v1/dossiers/").json()["count"] == 4  # no line filter: counted from the chunks
+    assert client.get("/api/v1/dossiers/?q=SA-2").json()["count"] == 1  # a whole code: its bucket
+    assert client_for(personas.officer_a).get("/api/v1/dossiers/?status=resolved").json()["count"] == 2
+
+
 def test_the_date_fields_show_the_period_in_force(dossiers: None, personas: Any) -> None:
     from django.utils import timezone
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -18,7 +19,9 @@ from cchc.agencies.models import Agency
 from cchc.dossiers.filters import DossierFilterForm, ProcedureFilterSet, StatsForm
 from cchc.dossiers.models import Channel, DossierChunk, DossierStatus, Procedure
 from cchc.dossiers.stats import indicators
-from cchc.dossiers.store import DossierRecord
+from cchc.dossiers.store import DossierRecord, Records
+
+SCAN_LIMIT = 1_000_000  # dossiers a filtered listing without a receipt range may read
 
 
 class ProcedureSerializer(serializers.ModelSerializer):
@@ -88,6 +91,26 @@ class DossierViewSet(viewsets.ViewSet):
         if not form.is_valid():
             raise ValidationError({name: [str(message) for message in errors] for name, errors in form.errors.items()})
         dossiers = form.records(DossierChunk.objects.restrict(request.user))
+        choice = form.choice()
+        if (
+            isinstance(dossiers, Records)
+            and dossiers.keep is not None
+            and not (choice.get("received_from") or choice.get("received_to"))
+        ):
+            # A line filter reads every dossier of the months it covers: bound it.
+            stored = sum(n for _month, n in dossiers.months())
+            if stored > SCAN_LIMIT:
+                raise ValidationError(
+                    {
+                        "received_from": [
+                            _(
+                                "this filter would read %(n)s dossiers; give received_from / received_to "
+                                "(or an agency) to read at most %(limit)s"
+                            )
+                            % {"n": stored, "limit": SCAN_LIMIT}
+                        ]
+                    }
+                )
         paginator = self.pagination_class() if self.pagination_class else None
         # The stubs type paginate_queryset for querysets; LimitOffsetPagination takes any sequence.
         page: list[DossierRecord] | None = (

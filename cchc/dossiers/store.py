@@ -171,6 +171,7 @@ class Records(Sequence[DossierRecord]):
         self.chunks, self.received_from, self.received_to, self.keep = chunks, received_from, received_to, keep
         self._months: list[tuple[date, int]] | None = None
         self._read: dict[date, list[DossierRecord]] = {}
+        self._counts: dict[date, int] = {}
 
     def months(self) -> list[tuple[date, int]]:
         """(month, dossiers stored in it) of the chunks, newest first."""
@@ -188,26 +189,40 @@ class Records(Sequence[DossierRecord]):
             and (self.received_to is None or last <= self.received_to)
         )
 
+    def _decode(self, month: date) -> list[DossierRecord]:
+        data = self.chunks.filter(month=month).values_list("data", flat=True)
+        low, high, keep = self.received_from, self.received_to, self.keep
+        found = [
+            r
+            for r in map(DossierRecord.from_line, _lines(data.iterator()))
+            if (low is None or r.received_on >= low)
+            and (high is None or r.received_on <= high)
+            and (keep is None or keep(r))
+        ]
+        found.sort(key=lambda r: r.dossier_code)
+        found.sort(key=lambda r: r.received_on, reverse=True)
+        return found
+
     def of_month(self, month: date) -> list[DossierRecord]:
+        """The listed dossiers of ``month``, kept for the pages that show them."""
         found = self._read.get(month)
         if found is None:
-            data = self.chunks.filter(month=month).values_list("data", flat=True)
-            low, high, keep = self.received_from, self.received_to, self.keep
-            found = [
-                r
-                for r in map(DossierRecord.from_line, _lines(data.iterator()))
-                if (low is None or r.received_on >= low)
-                and (high is None or r.received_on <= high)
-                and (keep is None or keep(r))
-            ]
-            found.sort(key=lambda r: r.dossier_code)
-            found.sort(key=lambda r: r.received_on, reverse=True)
-            self._read[month] = found
+            found = self._read[month] = self._decode(month)
+            self._counts[month] = len(found)
         return found
+
+    def _size(self, month: date, stored: int) -> int:
+        """How many of ``month``'s dossiers are listed: counting one reads the month and keeps only its
+        count, so that counting a long filtered listing holds one month in memory at a time."""
+        if self._whole(month):
+            return stored
+        if month not in self._counts:
+            self._counts[month] = len(self._decode(month))
+        return self._counts[month]
 
     def _sizes(self) -> Iterator[tuple[date, int]]:
         for month, stored in self.months():
-            yield month, stored if self._whole(month) else len(self.of_month(month))
+            yield month, self._size(month, stored)
 
     def __len__(self) -> int:
         return sum(size for _month, size in self._sizes())
@@ -238,8 +253,9 @@ class Records(Sequence[DossierRecord]):
         return result
 
     def __iter__(self) -> Iterator[DossierRecord]:
+        """Every listed dossier, a month at a time (an export holds one month in memory)."""
         for month, _stored in self.months():
-            yield from self.of_month(month)
+            yield from self._read.get(month) or self._decode(month)
 
 
 def records(
