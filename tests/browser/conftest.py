@@ -36,12 +36,19 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test setup are synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # While Playwright's event loop runs in this thread, asgiref keeps Django's connections apart from
+    # those opened before it (a thread-critical Local turns context-local when a loop is running):
+    # close both sets, or the test database cannot be dropped at the end ("being accessed by other
+    # users" on PostgreSQL).
+    connections.close_all()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield launched
         launched.close()
+        connections.close_all()
 
 
 @pytest.fixture
