@@ -8,7 +8,6 @@ running the import again counts every dossier once.
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import sqlite3
@@ -22,16 +21,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.test_dossier_import import write_csv
+
 CCHC = str(Path(sys.executable).parent / "cchc")
-HEADER = ["dossier_code", "agency_code", "procedure_code", "received_at", "due_at", "resolved_at", "status", "channel"]
-
-
-def write(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return path
 
 
 def dossiers(n: int, prefix: str) -> list[list[str]]:
@@ -137,18 +129,15 @@ def database(tmp_path: Path, db: None) -> Iterator[Database]:
         agencies = [["HA", "UBND tỉnh", "province", ""]] + [
             [f"K{i:02d}", f"Cơ quan {i}", "commune", "HA"] for i in range(40)
         ]
-        with (tmp_path / "agencies.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["code", "name", "kind", "parent_code"])
-            writer.writerows(agencies)
-        database.cchc("import_agencies", str(tmp_path / "agencies.csv"))
+        path = write_csv(tmp_path / "agencies.csv", agencies, ["code", "name", "kind", "parent_code"])
+        database.cchc("import_agencies", str(path))
         yield database
     finally:
         database.drop()
 
 
 def test_killing_an_import_while_it_writes_leaves_the_previous_state(tmp_path: Path, database: Database) -> None:
-    first = write(tmp_path / "first.csv", dossiers(1_000, "A"))
+    first = write_csv(tmp_path / "first.csv", dossiers(1_000, "A"))
     database.cchc("import_dossiers", str(first))
     before = database.state()
     assert before == expected_state(dossiers(1_000, "A"))
@@ -156,7 +145,7 @@ def test_killing_an_import_while_it_writes_leaves_the_previous_state(tmp_path: P
     # Half of the first file again (unchanged) and 300,000 new dossiers, killed a little later into
     # its writing each time: each kill leaves either the state before or, once the commit is
     # through, the whole import; never a part of it.
-    big = write(tmp_path / "big.csv", dossiers(500, "A") + dossiers(300_000, "B"))
+    big = write_csv(tmp_path / "big.csv", dossiers(500, "A") + dossiers(300_000, "B"))
     complete = expected_state(dossiers(1_000, "A") + dossiers(300_000, "B"))
     seen = []
     for delay in (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0):

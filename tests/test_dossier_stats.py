@@ -17,7 +17,7 @@ from cchc.dossiers import store
 from cchc.dossiers.services import add_counts_of, build_row, import_dossiers_file
 from cchc.dossiers.stats import COUNTS, indicators, total
 from cchc.dossiers.store import DossierRecord
-from tests.test_dossier_import import HEADER
+from tests.test_dossier_import import HEADER, write_csv
 
 
 def test_q1_2018_of_seed_002_from_imported_dossiers(tmp_path: Path, province: Any) -> None:
@@ -193,11 +193,11 @@ def test_aggregates_agree_with_the_raw_records_for_any_period(tmp_path: Path, pr
             )
         return result
 
-    import_dossiers_file(write(tmp_path / "a.csv", rows(600, 1)))
+    import_dossiers_file(write_csv(tmp_path / "a.csv", rows(600, 1)))
     # A second export of the same dossiers, most of them changed: the aggregates must follow.
     second = rows(700, 2)
     for part in range(pieces):
-        import_dossiers_file(write(tmp_path / f"b{part}.csv", second[part::pieces]))
+        import_dossiers_file(write_csv(tmp_path / f"b{part}.csv", second[part::pieces]))
     dossiers = store.records()
     assert len(dossiers) == 700
     for _ in range(25):
@@ -219,21 +219,13 @@ def test_aggregates_agree_with_the_raw_records_for_any_period(tmp_path: Path, pr
             assert {k: got[k] for k in keys} == {k: want[k] for k in keys}, (code, first, last)
 
 
-def write(path: Path, rows: list[list[Any]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return path
-
-
 def test_breakdowns_by_month_quarter_and_procedure(tmp_path: Path, province: Any) -> None:
     rows = [
         ["M1", "SA", "P1", "2022-01-05", "2022-01-10", "2022-01-07", "resolved", "online"],
         ["M2", "SA", "P2", "2022-02-05", "2022-02-10", "2022-02-17", "resolved", "direct"],
         ["M3", "C1", "P2", "2022-04-05", "2022-04-10", "", "pending", "direct"],
     ]
-    import_dossiers_file(write(tmp_path / "m.csv", rows))
+    import_dossiers_file(write_csv(tmp_path / "m.csv", rows))
     months = indicators(date(2022, 1, 1), date(2022, 6, 30), by="month")
     assert [m.key for m in months] == ["2022-01", "2022-02", "2022-03", "2022-04", "2022-05", "2022-06"]
     assert [m.received for m in months] == [1, 1, 0, 1, 0, 0]
@@ -252,7 +244,7 @@ def test_open_dossiers_per_procedure_follow_a_correction_into_later_months(tmp_p
         ["B", "SA", "P1", "2022-05-03", "2022-05-20", "", "pending", "direct"],
         ["C", "SA", "P2", "2022-01-12", "", "", "pending", "direct"],
     ]
-    import_dossiers_file(write(tmp_path / "a.csv", rows))
+    import_dossiers_file(write_csv(tmp_path / "a.csv", rows))
 
     def open_p1(month_end: date) -> tuple[int, int]:
         groups = indicators(month_end.replace(day=1), month_end, by="procedure")
@@ -262,7 +254,9 @@ def test_open_dossiers_per_procedure_follow_a_correction_into_later_months(tmp_p
     assert open_p1(date(2022, 5, 31)) == (2, 2)  # both past their due dates
     # A was in fact resolved late in February: only its months are in the new file.
     import_dossiers_file(
-        write(tmp_path / "b.csv", [["A", "SA", "P1", "2022-01-10", "2022-01-20", "2022-02-14", "resolved", "direct"]])
+        write_csv(
+            tmp_path / "b.csv", [["A", "SA", "P1", "2022-01-10", "2022-01-20", "2022-02-14", "resolved", "direct"]]
+        )
     )
     assert open_p1(date(2022, 1, 31)) == (1, 1)
     assert open_p1(date(2022, 2, 28)) == (0, 0)
@@ -290,15 +284,11 @@ def test_officers_counts_follow_corrections_like_the_raw_records(tmp_path: Path,
             rows.append([f"H{i}", rng.choice(["SA", "SB"]), "P1", received, due, resolved, status, "direct", handler])
         return rows
 
-    def path(name: str, rows: list[list[Any]]) -> Path:
-        with (tmp_path / name).open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([*HEADER, "handler"])
-            writer.writerows(rows)
-        return tmp_path / name
-
-    import_dossiers_file(path("a.csv", export(300)))
-    import_dossiers_file(path("b.csv", export(260)))  # the first 260 again, most of them changed
+    header = [*HEADER, "handler"]
+    import_dossiers_file(write_csv(tmp_path / "a.csv", export(300), header))
+    import_dossiers_file(
+        write_csv(tmp_path / "b.csv", export(260), header)
+    )  # the first 260 again, most of them changed
     want: dict[tuple[int, str, date], list[int]] = {}
     for d in store.records():
         if d.status == "resolved" and d.handler:
