@@ -6,7 +6,7 @@ the aggregate tables, which the import keeps up to date by delta (see docs/dossi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +63,11 @@ class Procedure(models.Model):
     @property
     def published_online(self) -> bool:
         return self.online_level != OnlineLevel.NONE
+
+
+def month_after(day: date) -> date:
+    """The first day of the month after ``day``'s (aggregates and chunks are kept by month)."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def outcome_of(status: str, due: date | None, resolved: date | None) -> str:

@@ -28,6 +28,7 @@ from cchc.dossiers.models import (
     MonthlyCount,
     Procedure,
     ProcedureLevel,
+    month_after,
 )
 
 COUNTS = (
@@ -233,15 +234,11 @@ def _procedure_stocks(rows: QuerySet[MonthDetail], before: date) -> dict[str, li
     return stocks
 
 
-def _month_after(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
 def _flows(start: date, end: date, scope: Q) -> dict[Any, dict[str, int]]:
     """Flow measures per agency over [start, end]: whole months from the monthly table, edges by day."""
-    first_full = start if start.day == 1 else _month_after(start)
+    first_full = start if start.day == 1 else month_after(start)
     after_last_full = (
-        _month_after(end).replace(day=1) if _month_after(end) - timedelta(days=1) == end else end.replace(day=1)
+        month_after(end).replace(day=1) if month_after(end) - timedelta(days=1) == end else end.replace(day=1)
     )
     if first_full >= after_last_full:
         return _day_sums(scope, start, end)
@@ -259,7 +256,7 @@ STOCK_MEASURES = ("received", "closed", "overdue_in", "overdue_out")
 def _stocks(day: date, scope: Q) -> dict[Any, tuple[int, int]]:
     """(pending, overdue) per agency at the end of ``day``: running sums of the deltas up to it."""
     month = day.replace(day=1)
-    if _month_after(day) - timedelta(days=1) == day:  # a month's last day: whole months suffice
+    if month_after(day) - timedelta(days=1) == day:  # a month's last day: whole months suffice
         totals = _sums(MonthlyCount.objects.filter(scope, month__lte=month), "agency_id", STOCK_MEASURES)
     else:
         totals = _merge(
@@ -361,7 +358,7 @@ def periods(start: date, end: date, months: int) -> list[tuple[date, date]]:
     while first <= end:
         following = first
         for _i in range(months):
-            following = _month_after(following)
+            following = month_after(following)
         result.append((max(first, start), min(following - timedelta(days=1), end)))
         first = following
     return result
@@ -377,7 +374,7 @@ def _by_procedure(
     rows = MonthDetail.objects.filter(scope)
     flows = {code: dict(zip(MEASURES, v, strict=True)) for code, v in _procedure_flows(rows, first, last).items()}
     carried = _procedure_stocks(rows, first)
-    pending = _procedure_stocks(rows, _month_after(as_of_month))
+    pending = _procedure_stocks(rows, month_after(as_of_month))
     catalogue = {p.code: p for p in Procedure.objects.filter(code__in=set(flows) | set(pending))}
     levels = dict(ProcedureLevel.choices)
     groups: dict[str, Indicators] = {}

@@ -17,7 +17,7 @@ from typing import overload
 
 from django.db.models import QuerySet, Sum
 
-from cchc.dossiers.models import DossierChunk, DossierCodeBucket, DossierStatus, outcome_of
+from cchc.dossiers.models import DossierChunk, DossierCodeBucket, DossierStatus, month_after, outcome_of
 
 BUCKETS = 4096
 # The same bucket in SQL (DuckDB), for the import.
@@ -182,7 +182,7 @@ class Records(Sequence[DossierRecord]):
 
     def _whole(self, month: date) -> bool:
         """Every stored dossier of ``month`` is listed: no line filter and the month inside the range."""
-        last = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        last = month_after(month) - timedelta(days=1)
         return (
             self.keep is None
             and (self.received_from is None or self.received_from <= month)
@@ -255,7 +255,8 @@ class Records(Sequence[DossierRecord]):
     def __iter__(self) -> Iterator[DossierRecord]:
         """Every listed dossier, a month at a time (an export holds one month in memory)."""
         for month, _stored in self.months():
-            yield from self._read.get(month) or self._decode(month)
+            kept = self._read.get(month)
+            yield from self._decode(month) if kept is None else kept
 
 
 def records(
