@@ -9,6 +9,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import BLANK_CHOICE_DASH, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +105,13 @@ def _year_start() -> date:
     return timezone.localdate().replace(month=1, day=1)
 
 
+def _is_day(text: str) -> bool:
+    try:
+        return date.fromisoformat(text) is not None
+    except ValueError:
+        return False
+
+
 BREAKDOWN_CHOICES = [
     ("none", _("Whole selection")),
     ("level", _("Administrative level")),
@@ -139,6 +147,18 @@ class StatsForm(forms.Form):
                 field.widget.attrs["class"] = (
                     "form-select form-select-sm" if is_select else "form-control form-control-sm"
                 )
+
+    @classmethod
+    def in_force(cls, data: QueryDict) -> StatsForm:
+        """The form over ``data`` with the dates ``clean`` would default to written in, so that its
+        fields show the period in force (from the year's start to today, pending as of the end)."""
+        data = data.copy()
+        data["start"] = data.get("start") or _year_start().isoformat()
+        end = str(data.get("end") or timezone.localdate().isoformat())
+        data["end"] = end
+        if not data.get("as_of") and _is_day(end):  # a bad end is named once, not copied into as_of
+            data["as_of"] = end
+        return cls(data)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -66,22 +66,13 @@ def _stats_form(request: HttpRequest) -> tuple[StatsForm, dict[str, Any]]:
     data = request.GET.copy()
     if "by" not in data:
         data["by"] = "block" if has_role(request.user, BLOCK_ROLES) else "agency"
-    # The date fields show the period in force: from the year's start to today, pending as of the end.
-    today = timezone.localdate()
-    end = str(data.get("end") or today.isoformat())
-    data["start"] = str(data.get("start") or today.replace(month=1, day=1).isoformat())
-    data["end"] = end
-    if not data.get("as_of") and _is_day(end):
-        data["as_of"] = end
-    form = StatsForm(data)
+    form = StatsForm.in_force(data)
     return form, form.period()
 
 
-def _is_day(text: str) -> bool:
-    try:
-        return date.fromisoformat(text) is not None
-    except ValueError:
-        return False
+def _period_query(period: dict[str, Any]) -> list[tuple[str, str]]:
+    """The period as query parameters, for links and forms that must keep it."""
+    return [(k, period[k].isoformat()) for k in ("start", "end", "as_of")]
 
 
 def _sorted(groups: list[Indicators], sort: str) -> list[Indicators]:
@@ -120,7 +111,7 @@ def _link(groups: list[Indicators], by: str, period: dict[str, Any], user: Any) 
         # The block of the period's year, else the nearest year's.
         for block in sorted(blocks, key=lambda b: (abs(b.year - year), -b.year)):
             found.setdefault(block.code, reverse("dossiers:block", args=[block.pk]))
-    same_period = urlencode({k: period[k].isoformat() for k in ("start", "end", "as_of")})
+    same_period = urlencode(_period_query(period))
     for g in groups:
         g.link = f"{found[g.key]}?{same_period}" if g.key in found else ""
     return groups
@@ -280,7 +271,7 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         "children": child_groups,
         "columns": _columns(""),
         "filter": dossiers,
-        "keep": [(k, period[k].isoformat()) for k in ("start", "end", "as_of")],  # filtering keeps the period
+        "keep": _period_query(period),  # filtering keeps the period
         "page_obj": page,
         "rows": _dossier_rows(list(page)),
         "paginator": page.paginator,
