@@ -833,10 +833,7 @@ def add_monthly(rows: list[tuple[Any, ...]]) -> None:
     if stored:
         for model, found in ((MonthlyCount, totals), (MonthDetail, details)):
             fields = ("pk", "agency_id", "month", *(MEASURES if model is MonthlyCount else ("days", "procedures")))
-            query = model.objects.filter(month__gte=min(months), month__lte=max(months)).values_list(*fields)
-            if len(agencies) < 500:
-                query = query.filter(agency_id__in=agencies)
-            found.update({(r[1], r[2]): r for r in query.iterator()})
+            found.update({(r[1], r[2]): r for r in _held(model, agencies, months).values_list(*fields).iterator()})
     new_totals, new_details, replaced_totals, replaced_details = [], [], [], []
     for row in rows:
         key, values, days, procedures = (row[0], row[1]), row[2 : 2 + width], row[-3], row[-2]
@@ -916,6 +913,13 @@ def _roll_stocks(moved: dict[tuple[int, date], str]) -> tuple[dict[tuple[int, da
     return result, updates
 
 
+def _held(model: type[models.Model], agencies: set[int], months: set[date]) -> models.QuerySet[Any]:
+    """The stored month rows an import adds to: its months, and its agencies unless they are many (a
+    long ``IN`` list costs more than reading the few other agencies' rows of those months)."""
+    query = model._default_manager.filter(month__gte=min(months), month__lte=max(months))
+    return query.filter(agency_id__in=agencies) if len(agencies) < 500 else query
+
+
 def add_handler_counts(rows: list[tuple[Any, ...]]) -> None:
     """Add ``(agency_id, handler, month, resolved, late)`` rows to ``HandlerMonthlyCount`` the way
     ``add_monthly`` adds month rows: known keys are replaced by their sum with the delta (dropped
@@ -927,13 +931,12 @@ def add_handler_counts(rows: list[tuple[Any, ...]]) -> None:
         total[1] += late
     months = {key[2] for key in totals}
     agencies = {key[0] for key in totals}
-    query = HandlerMonthlyCount.objects.filter(month__gte=min(months), month__lte=max(months))
-    if len(agencies) < 500:
-        query = query.filter(agency_id__in=agencies)
     replaced = []
-    for pk, agency, handler, month, resolved, late in query.values_list(
-        "pk", "agency_id", "handler", "month", "resolved", "late"
-    ).iterator():
+    for pk, agency, handler, month, resolved, late in (
+        _held(HandlerMonthlyCount, agencies, months)
+        .values_list("pk", "agency_id", "handler", "month", "resolved", "late")
+        .iterator()
+    ):
         found = totals.get((agency, handler, month))
         if found is not None:
             found[0] += resolved
