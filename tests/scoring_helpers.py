@@ -9,6 +9,7 @@ from pathlib import Path
 from cchc.accounts.models import User
 from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.agencies.services import rebuild_paths
+from cchc.scoring import computed
 from cchc.scoring.frameworks import import_framework
 from cchc.scoring.models import AppraiserAssignment, Assessment, Framework, Score
 from cchc.scoring.services import ensure_assessment
@@ -41,6 +42,18 @@ def framework_for(block: Block, tmp_path: Path, deadline: date | None = None) ->
 
 def assessment_for(agency: Agency, framework: Framework) -> Assessment:
     return ensure_assessment(agency, framework)
+
+
+def with_rates(
+    assessment: Assessment, late_rate: str | None = "0.01", satisfaction: str | None = "1"
+) -> Assessment:
+    """Recorded rates, from which the computed criteria take their points (while self-assessing)."""
+    assessment.late_rate = None if late_rate is None else Decimal(late_rate)
+    assessment.satisfaction = None if satisfaction is None else Decimal(satisfaction)
+    assessment.save()
+    computed.refresh([Assessment.objects.select_related("agency").get(pk=assessment.pk)])
+    assessment.refresh_from_db()
+    return assessment
 
 
 def score(assessment: Assessment, code: str) -> Score:

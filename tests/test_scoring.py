@@ -31,6 +31,7 @@ from tests.scoring_helpers import (
     fill_self_scores,
     framework_for,
     score,
+    with_rates,
     write_framework,
 )
 
@@ -113,8 +114,9 @@ def test_a_framework_in_use_is_not_replaced(province: Any, tmp_path: Path) -> No
 @pytest.fixture
 def flow(province: Any, personas: Any, tmp_path: Path) -> Any:
     framework = framework_for(province.block_departments, tmp_path, deadline=TODAY + timedelta(days=10))
-    assessment = assessment_for(province.dept_a, framework)
-    assessment_for(province.dept_b, framework)
+    # Recorded rates give the computed criteria their points: 1.3 (late rate 1 % → 10) and 2 (100 % → 40).
+    assessment = with_rates(assessment_for(province.dept_a, framework))
+    with_rates(assessment_for(province.dept_b, framework))
     assign(personas.appraiser, framework, agency=province.dept_a)
     return framework, assessment
 
@@ -400,12 +402,13 @@ def test_the_seeds_band_shares_for_communes_ranked_by_their_district(province: A
 
 def test_index_component_indices_and_deductions(flow: Any, personas: Any) -> None:
     _framework, assessment = flow
-    fill_self_scores(assessment, {"1.2": "15", "2": "30", "3": "2", "1.3": "5"})
+    fill_self_scores(assessment, {"1.2": "13", "3": "2"})
+    with_rates(assessment, late_rate="0.03", satisfaction="0.80")  # computed: 1.3 → 5 points, 2 → 32
     (ranking,) = rank(2025, assessment.framework.block)
     result = next(r for r in ranking.results if r.assessment.pk == assessment.pk)
-    # 10 + 20 + 15 + 5 + 30 = 80, minus 2 deducted = 78 of 100
+    # 10 + 20 + 13 + 5 + 32 = 80, minus 2 deducted = 78 of 100
     assert result.points == 78 and result.index == Decimal("78.0000")
-    assert result.area_indices == {"1": 83.3333, "2": 75.0}
+    assert result.area_indices == {"1": 80.0, "2": 80.0}
     assessment.refresh_from_db()
     assert assessment.index == Decimal("78.0000") and assessment.band == Band.FAIR and assessment.rank == 1
 
@@ -499,7 +502,7 @@ def test_import_scores_refuses_a_score_above_the_maximum_and_writes_nothing(flow
     assert (
         str(error.value) == "Dòng 3, cột “appraised_score”: 12,00 nằm ngoài khoảng 0–10,00, số điểm của tiêu chí 1.1.1"
     )
-    assert not Score.objects.filter(self_score__isnull=False).exists()
+    assert not Score.objects.filter(self_score__isnull=False, criterion__method="manual").exists()
 
 
 @pytest.mark.parametrize(

@@ -116,7 +116,11 @@ class Block(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_agency_field = "owner"
-    scope_roles = {"view": frozenset({Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR})}
+    # "coordinate": run the block (its assessments, framework, ranking): its owner's coordinators.
+    scope_roles = {
+        "view": frozenset({Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR}),
+        "coordinate": frozenset({Role.COORDINATOR}),
+    }
 
     class Meta:
         verbose_name = _("block")

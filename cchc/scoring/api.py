@@ -23,6 +23,11 @@ class AssessmentSerializer(serializers.ModelSerializer):
     max_points = serializers.FloatField(read_only=True, allow_null=True)
     late_rate = serializers.FloatField(read_only=True, allow_null=True)
     satisfaction = serializers.FloatField(read_only=True, allow_null=True)
+    ranked_late_rate = serializers.FloatField(read_only=True, allow_null=True)
+    ranked_satisfaction = serializers.FloatField(read_only=True, allow_null=True)
+    final = serializers.BooleanField(
+        source="is_final", read_only=True, help_text="approved: the results are the snapshot taken at approval"
+    )
     # Plain codes (good, fair, average, weak): one choice set under two names would warn in the schema.
     band = serializers.CharField(read_only=True, help_text="good, fair, average, weak")
     band_before = serializers.CharField(read_only=True, help_text="good, fair, average, weak")
@@ -47,6 +52,12 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "flags",
             "rank",
             "ranked_in",
+            "final",
+            "frozen_at",
+            "ranked_late_rate",
+            "ranked_late_rate_source",
+            "ranked_satisfaction",
+            "ranked_satisfaction_source",
             "late_rate",
             "satisfaction",
             "explanation_deadline",
@@ -110,7 +121,7 @@ class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 SCORE_STEPS = {"self_assess", "appraise", "explain", "final_appraise"}
-ASSESSMENT_STEPS = {"submit", "open_explanation", "start_final_appraisal", "approve", "publish"}
+ASSESSMENT_STEPS = {"submit", "open_explanation", "start_final_appraisal", "approve", "publish", "reopen"}
 
 
 class ActionSerializer(serializers.Serializer):
@@ -129,7 +140,8 @@ class ActionSerializer(serializers.Serializer):
 
 class WorkflowActionView(views.APIView):
     """Take a workflow step on a score or an assessment (self-assessment, submission, appraisal,
-    explanation, final appraisal, approval, publication). 403 outside the caller's role and scope,
+    explanation, final appraisal, approval, publication, reopening approved results with ``text`` as
+    the reason). 403 outside the caller's role and scope,
     400 when the state or the input does not allow it, 409 when the score changed since ``version``."""
 
     serializer_class = ActionSerializer
@@ -173,4 +185,6 @@ class WorkflowActionView(views.APIView):
             return services.open_explanation(user, assessment_id, step["deadline"])
         if action == "submit":
             return services.submit(user, assessment_id, version)
+        if action == "reopen":
+            return services.reopen(user, assessment_id, text)
         return getattr(services, action)(user, assessment_id)

@@ -43,6 +43,14 @@ class Source(models.TextChoices):
     SATISFACTION = "satisfaction", _("Satisfaction")
 
 
+class FigureSource(models.TextChoices):
+    """Where a figure the index used came from (kept with the results it gave)."""
+
+    DOSSIERS = "dossiers", _("dossier statistics")
+    RECORDED = "recorded", _("recorded on the assessment")
+    NONE = "", _("no figure")
+
+
 class Band(models.TextChoices):
     """Ranking bands (xếp hạng), best first."""
 
@@ -63,6 +71,7 @@ class Framework(models.Model):
     name = models.CharField(_("name"), max_length=255)
     submission_deadline = models.DateField(_("self-assessment deadline"), null=True, blank=True)
     max_points = models.DecimalField(_("maximum points"), max_digits=7, decimal_places=2, default=Decimal(0))
+    ranked_at = models.DateTimeField(_("last ranked at"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_agency_field = "block__owner"
@@ -135,6 +144,14 @@ class BandConfig(models.Model):
     satisfaction_min = models.DecimalField(
         _("satisfaction below which the band drops"), max_digits=6, decimal_places=4, default=Decimal("0.80")
     )
+    officer_late_limit = models.DecimalField(
+        _("officer late-dossier rate that bars “hoàn thành tốt nhiệm vụ”"),
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Rule 3; empty: 10 % before 2025, 5 % from 2025."),
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_agency_field = "block__owner"
@@ -186,7 +203,26 @@ class Assessment(models.Model):
     band_reason = models.TextField(_("why the band changed"), blank=True)
     flags = models.JSONField(default=list, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
-    ranked_in = models.PositiveIntegerField(null=True, blank=True)
+    ranked_in = models.PositiveIntegerField(_("agencies ranked"), null=True, blank=True)
+    # What rules 1 and 2 were applied on, and where it came from: part of the snapshot.
+    ranked_late_rate = models.DecimalField(
+        _("late-dossier rate ranked on"), max_digits=7, decimal_places=6, null=True, blank=True
+    )
+    ranked_late_rate_source = models.CharField(
+        _("source of the late-dossier rate"), max_length=10, choices=FigureSource.choices, blank=True
+    )
+    ranked_satisfaction = models.DecimalField(
+        _("satisfaction ranked on"), max_digits=7, decimal_places=6, null=True, blank=True
+    )
+    ranked_satisfaction_source = models.CharField(
+        _("source of the satisfaction"), max_length=10, choices=FigureSource.choices, blank=True
+    )
+    frozen_at = models.DateTimeField(
+        _("results frozen at"),
+        null=True,
+        blank=True,
+        help_text=_("Set at the council's approval: from then on no ranking run changes the results."),
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_agency_field = "agency"
@@ -209,6 +245,11 @@ class Assessment(models.Model):
     def block(self) -> Block:
         return self.framework.block
 
+    @property
+    def is_final(self) -> bool:
+        """Approved or published: the results are the snapshot taken at approval, not "tạm tính"."""
+        return self.frozen_at is not None
+
 
 class Score(models.Model):
     """The points of one leaf criterion at each stage, with the reasons and the agency's answer."""
@@ -222,6 +263,11 @@ class Score(models.Model):
     explanation = models.TextField(_("agency's explanation"), blank=True)
     final_score = models.DecimalField(_("final score"), max_digits=7, decimal_places=2, null=True, blank=True)
     final_reason = models.TextField(_("reason for the final score"), blank=True)
+    # A computed or survey criterion: the figure its points came from, refreshed until submission.
+    figure = models.DecimalField(_("figure"), max_digits=9, decimal_places=6, null=True, blank=True)
+    figure_target = models.DecimalField(_("target"), max_digits=9, decimal_places=6, null=True, blank=True)
+    figure_source = models.CharField(_("source of the figure"), max_length=10, choices=FigureSource.choices, blank=True)
+    figure_at = models.DateTimeField(_("figure read at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

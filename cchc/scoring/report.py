@@ -22,11 +22,22 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from cchc.agencies.models import Agency
-from cchc.core.formatting import format_change, format_number, format_share
+from cchc.core.formatting import format_change, format_number, format_percent, format_share
 from cchc.scoring.models import BAND_ORDER, Band
 from cchc.scoring.results import BlockRanking, percent
+from cchc.scoring.rules import Rules
 
 BAND_TEXT = {Band.GOOD: "Tốt", Band.FAIR: "Khá", Band.AVERAGE: "Trung bình", Band.WEAK: "Yếu"}
+PRELIMINARY = "tạm tính"
+STAGE_TEXT = {
+    "draft": "đang tự đánh giá",
+    "submitted": "đã gửi tự đánh giá",
+    "appraisal": "đang thẩm định",
+    "explanation": "đang giải trình",
+    "final_appraisal": "đang thẩm định lại",
+    "approved": "đã phê duyệt",
+    "published": "đã công bố",
+}
 FONT = "Times New Roman"
 
 
@@ -45,12 +56,15 @@ def band_sentence(ranking: BlockRanking) -> str:
         if not members:
             continue
         share = format_share(len(members), n)
+        preliminary = sum(not r.final for r in members)
         if len(members) == 1 and band in (Band.AVERAGE, Band.WEAK):
             name = members[0].agency.name
-            text = f"{count_text(1, n)} đơn vị - {name} bị xếp hạng {BAND_TEXT[band]} (chiếm {share})"
+            mark = f", {PRELIMINARY}" if preliminary else ""
+            text = f"{count_text(1, n)} đơn vị - {name} bị xếp hạng {BAND_TEXT[band]} (chiếm {share}{mark})"
         else:
             verb = "được" if band in (Band.GOOD, Band.FAIR) else "bị"
-            text = f"{count_text(len(members), n)}/{n} đơn vị {verb} xếp hạng {BAND_TEXT[band]} (chiếm {share})"
+            mark = f"; trong đó {count_text(preliminary, n)} đơn vị {PRELIMINARY}" if preliminary else ""
+            text = f"{count_text(len(members), n)}/{n} đơn vị {verb} xếp hạng {BAND_TEXT[band]} (chiếm {share}{mark})"
         parts.append(text + count_change(ranking, band, len(members)))
     return "có " + "; ".join(parts) if parts else "chưa có đơn vị được xếp hạng"
 
@@ -84,16 +98,41 @@ def mean_sentence(ranking: BlockRanking) -> str:
 def rules_sentence(ranking: BlockRanking) -> str:
     moved = [r for r in ranking.results if r.band != r.band_before]
     if not moved:
+        rules = ranking.rules or Rules.defaults(ranking.block.year)
         return (
-            "Không có đơn vị có tỉ lệ hồ sơ trễ hạn từ 5% trở lên hoặc chỉ số hài lòng dưới 80% "
-            "bị hạ hạng theo quy định."
+            f"Không có đơn vị có tỉ lệ hồ sơ trễ hạn từ {limit_text(rules.late_rate_limit)} trở lên "
+            f"hoặc chỉ số hài lòng dưới {limit_text(rules.satisfaction_min)} bị hạ hạng theo quy định."
         )
     names = "; ".join(f"{r.agency.name} ({'; '.join(r.reasons)})" for r in moved)
     return f"Có {count_text(len(moved), len(ranking.results))} đơn vị bị hạ hạng theo quy định: {names}."
 
 
+def limit_text(fraction: Decimal) -> str:
+    """A configured limit as the seeds write it: "5%", "80%", "2,5%"."""
+    value = (fraction * 100).normalize()
+    places = max(0, -value.as_tuple().exponent)  # type: ignore[operator]
+    return format_percent(fraction, min(places, 2), lang="vi")
+
+
 def block_paragraph(ranking: BlockRanking) -> str:
     return f"Đối với khối {ranking.block.name}, {band_sentence(ranking)}. {mean_sentence(ranking)}".strip()
+
+
+def status_sentence(ranking: BlockRanking) -> str:
+    """What the figures stand on: how many results the council approved, and what is preliminary or left out."""
+    n, members = len(ranking.results), ranking.members or len(ranking.results)
+    preliminary = len(ranking.preliminary)
+    if preliminary:
+        return (
+            f"Kết quả của {count_text(preliminary, members)}/{members} đơn vị là kết quả {PRELIMINARY}, "
+            "chưa được Hội đồng thẩm định phê duyệt, có thể thay đổi."
+        )
+    if ranking.left_out:
+        return (
+            f"Báo cáo gồm kết quả đã được phê duyệt của {count_text(n, members)}/{members} đơn vị; "
+            f"{count_text(ranking.left_out, members)} đơn vị chưa có kết quả được phê duyệt."
+        )
+    return f"Kết quả của {n}/{members} đơn vị đã được Hội đồng thẩm định phê duyệt."
 
 
 def authority_lines(owner: Agency) -> list[str]:
@@ -200,8 +239,10 @@ def ranking_report(owner: Agency, year: int, rankings: Iterable[BlockRanking], t
         14,
         bold=True,
         align=WD_ALIGN_PARAGRAPH.CENTER,
-        after=12,
+        after=0 if any(r.preliminary for r in rankings) else 12,
     )
+    if any(r.preliminary for r in rankings):
+        _para(document, "(KẾT QUẢ TẠM TÍNH)", 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
     ranked = sum(len(r.results) for r in rankings)
     _para(
         document,
@@ -211,9 +252,12 @@ def ranking_report(owner: Agency, year: int, rankings: Iterable[BlockRanking], t
         indent=True,
     )
     _para(document, "I. KẾT QUẢ XẾP HẠNG", 14, bold=True, align=None)
+    if not rankings:
+        _para(document, f"Chưa có bộ tiêu chí và kết quả Chỉ số CCHC năm {year}.", indent=True)
     for number, ranking in enumerate(rankings, start=1):
         _para(document, f"{number}. Khối {ranking.block.name}", 14, bold=True, align=None)
         _para(document, block_paragraph(ranking), indent=True)
+        _para(document, status_sentence(ranking), indent=True, italic=bool(ranking.preliminary))
         _para(document, rules_sentence(ranking), indent=True)
         _ranking_table(document, ranking)
     _para(document, "II. ĐỀ XUẤT, KIẾN NGHỊ", 14, bold=True, align=None)
@@ -232,11 +276,12 @@ def ranking_report(owner: Agency, year: int, rankings: Iterable[BlockRanking], t
 
 
 def _ranking_table(document: object, ranking: BlockRanking) -> None:
-    header = ["TT", "Cơ quan, đơn vị", "Điểm", "Chỉ số", "Xếp hạng", "So với năm trước"]
+    header = ["TT", "Cơ quan, đơn vị", "Điểm", "Chỉ số", "Xếp hạng", "So với năm trước", "Ghi chú"]
     table = document.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = (Mm(10), Mm(60), Mm(20), Mm(20), Mm(25), Mm(30))
+    widths = (Mm(9), Mm(50), Mm(17), Mm(18), Mm(22), Mm(24), Mm(25))
+    _row_properties(table.rows[0], header=True)
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(cell.paragraphs[0].add_run(text), 12, bold=True)
@@ -245,8 +290,11 @@ def _ranking_table(document: object, ranking: BlockRanking) -> None:
         band = BAND_TEXT[Band(r.band)] + (
             f" (trước: {BAND_TEXT[Band(r.band_before)]})" if r.band != r.band_before else ""
         )
-        values = [str(r.rank), r.agency.name, format_number(r.points, 2), percent(r.index), band, change]
-        cells = table.add_row().cells
+        note = "Đã phê duyệt" if r.final else f"Tạm tính ({STAGE_TEXT.get(r.assessment.state, '')})"
+        values = [str(r.rank), r.agency.name, format_number(r.points, 2), percent(r.index), band, change, note]
+        row = table.add_row()
+        _row_properties(row)
+        cells = row.cells
         for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT if i == 1 else WD_ALIGN_PARAGRAPH.CENTER
             _font(cell.paragraphs[0].add_run(text), 12)
@@ -257,6 +305,14 @@ def _ranking_table(document: object, ranking: BlockRanking) -> None:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
     _para(document, "", 6, after=6)
+
+
+def _row_properties(row: Any, header: bool = False) -> None:
+    """A row never splits across pages; the header row repeats at the top of each page."""
+    properties = row._tr.get_or_add_trPr()
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))
 
 
 def _closing(document: object) -> None:

@@ -1,8 +1,12 @@
 """Results: index, component indices, bands with the rules of DESIGN §7, rank within the block,
 change against the previous year following merged agencies' lineage.
 
-``rank(year, block=None)`` recomputes everything from the scores in one aggregate query and stores
-the results on the assessments, which pages, the API and the report read.
+``rank(year, block=None)`` recomputes the results of every assessment not yet approved from its
+scores in one aggregate query and stores them (preliminary: "tạm tính"), with an audit entry for the
+run and for each result that changed. An approved or published assessment keeps the snapshot taken
+at approval (``Assessment.frozen_at``): no ranking run, re-import or rule change rewrites it; a
+coordinator reopens it, with a reason, to have it recomputed (``services.reopen``). Pages, the API,
+the report and the public page read the stored results through ``stored``.
 """
 
 from __future__ import annotations
@@ -16,12 +20,19 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.agencies.models import Agency, Block
-from cchc.core.formatting import format_change, format_number, format_percent, format_share, round_half_up
-from cchc.scoring.models import BAND_ORDER, Assessment, Band, BandConfig, Criterion, Framework, Method, Score
+from cchc.core import audit
+from cchc.core.formatting import format_change, format_number, format_percent, format_share
+from cchc.core.models import AuditEntry
+from cchc.scoring import computed
+from cchc.scoring.models import BAND_ORDER, Assessment, Band, Criterion, FigureSource, Framework, Method, Score
+from cchc.scoring.rules import Rules, apply_rules, down_one, rules_of_blocks
 from cchc.scoring.sources import figures, officer_late_rates
+
+__all__ = ["Rules", "apply_rules", "down_one", "rank", "stored"]
 
 HUNDRED = Decimal(100)
 INDEX_PLACES = Decimal("0.0001")
@@ -30,67 +41,6 @@ INDEX_PLACES = Decimal("0.0001")
 def percent(value: Decimal | None, places: int = 2) -> str:
     """An index already in % (83.3333) as a person reads it: "83,33%"."""
     return "—" if value is None else f"{format_number(value, places)}%"
-
-
-@dataclass
-class Rules:
-    """Thresholds of one block and year (defaults when the block has no configuration)."""
-
-    good_min: Decimal = Decimal(80)
-    fair_min: Decimal = Decimal(70)
-    average_min: Decimal = Decimal(50)
-    late_rate_limit: Decimal = Decimal("0.05")
-    satisfaction_min: Decimal = Decimal("0.80")
-
-    @classmethod
-    def of(cls, config: BandConfig | None) -> Rules:
-        if config is None:
-            return cls()
-        return cls(
-            config.good_min, config.fair_min, config.average_min, config.late_rate_limit, config.satisfaction_min
-        )
-
-    def band(self, index: Decimal) -> str:
-        shown = round_half_up(index, 2)  # the band follows the index as printed
-        if shown >= self.good_min:
-            return Band.GOOD
-        if shown >= self.fair_min:
-            return Band.FAIR
-        if shown >= self.average_min:
-            return Band.AVERAGE
-        return Band.WEAK
-
-
-def down_one(band: str) -> str:
-    position = BAND_ORDER.index(Band(band))
-    return BAND_ORDER[min(position + 1, len(BAND_ORDER) - 1)]
-
-
-def apply_rules(
-    band: str, late_rate: Decimal | None, satisfaction: Decimal | None, rules: Rules
-) -> tuple[str, list[str]]:
-    """Rules 1 and 2 of DESIGN §7: the band after them and why (one sentence per rule applied)."""
-    reasons = []
-    if band == Band.GOOD and late_rate is not None and late_rate >= rules.late_rate_limit:
-        band = Band.FAIR
-        reasons.append(
-            _("late-dossier rate %(rate)s ≥ %(limit)s: cannot be ranked Good")
-            % {"rate": format_percent(late_rate), "limit": format_percent(rules.late_rate_limit)}
-        )
-    if satisfaction is not None and satisfaction < rules.satisfaction_min:
-        lower = down_one(band)
-        if lower != band:
-            reasons.append(
-                _("satisfaction %(value)s below %(floor)s: moved down one band, from %(before)s to %(after)s")
-                % {
-                    "value": format_percent(satisfaction),
-                    "floor": format_percent(rules.satisfaction_min),
-                    "before": Band(band).label,
-                    "after": Band(lower).label,
-                }
-            )
-        band = lower
-    return band, reasons
 
 
 @dataclass
@@ -108,10 +58,32 @@ class AgencyResult:
     previous_index: Decimal | None = None
     previous_rank: int | None = None
     previous_note: str = ""
+    late_rate: Decimal | None = None
+    late_rate_source: str = ""
+    satisfaction: Decimal | None = None
+    satisfaction_source: str = ""
+    ranked_in: int = 0
 
     @property
     def agency(self) -> Agency:
         return self.assessment.agency
+
+    @property
+    def final(self) -> bool:
+        """The council approved it: the snapshot, not a preliminary figure ("tạm tính")."""
+        return self.assessment.is_final
+
+    @property
+    def stage(self) -> str:
+        return str(self.assessment.get_state_display())
+
+    @property
+    def late_rate_source_label(self) -> str:
+        return str(FigureSource(self.late_rate_source).label) if self.late_rate_source else ""
+
+    @property
+    def satisfaction_source_label(self) -> str:
+        return str(FigureSource(self.satisfaction_source).label) if self.satisfaction_source else ""
 
     @property
     def index_change(self) -> Decimal | None:
@@ -150,6 +122,14 @@ class AgencyResult:
             "reasons": self.reasons,
             "flags": self.flags,
             "rank": self.rank,
+            "ranked_in": self.ranked_in,
+            "stage": self.assessment.state,
+            "final": self.final,
+            "frozen_at": self.assessment.frozen_at.isoformat() if self.assessment.frozen_at else None,
+            "late_rate": None if self.late_rate is None else float(self.late_rate),
+            "late_rate_source": self.late_rate_source,
+            "satisfaction": None if self.satisfaction is None else float(self.satisfaction),
+            "satisfaction_source": self.satisfaction_source,
             "previous_index": None if self.previous_index is None else float(self.previous_index),
             "previous_rank": self.previous_rank,
         }
@@ -161,6 +141,18 @@ class BlockRanking:
     framework: Framework
     results: list[AgencyResult]
     previous_counts: dict[str, int] | None = None  # last year's bands of the block with the same code
+    rules: Rules | None = None
+    members: int = 0  # assessments of the block, whether shown here or not
+    approved_only: bool = False
+
+    @property
+    def preliminary(self) -> list[AgencyResult]:
+        return [r for r in self.results if not r.final]
+
+    @property
+    def left_out(self) -> int:
+        """Assessments of the block not among these results (not yet approved, when only those are shown)."""
+        return max(0, self.members - len(self.results))
 
     @property
     def counts(self) -> dict[str, int]:
@@ -191,6 +183,9 @@ class BlockRanking:
             "name": self.block.name,
             "year": self.block.year,
             "ranked": n,
+            "members": self.members,
+            "approved_only": self.approved_only,
+            "preliminary": len(self.preliminary),
             "bands": {
                 band: {"count": count, "share": float(count / n) if n else None, "text": format_share(count, n)}
                 for band, count in self.counts.items()
@@ -199,46 +194,80 @@ class BlockRanking:
         }
 
 
-READ = ("id", "agency_id", "framework_id", "year", "state", "late_rate", "satisfaction")
+READ = ("id", "agency_id", "framework_id", "year", "state", "late_rate", "satisfaction", "frozen_at", "version")
 
 
-def rank(year: int, block: Block | None = None, *, save: bool = True) -> list[BlockRanking]:
-    """Recompute the year's (or one block's) results from the scores; store them unless ``save`` is False."""
-    frameworks = Framework.objects.filter(year=year).select_related("block", "block__owner")
+def rank(
+    year: int, block: Block | None = None, *, save: bool = True, user: Any = None, reason: str = ""
+) -> list[BlockRanking]:
+    """Recompute the year's (or one block's) preliminary results; store and audit them unless ``save`` is False.
+
+    Approved and published results stay as frozen at approval: they take part in the order (their
+    stored index) but keep their rank, band and figures.
+    """
+    chosen = Framework.objects.filter(year=year).select_related("block", "block__owner")
     if block is not None:
-        frameworks = frameworks.filter(block=block)
-    frameworks = frameworks.order_by("block__code")
+        chosen = chosen.filter(block=block)
+    frameworks = list(chosen.order_by("block__code"))
     framework_ids = [f.pk for f in frameworks]
     assessments = list(
         Assessment.objects.filter(framework_id__in=framework_ids)
         .select_related("agency")
-        .only(*READ, *STORED, "agency__code", "agency__name")
+        .only(*READ, *STORED, "agency__code", "agency__name", "agency__kind")
         .order_by("agency__name")
     )
+    live = [a for a in assessments if a.frozen_at is None]
+    if save:
+        computed.refresh(live, user)
     totals = _totals(framework_ids)
     areas = _area_maxima(framework_ids)
-    configs = {c.block_id: c for c in BandConfig.objects.filter(block__in=[f.block_id for f in frameworks])}
+    rules_by_block = rules_of_blocks(f.block for f in frameworks)
     history = _previous(year, [a.agency for a in assessments])
-    late, satisfaction = figures("late_rate", assessments), figures("satisfaction", assessments)
-    officers = officer_late_rates([a.agency_id for a in assessments], year)
+    late, satisfaction = figures("late_rate", live), figures("satisfaction", live)
+    officers = officer_late_rates([a.agency_id for a in live], year)
     by_framework: dict[int, list[Assessment]] = defaultdict(list)
     for a in assessments:
         by_framework[a.framework_id].append(a)
     rankings = []
     for framework in frameworks:
-        rules = Rules.of(configs.get(framework.block_id))
+        rules = rules_by_block[framework.block_id]
+        members = by_framework[framework.pk]
         results = [
             _result(a, framework, totals.get(a.pk, {}), areas, rules, late[a.pk], satisfaction[a.pk])
-            for a in by_framework[framework.pk]
+            if a.frozen_at is None
+            else _snapshot(a)
+            for a in members
         ]
         _order(results)
         for r in results:
             _compare(r, history)
-            r.flags = flags(r, history, officers.get(r.agency.code, []))
-        rankings.append(BlockRanking(framework.block, framework, results))
+            if not r.final:
+                r.flags = flags(r, history, rules, officers.get(r.agency.code, []))
+        rankings.append(BlockRanking(framework.block, framework, results, rules=rules, members=len(members)))
     if save:
-        _store([r for ranking in rankings for r in ranking.results])
+        _store(rankings, user, reason)
     return rankings
+
+
+def _snapshot(a: Assessment) -> AgencyResult:
+    """The results stored on ``a`` (for an approved one, the snapshot taken at approval)."""
+    return AgencyResult(
+        a,
+        a.points or Decimal(0),
+        a.max_points or Decimal(0),
+        a.index or Decimal(0),
+        a.area_indices,
+        a.band_before,
+        a.band,
+        [reason for reason in a.band_reason.split("; ") if reason],
+        list(a.flags),
+        a.rank or 0,
+        late_rate=a.ranked_late_rate,
+        late_rate_source=a.ranked_late_rate_source,
+        satisfaction=a.ranked_satisfaction,
+        satisfaction_source=a.ranked_satisfaction_source,
+        ranked_in=a.ranked_in or 0,
+    )
 
 
 def _totals(framework_ids: list[int]) -> dict[int, dict[tuple[int, str], Decimal]]:
@@ -247,7 +276,9 @@ def _totals(framework_ids: list[int]) -> dict[int, dict[tuple[int, str], Decimal
     Read through a plain cursor: the ORM's per-value converters cost more than the query itself.
     """
     query = (
-        Score.objects.filter(assessment__framework_id__in=framework_ids, criterion__is_leaf=True)
+        Score.objects.filter(
+            assessment__framework_id__in=framework_ids, assessment__frozen_at__isnull=True, criterion__is_leaf=True
+        )
         .values_list("assessment_id", "criterion__area_id", "criterion__method")
         .annotate(total=Sum(Coalesce("final_score", "appraised_score", "self_score")))
         .order_by()
@@ -279,8 +310,8 @@ def _result(
     totals: dict[tuple[int, str], Decimal],
     areas: dict[int, dict[int, tuple[str, Decimal]]],
     rules: Rules,
-    late_rate: Decimal | None,
-    satisfaction: Decimal | None,
+    late_rate: Any,
+    satisfaction: Any,
 ) -> AgencyResult:
     earned: dict[int, Decimal] = defaultdict(Decimal)
     deducted = Decimal(0)
@@ -297,16 +328,37 @@ def _result(
         for pk, (code, area_max) in areas.get(framework.pk, {}).items()
     }
     band_before = rules.band(index)
-    band, reasons = apply_rules(band_before, late_rate, satisfaction, rules)
-    return AgencyResult(a, points, maximum, index, area_indices, band_before, band, reasons)
+    band, reasons = apply_rules(band_before, late_rate.value, satisfaction.value, rules)
+    return AgencyResult(
+        a,
+        points,
+        maximum,
+        index,
+        area_indices,
+        band_before,
+        band,
+        reasons,
+        late_rate=late_rate.value,
+        late_rate_source=late_rate.source,
+        satisfaction=satisfaction.value,
+        satisfaction_source=satisfaction.source,
+    )
 
 
 def _order(results: list[AgencyResult]) -> None:
-    """Rank by index, highest first; equal indices share a rank (1, 2, 2, 4)."""
+    """Rank by index, highest first; equal indices share a rank (1, 2, 2, 4).
+
+    A frozen result counts in the order with its approved index but keeps the rank it was approved with.
+    """
     results.sort(key=lambda r: (-r.index, r.agency.name))
+    previous_rank = 0
     for position, r in enumerate(results, start=1):
         tied = position > 1 and r.index == results[position - 2].index
-        r.rank = results[position - 2].rank if tied else position
+        current = previous_rank if tied else position
+        previous_rank = current
+        if not r.final:
+            r.rank, r.ranked_in = current, len(results)
+    results.sort(key=lambda r: (r.rank, -r.index, r.agency.name))
 
 
 @dataclass
@@ -365,10 +417,9 @@ def _compare(r: AgencyResult, history: History) -> None:
         r.previous_note = _("last year: mean of the %(n)s merged agencies") % {"n": len(before)}
 
 
-def flags(r: AgencyResult, history: History, officers: Iterable[tuple[str, Decimal]] = ()) -> list[str]:
+def flags(r: AgencyResult, history: History, rules: Rules, officers: Iterable[tuple[str, Decimal]] = ()) -> list[str]:
     """Rules 3–5 of DESIGN §7, reported, never applied to people by the system."""
     found = []
-    year = r.assessment.year
     if r.band in (Band.AVERAGE, Band.WEAK):
         found.append(
             _("Rule 4: the head cannot be rated “hoàn thành tốt nhiệm vụ” (agency ranked %(band)s).")
@@ -381,12 +432,11 @@ def flags(r: AgencyResult, history: History, officers: Iterable[tuple[str, Decim
             found.append(_("Rule 4: Average two years running — the head is flagged for accountability."))
     if r.band != Band.GOOD:
         found.append(_("Rule 5: the party organisation cannot be rated “hoàn thành xuất sắc nhiệm vụ”."))
-    limit = Decimal("0.05") if year >= 2025 else Decimal("0.10")
     for officer, rate in sorted(officers):
-        if rate >= limit:
+        if rate >= rules.officer_late_limit:
             found.append(
                 _("Rule 3: officer %(officer)s has %(rate)s late dossiers (limit %(limit)s).")
-                % {"officer": officer, "rate": format_percent(rate), "limit": format_percent(limit)}
+                % {"officer": officer, "rate": format_percent(rate), "limit": rules.officer_late_text}
             )
     return found
 
@@ -402,26 +452,77 @@ STORED = (
     "flags",
     "rank",
     "ranked_in",
+    "ranked_late_rate",
+    "ranked_late_rate_source",
+    "ranked_satisfaction",
+    "ranked_satisfaction_source",
 )
 
 
+def _apply(r: AgencyResult) -> None:
+    a = r.assessment
+    a.points, a.max_points, a.index = r.points, r.max_points, r.index
+    a.area_indices, a.band_before, a.band = r.area_indices, r.band_before, r.band
+    a.band_reason, a.flags = "; ".join(r.reasons), r.flags
+    a.rank, a.ranked_in = r.rank, r.ranked_in
+    a.ranked_late_rate, a.ranked_late_rate_source = _fraction(r.late_rate), r.late_rate_source
+    a.ranked_satisfaction, a.ranked_satisfaction_source = _fraction(r.satisfaction), r.satisfaction_source
+
+
+def _fraction(value: Decimal | None) -> Decimal | None:
+    """At the stored precision, so that an unchanged figure compares equal to what was stored."""
+    return None if value is None else value.quantize(Decimal("0.000001"))
+
+
 @transaction.atomic
-def _store(results: list[AgencyResult]) -> None:
-    """One prepared UPDATE run for every assessment (bulk_update's CASE chains grow quadratic in SQLite)."""
-    ranked_in = Counter(r.assessment.framework_id for r in results)
-    changed = []
-    for r in results:
-        a = r.assessment
-        before = [getattr(a, name) for name in STORED]
-        a.points, a.max_points, a.index = r.points, r.max_points, r.index
-        a.area_indices, a.band_before, a.band = r.area_indices, r.band_before, r.band
-        a.band_reason, a.flags = "; ".join(r.reasons), r.flags
-        a.rank, a.ranked_in = r.rank, ranked_in[a.framework_id]
-        if [getattr(a, name) for name in STORED] != before:
-            changed.append(r)  # only what changed is written: one approval moves a few ranks, not all
-    results = changed
-    if not results:
-        return
+def _store(rankings: list[BlockRanking], user: Any, reason: str) -> None:
+    """Write the preliminary results that changed, with an audit entry for each and one for the run.
+
+    One prepared UPDATE run for every changed assessment (bulk_update's CASE chains grow quadratic in
+    SQLite); a row frozen since it was read (approved meanwhile) is never written.
+    """
+    now = timezone.now()
+    why = reason or _("Ranking recomputed")
+    changed, entries = [], []
+    for ranking in rankings:
+        moved = 0
+        for r in ranking.results:
+            if r.final:
+                continue
+            a = r.assessment
+            before = audit.snapshot(a, STORED)
+            _apply(r)
+            diff = audit.diff(before, audit.snapshot(a, STORED))
+            if diff:  # only what changed is written: one approval moves a few ranks, not all
+                moved += 1
+                changed.append(r)
+                entries.append(
+                    audit.entry(
+                        user=user, obj=a, action=AuditEntry.Action.UPDATE, changes=diff, reason=why, agency=a.agency
+                    )
+                )
+        framework = ranking.framework
+        entries.append(
+            audit.entry(
+                user=user,
+                obj=framework,
+                action=AuditEntry.Action.UPDATE,
+                changes={
+                    "ranked_at": [audit.snapshot(framework, ["ranked_at"])["ranked_at"], now.isoformat()],
+                    "results_changed": [None, moved],
+                    "results_frozen": [None, len(ranking.results) - len(ranking.preliminary)],
+                },
+                reason=why,
+                agency=ranking.block.owner,
+            )
+        )
+    Framework.objects.filter(pk__in=[r.framework.pk for r in rankings]).update(ranked_at=now)
+    audit.record_many(entries)
+    if changed:
+        _write(changed)
+
+
+def _write(results: list[AgencyResult]) -> None:
     fields: list[Any] = [Assessment._meta.get_field(name) for name in STORED]
     columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     table = connection.ops.quote_name(Assessment._meta.db_table)
@@ -441,7 +542,7 @@ def _store(results: list[AgencyResult]) -> None:
         if connection.vendor == "postgresql":
             _update_from_values(cursor, table, fields, rows)
         else:
-            cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)
+            cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s AND frozen_at IS NULL", rows)
 
 
 def _update_from_values(cursor: Any, table: str, fields: list[Any], rows: list[list[Any]], chunk: int = 1000) -> None:
@@ -456,7 +557,7 @@ def _update_from_values(cursor: Any, table: str, fields: list[Any], rows: list[l
         values = ", ".join(["(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"] * len(part))
         sql = (
             f"UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) AS v({', '.join([*names, 'id'])}) "
-            "WHERE t.id = v.id::bigint"
+            "WHERE t.id = v.id::bigint AND t.frozen_at IS NULL"
         )
         cursor.execute(sql, [value for row in part for value in row])
 
@@ -465,27 +566,29 @@ def published_q() -> Q:
     return Q(state=Assessment.State.PUBLISHED)
 
 
-def stored(framework: Framework, assessments: Iterable[Assessment]) -> BlockRanking:
-    """The results last stored by ``rank`` (what pages, the API and the report read), with last year's."""
-    ranked = [a for a in assessments if a.index is not None]
+def stored(framework: Framework, assessments: Iterable[Assessment], *, approved_only: bool = False) -> BlockRanking:
+    """The results last stored (what pages, the API, the report and ``cchc rank`` show), with last year's.
+
+    ``assessments`` are those of ``framework`` the reader may see; with ``approved_only`` the results
+    not yet approved are left out (and counted in ``left_out``), otherwise they come marked preliminary.
+    """
+    members = list(assessments)
+    ranked = [a for a in members if a.index is not None and (a.is_final or not approved_only)]
     history = _previous(framework.year, [a.agency for a in ranked])
     results = []
     for a in sorted(ranked, key=lambda a: (a.rank or 0, a.agency.name)):
-        r = AgencyResult(
-            a,
-            a.points or Decimal(0),
-            a.max_points or Decimal(0),
-            a.index or Decimal(0),
-            a.area_indices,
-            a.band_before,
-            a.band,
-            [reason for reason in a.band_reason.split("; ") if reason],
-            list(a.flags),
-            a.rank or 0,
-        )
+        r = _snapshot(a)
         _compare(r, history)
         results.append(r)
-    return BlockRanking(framework.block, framework, results, previous_band_counts(framework.block))
+    return BlockRanking(
+        framework.block,
+        framework,
+        results,
+        previous_band_counts(framework.block),
+        rules=rules_of_blocks([framework.block])[framework.block_id],
+        members=len(members),
+        approved_only=approved_only,
+    )
 
 
 def previous_band_counts(block: Block) -> dict[str, int] | None:

@@ -30,6 +30,7 @@ from cchc.core.formatting import format_date, format_number
 from cchc.core.models import AuditEntry
 from cchc.core.scope import agency_q
 from cchc.core.tabular import InputError, read_rows
+from cchc.scoring import computed
 from cchc.scoring.frameworks import parse_decimal
 from cchc.scoring.models import (
     AppraiserAssignment,
@@ -38,10 +39,9 @@ from cchc.scoring.models import (
     Criterion,
     Evidence,
     Framework,
-    Method,
     Score,
 )
-from cchc.scoring.sources import figure, mapped_points
+from cchc.scoring.sources import is_computed
 
 State = Assessment.State
 LOCKED = (State.APPROVED, State.PUBLISHED)  # results the council approved change only by reopening
@@ -72,6 +72,12 @@ class ConflictError(WorkflowError):
 
 
 # Reading what a user may act on
+
+
+def require_coordinator(user: Any, block: Block) -> None:
+    """PermissionDenied unless ``user`` coordinates ``block`` (a coordinator of its owner, or an administrator)."""
+    if not Block.objects.restrict(user, "coordinate").filter(pk=block.pk).exists():
+        raise PermissionDenied(_("Only the block's coordinator does this."))
 
 
 def assessment_for(user: Any, assessment_id: int, action: str) -> Assessment:
@@ -172,10 +178,7 @@ def _set_state(assessment: Assessment, user: Any, state: str, reason: str = "", 
 @transaction.atomic
 def open_assessments(user: Any, block: Block) -> int:
     """Create the assessment of every member of ``block`` (coordinator of the block's owner); returns how many."""
-    coordinated = Block.objects.filter(pk=block.pk)
-    condition = agency_q(user, {"coordinator"}, "owner")
-    if condition is not None and not coordinated.filter(condition).exists():
-        raise PermissionDenied(_("Only the block's coordinator opens its assessments."))
+    require_coordinator(user, block)
     framework = Framework.objects.filter(block=block).first()
     if framework is None:
         raise WorkflowError(_("The block has no framework for this year yet."))
@@ -199,28 +202,8 @@ def ensure_assessment(agency: Agency, framework: Framework) -> Assessment:
     Score.objects.bulk_create(
         [Score(assessment=assessment, criterion=c) for c in leaves if c.pk not in have], batch_size=1000
     )
-    fill_computed(assessment)
+    computed.refresh([assessment])
     return assessment
-
-
-def fill_computed(assessment: Assessment) -> int:
-    """Self-scores of computed and survey criteria from the system's figures (or the recorded rates)."""
-    scores = list(
-        assessment.scores.select_related("criterion").filter(
-            criterion__method__in=[Method.COMPUTED, Method.SURVEY], self_score__isnull=True
-        )
-    )
-    filled = []
-    for s in scores:
-        source = s.criterion.source or ("satisfaction" if s.criterion.method == Method.SURVEY else "")
-        points = (
-            mapped_points(s.criterion.mapping, figure(source, assessment), s.criterion.max_points) if source else None
-        )
-        if points is not None:
-            s.self_score = points
-            filled.append(s)
-    Score.objects.bulk_update(filled, ["self_score"])
-    return len(filled)
 
 
 # Self-assessment (focal officer)
@@ -231,6 +214,11 @@ def self_assess(user: Any, score_id: int, value: Decimal | None, note: str, vers
     assessment, score = score_for(user, score_id, "self_assess")
     _require_state(assessment, State.DRAFT)
     _check_version(score, version)
+    if is_computed(score.criterion):
+        raise WorkflowError(
+            _("The points of criterion %(code)s are computed from the system's figures: nobody types them.")
+            % {"code": score.criterion.code}
+        )
     value = _check_points(value, score.criterion)
     return _save_score(score, user, {"self_score": value, "self_note": note.strip()}, _("Self-assessment"), assessment)
 
@@ -347,8 +335,9 @@ class Progress:
 
 
 def progress(assessment: Assessment) -> Progress:
-    scores = assessment.scores.all()
-    return Progress(scores.filter(self_score__isnull=False).count(), scores.count())
+    """Criteria the agency scores itself, and how many of them have a self-score (computed ones left out)."""
+    own = [s for s in assessment.scores.select_related("criterion") if not is_computed(s.criterion)]
+    return Progress(sum(s.self_score is not None for s in own), len(own))
 
 
 @transaction.atomic
@@ -364,9 +353,11 @@ def submit(user: Any, assessment_id: int, version: int | None = None, today: dat
             _("The self-assessment deadline was %(deadline)s: it can no longer be submitted. Ask the coordinator.")
             % {"deadline": format_date(deadline)}
         )
-    missing = assessment.scores.filter(self_score__isnull=True).count()
-    if missing:
-        raise WorkflowError(_("%(n)s criteria have no self-score yet.") % {"n": missing})
+    done = progress(assessment)
+    if done.done < done.total:
+        raise WorkflowError(_("%(n)s criteria have no self-score yet.") % {"n": done.total - done.done})
+    # The computed criteria are read one last time: from now on their figures stay as submitted.
+    computed.refresh([assessment], user)
     return _set_state(assessment, user, State.SUBMITTED, _("Submitted by the head"), submitted_at=timezone.now())
 
 
@@ -470,16 +461,67 @@ def final_appraise(user: Any, score_id: int, value: Decimal, reason: str, versio
 
 @transaction.atomic
 def approve(user: Any, assessment_id: int) -> Assessment:
-    """Council approval: appraised scores without a final one stand as final; results recomputed."""
+    """Council approval: appraised scores without a final one stand as final; the block is re-ranked and
+    this assessment's results are frozen as they stand (the snapshot pages, API, report and public page show)."""
     assessment = assessment_for(user, assessment_id, "coordinate")
     _require_state(assessment, State.FINAL_APPRAISAL)
     for score in assessment.scores.select_for_update().filter(final_score__isnull=True):
         _save_score(score, user, {"final_score": score.appraised_score}, _("Appraised score confirmed"), assessment)
+    unscored = (
+        assessment.scores.filter(final_score__isnull=True).select_related("criterion").order_by("criterion__position")
+    )
+    if unscored:
+        raise WorkflowError(
+            _("Criteria without points cannot be approved: %(codes)s. Record the figure or appraise them first.")
+            % {"codes": ", ".join(s.criterion.code for s in unscored)}
+        )
     _set_state(assessment, user, State.APPROVED, _("Approved by the appraisal council"))
     from cchc.scoring.results import rank
 
-    rank(assessment.year, assessment.framework.block)
+    reason = _("Approval of %(agency)s") % {"agency": assessment.agency.name}
+    rank(assessment.year, assessment.framework.block, user=user, reason=reason)
+    return _freeze(assessment, user)
+
+
+def _freeze(assessment: Assessment, user: Any) -> Assessment:
+    assessment.refresh_from_db()
+    assessment.frozen_at = timezone.now()
+    assessment.save(update_fields=["frozen_at"])
+    audit.record(
+        user=user,
+        obj=assessment,
+        action=AuditEntry.Action.UPDATE,
+        changes={"frozen_at": [None, assessment.frozen_at.isoformat()]},
+        reason=_("Results frozen at approval"),
+        agency=assessment.agency,
+    )
     return assessment
+
+
+@transaction.atomic
+def reopen(user: Any, assessment_id: int, reason: str) -> Assessment:
+    """A coordinator reopens approved or published results (back to final appraisal), with a reason; the
+    block is re-ranked. The only way a result the council approved changes."""
+    assessment = assessment_for(user, assessment_id, "coordinate")
+    _require_state(assessment, *LOCKED)
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(_("Give the reason for reopening approved results."))
+    _set_state(assessment, user, State.FINAL_APPRAISAL, reason, frozen_at=None)
+    from cchc.scoring.results import rank
+
+    rank(assessment.year, assessment.framework.block, user=user, reason=reason)
+    assessment.refresh_from_db()
+    return assessment
+
+
+@transaction.atomic
+def rank_block(user: Any, block: Block, reason: str = "") -> Any:
+    """The block's coordinator recomputes its preliminary results (approved ones stay frozen)."""
+    require_coordinator(user, block)
+    from cchc.scoring.results import rank
+
+    return rank(block.year, block, user=user, reason=reason)
 
 
 @transaction.atomic
@@ -492,6 +534,7 @@ def publish(user: Any, assessment_id: int) -> Assessment:
 @transaction.atomic
 def publish_block(user: Any, block: Block) -> int:
     """Publish every approved assessment of the block the user coordinates; returns how many."""
+    require_coordinator(user, block)
     ids = list(
         Assessment.objects.restrict(user, "coordinate")
         .filter(framework__block=block, state=State.APPROVED)
@@ -588,6 +631,13 @@ def import_scores(rows: Iterable[tuple[int, dict[str, str]]], year: int, *, user
                 number,
                 "criterion_code",
             )
+        if is_computed(criterion) and values.get("self_score", "").strip():
+            raise InputError(
+                _("criterion “%(code)s” is computed from the system's figures: leave self_score empty")
+                % {"code": criterion_code},
+                number,
+                "self_score",
+            )
         if (code, criterion_code) in seen:
             raise InputError(
                 _("duplicate row (already on row %(first)s)") % {"first": seen[(code, criterion_code)]},
@@ -674,7 +724,7 @@ def assessments_in_scope(user: Any, action: str = "view") -> QuerySet[Assessment
     return Assessment.objects.restrict(user, action).select_related("agency", "framework__block")
 
 
-BAND_FIELDS = ("good_min", "fair_min", "average_min", "late_rate_limit", "satisfaction_min")
+BAND_FIELDS = ("good_min", "fair_min", "average_min", "late_rate_limit", "satisfaction_min", "officer_late_limit")
 
 
 @transaction.atomic
@@ -683,20 +733,20 @@ def configure_bands(user: Any, block: Block, **values: Decimal) -> BandConfig:
 
     Refused once a result of the block is published: the public ranking does not change under it.
     """
-    condition = agency_q(user, {"coordinator"}, "owner")
-    if condition is not None and not Block.objects.filter(pk=block.pk).filter(condition).exists():
-        raise PermissionDenied(_("Only the block's coordinator sets its bands."))
+    require_coordinator(user, block)
     if Assessment.objects.filter(framework__block=block, state=State.PUBLISHED).exists():
         raise WorkflowError(_("Results of this block are published: its bands can no longer change."))
     good, fair, average = values["good_min"], values["fair_min"], values["average_min"]
     if not (100 >= good > fair > average >= 0):
         raise WorkflowError(_("The thresholds must fall: 100 ≥ Good > Fair > Average ≥ 0."))
-    if not (0 <= values["late_rate_limit"] <= 1 and 0 <= values["satisfaction_min"] <= 1):
+    rates = [values["late_rate_limit"], values["satisfaction_min"], values.get("officer_late_limit")]
+    if not all(0 <= rate <= 1 for rate in rates if rate is not None):
         raise WorkflowError(_("A rate is a fraction between 0 and 1."))
     config = BandConfig.objects.select_for_update().filter(block=block).first() or BandConfig(block=block)
     before = audit.snapshot(config, BAND_FIELDS) if config.pk else {}
     for name in BAND_FIELDS:
-        setattr(config, name, Decimal(values[name]).quantize(Decimal("0.0001")))
+        value = values.get(name)
+        setattr(config, name, None if value is None else Decimal(value).quantize(Decimal("0.0001")))
     config.save()
     audit.record(
         user=user,
@@ -708,7 +758,7 @@ def configure_bands(user: Any, block: Block, **values: Decimal) -> BandConfig:
     if Framework.objects.filter(block=block).exists():
         from cchc.scoring.results import rank
 
-        rank(block.year, block)
+        rank(block.year, block, user=user, reason=_("Bands and rules changed"))
     return config
 
 
@@ -718,11 +768,10 @@ def assign_appraiser(
 ) -> AppraiserAssignment:
     """The block's coordinator assigns an appraiser to an agency, a criterion (with its sub-criteria), or both."""
     block = framework.block
-    condition = agency_q(user, {"coordinator"}, "owner")
-    if condition is not None and not Block.objects.filter(pk=block.pk).filter(condition).exists():
-        raise PermissionDenied(_("Only the block's coordinator assigns its appraisers."))
-    if not appraiser.grants.filter(role="appraiser").exists():
-        raise WorkflowError(_("%(user)s holds no appraiser role.") % {"user": appraiser})
+    require_coordinator(user, block)
+    if appraiser is None or not appraisers_for(user).filter(pk=appraiser.pk).exists():
+        # The same answer whether the account exists or not: nothing is disclosed about other users.
+        raise WorkflowError(_("Choose an appraiser from the list."))
     if agency is not None and not BlockMembership.objects.filter(block=block, agency=agency).exists():
         raise WorkflowError(_("%(agency)s is not a member of this block.") % {"agency": agency})
     if criterion is not None and criterion.framework_id != framework.pk:
@@ -747,9 +796,7 @@ def unassign_appraiser(user: Any, assignment_id: int) -> None:
     if assignment is None:
         raise PermissionDenied
     block = assignment.framework.block
-    condition = agency_q(user, {"coordinator"}, "owner")
-    if condition is not None and not Block.objects.filter(pk=block.pk).filter(condition).exists():
-        raise PermissionDenied(_("Only the block's coordinator assigns its appraisers."))
+    require_coordinator(user, block)
     audit.record(
         user=user,
         obj=assignment,
@@ -758,3 +805,12 @@ def unassign_appraiser(user: Any, assignment_id: int) -> None:
         agency=assignment.agency or block.owner,
     )
     assignment.delete()
+
+
+def appraisers_for(user: Any) -> QuerySet[Any]:
+    """The appraisers a coordinator may assign: holders of an appraiser role on an agency in their scope."""
+    from cchc.accounts.models import User
+
+    condition = agency_q(user, {"coordinator"})
+    agencies = Agency.objects.all() if condition is None else Agency.objects.filter(condition)
+    return User.objects.filter(grants__role="appraiser", grants__agency__in=agencies, is_active=True).distinct()

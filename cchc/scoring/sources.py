@@ -1,22 +1,66 @@
 """Figures the index reads from the rest of the system, where those modules exist.
 
-The late-dossier rate comes from the dossier statistics (``cchc.dossiers.stats``) when that app is
-installed and holds dossiers of the agency in the year; otherwise from the rate recorded or imported
-on the assessment. Satisfaction and the other computed sources are read from the assessment until
-their modules exist. Every function takes many assessments at once so that a ranking of thousands
-of agencies costs a few queries, not a few per agency.
+- ``late_rate``: the late-dossier rate of DESIGN §6 from the dossier statistics (``cchc.dossiers.stats``)
+  when they hold the agency's dossiers of the year; otherwise the rate recorded on the assessment.
+- ``online_rate``: the online rate from the dossier statistics, against the year's target for the
+  agency's kind (``cchc.dossiers.models.Target``): the figure is the share of the target reached.
+- ``satisfaction``: recorded on the assessment until the surveys module exists.
+- ``report_timeliness``, ``task_completion``: their modules do not exist yet, so nothing computes
+  them; a criterion on them is scored by hand (``computable`` says which sources compute).
+
+Every function takes many assessments at once so that a ranking of thousands of agencies costs a few
+queries, not a few per agency. A figure keeps its source, so that results can say what they stand on.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from importlib import import_module
 from typing import Any
 
 from django.apps import apps
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.core.formatting import format_number, format_percent
+from cchc.scoring.models import FigureSource, Method
+
+# The sources a module of this installation computes (the others are scored by hand for now).
+COMPUTABLE = frozenset({"late_rate", "online_rate", "satisfaction"})
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A fraction the index uses, where it came from, and (online rate) the rate and its target."""
+
+    value: Decimal | None
+    source: str = FigureSource.NONE
+    rate: Decimal | None = None
+    target: Decimal | None = None
+
+    @property
+    def shown(self) -> Decimal | None:
+        """What a person is shown: the rate itself (the value is the share of its target, if any)."""
+        return self.rate if self.rate is not None else self.value
+
+
+NO_FIGURE = Figure(None)
+
+
+def source_of(criterion: Any) -> str:
+    """The source a computed or survey criterion reads ("" for a manual or deduction one)."""
+    if criterion.method == Method.SURVEY:
+        return criterion.source or "satisfaction"
+    return criterion.source if criterion.method == Method.COMPUTED else ""
+
+
+def is_computed(criterion: Any) -> bool:
+    """Whether the system gives this criterion its points (so nobody types them)."""
+    return source_of(criterion) in COMPUTABLE
 
 
 def _dossier_stats() -> Any | None:
@@ -30,51 +74,104 @@ def _dossier_stats() -> Any | None:
     return stats if all(hasattr(stats, name) for name in needed) else None
 
 
-def _year_span(year: int) -> tuple[date, date]:
-    return date(year, 1, 1), date(year, 12, 31)
+def year_span(year: int) -> tuple[date, date]:
+    """The year, up to today while it runs (what is overdue is counted as of today)."""
+    return date(year, 1, 1), min(date(year, 12, 31), timezone.localdate())
 
 
-def dossier_late_rates(agency_ids: Iterable[int], year: int) -> dict[int, Decimal | None]:
-    """agency id → late rate of DESIGN §6 for the year, from the dossier statistics (empty without them)."""
+def dossier_rates(agency_ids: Iterable[int], year: int) -> dict[int, dict[str, Decimal | None]]:
+    """agency id → the rates of DESIGN §6 for the year, from the dossier statistics (empty without them)."""
     stats = _dossier_stats()
     ids = list(agency_ids)
     if stats is None or not ids:
         return {}
-    start, end = _year_span(year)
+    start, end = year_span(year)
+    if end < start:
+        return {}
     # The agencies assessed that year as a subquery: thousands of ids as parameters cost more to build.
     assessed = import_module("cchc.scoring.models").Assessment.objects.filter(year=year).values("agency_id")
     wanted = set(ids)
-    found: dict[int, Decimal | None] = {}
+    found: dict[int, dict[str, Decimal | None]] = {}
     for agency_id, counts in stats.agency_counts(start, end, agencies=assessed).items():
-        if agency_id not in wanted:
-            continue
-        indicators = stats.Indicators(str(agency_id), "")
-        indicators.add(counts)
-        rates = indicators.rates
-        found[agency_id] = (rates() if callable(rates) else rates).get("late_rate")
+        if agency_id in wanted:
+            indicators = stats.Indicators(str(agency_id), "")
+            indicators.add(counts)
+            found[agency_id] = indicators.rates
     return found
 
 
-def figures(source: str, assessments: list[Any]) -> dict[int, Decimal | None]:
-    """assessment id → the fraction ``source`` gives for its agency and year."""
-    found: dict[int, Decimal | None] = {}
-    from_dossiers: dict[tuple[int, int], Decimal | None] = {}
-    if source == "late_rate":
+def online_targets(year: int) -> dict[str, Decimal]:
+    """agency kind → the year's online-rate target as a fraction (dossier targets, when that app has them)."""
+    if _dossier_stats() is None:
+        return {}
+    target = import_module("cchc.dossiers.models").Target
+    rows = target.objects.filter(year=year, online_rate_min__isnull=False).values_list("kind", "online_rate_min")
+    return {kind: Decimal(value) / 100 for kind, value in rows}
+
+
+def figures(source: str, assessments: list[Any]) -> dict[int, Figure]:
+    """assessment id → the figure ``source`` gives for its agency and year."""
+    if source not in COMPUTABLE:
+        return {a.pk: NO_FIGURE for a in assessments}
+    rates: dict[tuple[int, int], dict[str, Decimal | None]] = {}
+    targets: dict[int, dict[str, Decimal]] = {}
+    if source in ("late_rate", "online_rate"):
         by_year: dict[int, list[int]] = defaultdict(list)
         for a in assessments:
             by_year[a.year].append(a.agency_id)
         for year, ids in by_year.items():
-            from_dossiers.update({(year, k): v for k, v in dossier_late_rates(ids, year).items()})
+            rates.update({(year, k): v for k, v in dossier_rates(ids, year).items()})
+            if source == "online_rate":
+                targets[year] = online_targets(year)
+    found: dict[int, Figure] = {}
     for a in assessments:
-        value = from_dossiers.get((a.year, a.agency_id))
-        if value is None:
-            value = getattr(a, source, None)
-        found[a.pk] = None if value is None else Decimal(str(value))
+        from_dossiers = rates.get((a.year, a.agency_id), {})
+        if source == "online_rate":
+            found[a.pk] = _online(from_dossiers.get("online_rate"), targets[a.year].get(a.agency.kind))
+        elif from_dossiers.get(source) is not None:
+            found[a.pk] = Figure(from_dossiers[source], FigureSource.DOSSIERS)
+        else:
+            recorded = getattr(a, source, None)
+            found[a.pk] = NO_FIGURE if recorded is None else Figure(Decimal(str(recorded)), FigureSource.RECORDED)
     return found
 
 
-def figure(source: str, assessment: Any) -> Decimal | None:
+def _online(rate: Decimal | None, target: Decimal | None) -> Figure:
+    """The share of the target reached (capped at 1); the rate itself where the year has no target."""
+    if rate is None:
+        return NO_FIGURE
+    if not target:
+        return Figure(rate, FigureSource.DOSSIERS, rate, None)
+    return Figure(min(Decimal(1), rate / target), FigureSource.DOSSIERS, rate, target)
+
+
+def figure(source: str, assessment: Any) -> Figure:
     return figures(source, [assessment])[assessment.pk]
+
+
+def describe(source: str, value: Decimal | None, origin: str, target: Decimal | None = None) -> str:
+    """The figure (as stored on a score: the rate, and its target) as a person reads it beside the points."""
+    if value is None:
+        if source not in COMPUTABLE:
+            return _("Not computed yet: the module that holds this figure is not installed; scored by hand.")
+        return _("No figure yet: the points count as 0 until there is one.")
+    where = str(FigureSource(origin).label) if origin in FigureSource.values else ""
+    if source == "online_rate":
+        if target:
+            text = _("online rate %(rate)s against a target of %(target)s: %(share)s of the target") % {
+                "rate": format_percent(value),
+                "target": format_percent(target),
+                "share": format_percent(min(Decimal(1), value / target)),
+            }
+        else:
+            text = _("online rate %(rate)s (no target for this year)") % {"rate": format_percent(value)}
+    else:
+        names = {
+            "late_rate": _("late-dossier rate"),
+            "satisfaction": _("satisfaction"),
+        }
+        text = f"{names.get(source, source)} {format_percent(value)}"
+    return f"{text} ({where})" if where else text
 
 
 def officer_late_rates(agency_ids: Iterable[int], year: int) -> dict[str, list[tuple[str, Decimal]]]:
@@ -83,7 +180,9 @@ def officer_late_rates(agency_ids: Iterable[int], year: int) -> dict[str, list[t
     ids = list(agency_ids)
     if stats is None or not ids:
         return {}
-    start, end = _year_span(year)
+    start, end = year_span(year)
+    if end < start:
+        return {}
     found: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
     for row in stats.handler_late_rates(start, end, agencies=ids):
         if row.get("late_rate") is not None and row.get("handler"):
@@ -108,3 +207,21 @@ def mapped_points(mapping: list[list[float]], value: Decimal | None, max_points:
         if met:
             return min(max_points, Decimal(str(points)))
     return Decimal(0)
+
+
+def mapping_text(mapping: list[list[float]], max_points: Decimal) -> str:
+    """The mapping as a person reads it: "≤ 2,00%: 10 điểm; ≤ 5,00%: 5 điểm; otherwise 0"."""
+    if not mapping:
+        return _("points = %(max)s × the figure") % {"max": format_number(max_points, 2)}
+    rising = len(mapping) < 2 or mapping[0][0] <= mapping[-1][0]
+    sign = "≤" if rising else "≥"
+    parts = [
+        _("%(sign)s %(threshold)s: %(points)s points")
+        % {
+            "sign": sign,
+            "threshold": format_percent(Decimal(str(threshold))),
+            "points": format_number(Decimal(str(points)), 2),
+        }
+        for threshold, points in mapping
+    ]
+    return "; ".join([*parts, _("otherwise 0")])

@@ -12,32 +12,32 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cchc.accounts.models import User
 from cchc.agencies.models import Agency, Block
 from cchc.core.formatting import format_share
 from cchc.core.scope import agency_q
 from cchc.core.tabular import InputError, write_rows
 from cchc.core.views import download
-from cchc.scoring import frameworks, services
+from cchc.scoring import computed, frameworks, services
 from cchc.scoring.models import (
     BAND_ORDER,
     AppraiserAssignment,
     Assessment,
     Band,
-    BandConfig,
     Criterion,
     Evidence,
     Framework,
 )
 from cchc.scoring.report import band_sentence, mean_sentence, ranking_report, rules_sentence
-from cchc.scoring.results import BlockRanking, Rules, previous_assessments, rank, stored
+from cchc.scoring.results import BlockRanking, previous_assessments, stored
+from cchc.scoring.rules import rules_of
+from cchc.scoring.sources import describe, is_computed, mapping_text, source_of
 
 State = Assessment.State
 
@@ -50,8 +50,12 @@ def _year(request: HttpRequest, default: int | None) -> int | None:
 
 
 def _is_coordinator_of(user: Any, block: Block) -> bool:
-    condition = agency_q(user, {"coordinator"}, "owner")
-    return condition is None or Block.objects.filter(pk=block.pk).filter(condition).exists()
+    return Block.objects.restrict(user, "coordinate").filter(pk=block.pk).exists()
+
+
+def _approved_only(request: HttpRequest) -> bool:
+    """The reader's choice to leave out the results the council has not approved yet."""
+    return request.GET.get("approved") == "1"
 
 
 def chart_data(ranking: BlockRanking) -> dict[str, Any]:
@@ -93,6 +97,12 @@ def block_summaries(frameworks: Any, visible: Any) -> list[dict[str, Any]]:
     rows = visible.filter(framework_id__in=ids).values_list("framework_id", "band").annotate(n=Count("pk")).order_by()
     for framework_id, band, n in rows:
         counts[framework_id][band] = n
+    final = dict(
+        visible.filter(framework_id__in=ids, frozen_at__isnull=False)
+        .values_list("framework_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     means = dict(
         visible.filter(framework_id__in=ids, index__isnull=False)
         .values_list("framework_id")
@@ -111,7 +121,16 @@ def block_summaries(frameworks: Any, visible: Any) -> list[dict[str, Any]]:
             for b in BAND_ORDER
         ]
         total = sum(counts[f.pk].values())
-        summaries.append({"framework": f, "total": total, "distribution": distribution, "mean": means.get(f.pk)})
+        summaries.append(
+            {
+                "framework": f,
+                "total": total,
+                "final": final.get(f.pk, 0),
+                "preliminary": ranked - final.get(f.pk, 0),
+                "distribution": distribution,
+                "mean": means.get(f.pk),
+            }
+        )
     return summaries
 
 
@@ -135,12 +154,16 @@ def block_ranking(request: HttpRequest, pk: int) -> HttpResponse:
         return _block_action(request, block, framework)
     ranking = None
     state_counts: dict[str, int] = defaultdict(int)
+    approved_only = _approved_only(request)
     if framework is not None:
-        assessments = Assessment.objects.restrict(request.user).filter(framework=framework).select_related("agency")
-        ranking = stored(framework, assessments)
+        assessments = list(
+            Assessment.objects.restrict(request.user).filter(framework=framework).select_related("agency")
+        )
+        ranking = stored(framework, assessments, approved_only=approved_only)
         for a in assessments:
             state_counts[a.get_state_display()] += 1
     context = {
+        "approved_only": approved_only,
         "the_block": block,  # "block" is the template's own {% block %} inside one
         "framework": framework,
         "ranking": ranking,
@@ -161,8 +184,8 @@ def _block_action(request: HttpRequest, block: Block, framework: Framework | Non
             n = services.open_assessments(request.user, block)
             messages.success(request, _("%(n)s assessments opened.") % {"n": n})
         elif action == "rank":
-            rank(block.year, block)
-            messages.success(request, _("The ranking was recomputed."))
+            services.rank_block(request.user, block, request.POST.get("reason", ""))
+            messages.success(request, _("The preliminary results were recomputed; approved results stay as approved."))
         elif action == "publish":
             n = services.publish_block(request.user, block)
             messages.success(request, _("%(n)s assessments published.") % {"n": n})
@@ -172,17 +195,15 @@ def _block_action(request: HttpRequest, block: Block, framework: Framework | Non
 
 
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    """The ranking report of the block owner's blocks of that year (DOCX)."""
+    """The ranking report of this block (DOCX), preliminary results marked or left out as the reader chose."""
     block = get_object_or_404(Block.objects.restrict(request.user).select_related("owner"), pk=pk)
-    owned = (
-        Framework.objects.filter(year=block.year, block__owner=block.owner)
-        .select_related("block")
-        .order_by("block__code")
-    )
-    visible = Assessment.objects.restrict(request.user).select_related("agency")
-    rankings = [stored(f, visible.filter(framework=f)) for f in owned]
+    framework = Framework.objects.select_related("block").filter(block=block).first()
+    rankings = []
+    if framework is not None:
+        visible = Assessment.objects.restrict(request.user).select_related("agency").filter(framework=framework)
+        rankings.append(stored(framework, visible, approved_only=_approved_only(request)))
     content = ranking_report(block.owner, block.year, rankings, timezone.localdate())
-    return download(content, f"bao-cao-xep-hang-cchc-{block.year}-{block.owner.code}.docx")
+    return download(content, f"bao-cao-xep-hang-cchc-{block.year}-{block.code}.docx")
 
 
 # The framework of a block
@@ -203,21 +224,12 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if framework and coordinator
         else []
     )
-    appraisers = (
-        User.objects.filter(
-            grants__role="appraiser",
-            grants__agency__in=Agency.objects.filter(agency_q(request.user, {"coordinator"}) or Q()),
-        )
-        .distinct()
-        .order_by("username")
-        if coordinator
-        else []
-    )
+    appraisers = services.appraisers_for(request.user).order_by("username") if coordinator else []
     context = {
         "the_block": block,
         "assignments": assignments,
         "appraisers": appraisers,
-        "bands": Rules.of(BandConfig.objects.filter(block=block).first()),
+        "bands": rules_of(block),
         "framework": framework,
         "criteria": criteria,
         "coordinator": coordinator,
@@ -234,9 +246,8 @@ def _assignment_action(request: HttpRequest, block: Block) -> None:
     if request.POST["action"] == "unassign":
         services.unassign_appraiser(request.user, int(request.POST.get("assignment") or 0))
         return
-    appraiser = User.objects.filter(username=request.POST.get("appraiser", "")).first()
-    if appraiser is None:
-        raise services.WorkflowError(_("Choose an appraiser."))
+    chosen = request.POST.get("appraiser", "")
+    appraiser = services.appraisers_for(request.user).filter(pk=int(chosen)).first() if chosen.isdigit() else None
     code, criterion_code = request.POST.get("agency", "").strip(), request.POST.get("criterion", "").strip()
     agency = Agency.objects.filter(code=code).first() if code else None
     criterion = framework.criteria.filter(code=criterion_code).first() if criterion_code else None
@@ -255,9 +266,11 @@ def _framework_action(request: HttpRequest, block: Block) -> HttpResponse:
         return redirect("scoring:framework", pk=block.pk)
     if request.POST.get("action") == "bands":
         try:
-            values = {name: _required(request.POST.get(name, "")) for name in services.BAND_FIELDS}
-            for name in ("late_rate_limit", "satisfaction_min"):
-                values[name] = values[name] / 100  # entered in %
+            values: dict[str, Any] = {name: _required(request.POST.get(name, "")) for name in services.BAND_FIELDS[:-1]}
+            values["officer_late_limit"] = _decimal(request.POST.get("officer_late_limit", ""))
+            for name in ("late_rate_limit", "satisfaction_min", "officer_late_limit"):
+                if values[name] is not None:
+                    values[name] = values[name] / 100  # entered in %
             services.configure_bands(request.user, block, **values)
             messages.success(request, _("The bands were saved and the block re-ranked."))
         except services.WorkflowError as exc:
@@ -380,6 +393,7 @@ def _appraisable(user: Any, assessment: Assessment, criteria: dict[int, Criterio
 
 def _assessment_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     user = request.user
+    computed.refresh([assessment], user)  # figures stay current while the agency self-assesses
     criteria = {c.pk: c for c in assessment.framework.criteria.order_by("position")}
     scores = {s.criterion_id: s for s in assessment.scores.prefetch_related("evidence")}
     appraisable = _appraisable(user, assessment, criteria)
@@ -392,7 +406,7 @@ def _assessment_context(request: HttpRequest, assessment: Assessment) -> dict[st
         "appraise": state in (State.SUBMITTED, State.APPRAISAL) and bool(appraisable),
         "final": state == State.FINAL_APPRAISAL and bool(appraisable),
     }
-    rows = [{"criterion": c, "score": scores.get(pk), "appraisable": pk in appraisable} for pk, c in criteria.items()]
+    rows = [_row(c, scores.get(pk), pk in appraisable) for pk, c in criteria.items()]
     stages = [
         {"label": label, "done": i < State.values.index(state), "current": value == state}
         for i, (value, label) in enumerate(State.choices)
@@ -404,6 +418,22 @@ def _assessment_context(request: HttpRequest, assessment: Assessment) -> dict[st
         "stages": stages,
         "today": timezone.localdate(),
     }
+
+
+def _row(criterion: Criterion, score: Any, appraisable: bool) -> dict[str, Any]:
+    """A criterion's line on the assessment page; a computed one carries its figure, mapping and source."""
+    row: dict[str, Any] = {"criterion": criterion, "score": score, "appraisable": appraisable}
+    source = source_of(criterion)
+    if criterion.is_leaf and source:
+        row["computed"] = is_computed(criterion)
+        row["figure"] = describe(
+            source,
+            score.figure if score else None,
+            score.figure_source if score else "",
+            score.figure_target if score else None,
+        )
+        row["mapping"] = mapping_text(criterion.mapping, criterion.max_points)
+    return row
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -455,6 +485,7 @@ def _assessment_action(request: HttpRequest, assessment: Assessment) -> None:
             user, score_id, _required(post.get("value", "")), post.get("reason", ""), version
         ),
         "approve": lambda: services.approve(user, assessment.pk),
+        "reopen": lambda: services.reopen(user, assessment.pk, post.get("reason", "")),
         "publish": lambda: services.publish(user, assessment.pk),
         "rates": lambda: services.record_rates(
             user,
@@ -531,6 +562,7 @@ def public(request: HttpRequest) -> HttpResponse:
         .select_related("block")
         .order_by("block__code")
     ):
-        ranking = stored(framework, published.filter(framework=framework).select_related("agency"))
+        ranking = stored(framework, published.filter(framework=framework).select_related("agency"), approved_only=True)
+        ranking.members = Assessment.objects.filter(framework=framework).count()
         rankings.append({"ranking": ranking, "sentence": band_sentence(ranking), "chart": chart_data(ranking)})
     return render(request, "scoring/public.html", {"years": years, "year": year, "rankings": rankings})

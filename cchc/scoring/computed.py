@@ -1,0 +1,68 @@
+"""Computed and survey criteria: their points come from the system's figures, not from a person.
+
+While an assessment is in self-assessment its figures are refreshed (on its page, at every ranking
+run, and one last time at submission); from submission on they stay as they were, and approval
+freezes them with the rest of the results. Each refresh that changes a score is audited.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.core import audit
+from cchc.core.models import AuditEntry
+from cchc.scoring.models import Assessment, Method, Score
+from cchc.scoring.sources import figures, is_computed, mapped_points, source_of
+
+TRACKED = ("self_score", "figure", "figure_target", "figure_source")
+
+
+def refresh(assessments: Iterable[Assessment], user: Any = None) -> int:
+    """Re-read the figures of the computed criteria of the assessments still in self-assessment.
+
+    Returns how many scores changed. The assessments need their ``agency`` (kind) loaded.
+    """
+    drafts = {a.pk: a for a in assessments if a.state == Assessment.State.DRAFT}
+    if not drafts:
+        return 0
+    scores = list(
+        Score.objects.filter(
+            assessment_id__in=list(drafts), criterion__method__in=[Method.COMPUTED, Method.SURVEY]
+        ).select_related("criterion")
+    )
+    by_source: dict[str, list[Score]] = defaultdict(list)
+    for s in scores:
+        if is_computed(s.criterion):
+            by_source[source_of(s.criterion)].append(s)
+    now = timezone.now()
+    changed, entries = [], []
+    for source, group in by_source.items():
+        found = figures(source, list({s.assessment_id: drafts[s.assessment_id] for s in group}.values()))
+        for s in group:
+            f = found[s.assessment_id]
+            before = audit.snapshot(s, TRACKED)
+            s.figure, s.figure_target, s.figure_source = f.shown, f.target, f.source
+            s.self_score = mapped_points(s.criterion.mapping, f.value, s.criterion.max_points)
+            diff = audit.diff(before, audit.snapshot(s, TRACKED))
+            if not diff:
+                continue
+            s.figure_at, s.version = now, s.version + 1
+            changed.append(s)
+            entries.append(
+                audit.entry(
+                    user=user,
+                    obj=s,
+                    action=AuditEntry.Action.UPDATE,
+                    changes=diff,
+                    reason=_("Computed from the system's figures"),
+                    agency=drafts[s.assessment_id].agency,
+                )
+            )
+    Score.objects.bulk_update(changed, [*TRACKED, "figure_at", "version"], batch_size=1000)
+    audit.record_many(entries)
+    return len(changed)
