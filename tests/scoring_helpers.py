@@ -9,7 +9,7 @@ from pathlib import Path
 from cchc.accounts.models import User
 from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.agencies.services import rebuild_paths
-from cchc.scoring import computed
+from cchc.scoring import computed, services
 from cchc.scoring.frameworks import import_framework
 from cchc.scoring.models import AppraiserAssignment, Assessment, Framework, Score
 from cchc.scoring.services import ensure_assessment
@@ -44,9 +44,7 @@ def assessment_for(agency: Agency, framework: Framework) -> Assessment:
     return ensure_assessment(agency, framework)
 
 
-def with_rates(
-    assessment: Assessment, late_rate: str | None = "0.01", satisfaction: str | None = "1"
-) -> Assessment:
+def with_rates(assessment: Assessment, late_rate: str | None = "0.01", satisfaction: str | None = "1") -> Assessment:
     """Recorded rates, from which the computed criteria take their points (while self-assessing)."""
     assessment.late_rate = None if late_rate is None else Decimal(late_rate)
     assessment.satisfaction = None if satisfaction is None else Decimal(satisfaction)
@@ -92,3 +90,15 @@ def block_of(
     block = Block.objects.create(year=year, code=code, name=f"Khối {code}", owner=owner)
     BlockMembership.objects.bulk_create([BlockMembership(block=block, agency=a, year=year) for a in agencies])
     return block, agencies
+
+
+def approve_all(block: Block, coordinator: User) -> None:
+    """The council approves every assessment of ``block`` (through the service, one after the other).
+
+    The stages before final appraisal are the workflow tests' business: here the assessments are put
+    there directly, so that report and page tests can show results that are not preliminary.
+    """
+    assessments = Assessment.objects.filter(framework__block=block).order_by("pk")
+    assessments.update(state=Assessment.State.FINAL_APPRAISAL)
+    for pk in assessments.values_list("pk", flat=True):
+        services.approve(coordinator, pk)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from docx import Document
@@ -25,7 +26,16 @@ from cchc.scoring.frameworks import copy_framework
 from cchc.scoring.models import Assessment, Framework, Score
 from cchc.scoring.results import rank
 from conftest import client_for
-from tests.scoring_helpers import assessment_for, block_of, fill_self_scores, framework_for, score, write_framework
+from tests.scoring_helpers import (
+    approve_all,
+    assessment_for,
+    block_of,
+    fill_self_scores,
+    framework_for,
+    score,
+    with_rates,
+    write_framework,
+)
 from tests.test_scoring import load_scores, one_criterion_block
 
 State = Assessment.State
@@ -45,7 +55,7 @@ def test_the_ranking_report_writes_the_seeds_sentences_in_the_decree_30_format(
 ) -> None:
     block, agencies = one_criterion_block(42, province.province, "SBN-R", tmp_path)
     load_scores(tmp_path, [(a.code, "1", p) for a, p in zip(agencies, [92] * 35 + [75] * 6 + [60], strict=True)])
-    rank(2023, block)
+    approve_all(block, personas.coordinator)
     response = client_for(personas.coordinator).get(f"/scoring/blocks/{block.pk}/report.docx")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
@@ -72,13 +82,13 @@ def test_the_report_compares_the_band_counts_with_last_year(province: Any, perso
     load_scores(
         tmp_path, [(a.code, "1", p) for a, p in zip(agencies, [92] * 30 + [75] * 12, strict=True)], name="a.csv"
     )
-    rank(2023, old)
+    approve_all(old, personas.coordinator)
     new = Block.objects.create(year=2024, code="SBN-C", name="Khối SBN-C", owner=province.province)
     BlockMembership.objects.bulk_create([BlockMembership(block=new, agency=a, year=2024) for a in agencies])
     copy_framework(Framework.objects.get(block=old), new)
     points = [92] * 35 + [75] * 6 + [60]
     load_scores(tmp_path, [(a.code, "1", p) for a, p in zip(agencies, points, strict=True)], year=2024, name="b.csv")
-    rank(2024, new)
+    approve_all(new, personas.coordinator)
     _document, text = docx_text(client_for(personas.viewer).get(f"/scoring/blocks/{new.pk}/report.docx").content)
     assert "35/42 đơn vị được xếp hạng Tốt (chiếm 83,33%), tăng 05 đơn vị so với năm 2023" in text
     assert "06/42 đơn vị được xếp hạng Khá (chiếm 14,29%), giảm 06 đơn vị so với năm 2023" in text
@@ -87,7 +97,7 @@ def test_the_report_compares_the_band_counts_with_last_year(province: Any, perso
 def test_the_report_of_a_district_ranks_its_communes(province: Any, personas: Any, tmp_path: Path) -> None:
     block, agencies = one_criterion_block(136, province.district, "XA-R", tmp_path, kind="commune")
     load_scores(tmp_path, [(a.code, "1", p) for a, p in zip(agencies, [88] * 104 + [71] * 30 + [55] * 2, strict=True)])
-    rank(2023, block)
+    approve_all(block, personas.district_coordinator)
     assert client_for(personas.officer_a).get(f"/scoring/blocks/{block.pk}/report.docx").status_code == 403
     response = client_for(personas.district_coordinator).get(f"/scoring/blocks/{block.pk}/report.docx")
     _document, text = docx_text(response.content)
@@ -116,7 +126,7 @@ def test_the_focal_officer_scores_on_the_page_and_a_stale_form_is_refused(assess
     assert "Người khác đã sửa nội dung này" in response.content.decode()
     assert Score.objects.get(pk=s.pk).self_score == Decimal("18.5")
     page = client.get(url).content.decode()
-    assert "Đã tự chấm: 1 trên 6 tiêu chí" in page
+    assert "Đã tự chấm: 1 trên 4 tiêu chí" in page  # the two computed criteria are not the agency's to score
     assert 'name="action" value="submit"' not in page  # the head submits, not the officer
     head_page = client_for(personas.head).get(url).content.decode()
     assert 'name="action" value="submit"' in head_page and 'value="self_score"' not in head_page
@@ -155,12 +165,16 @@ def test_the_public_page_shows_published_rankings_only_without_people(
     assessed: Assessment, personas: Any, province: Any
 ) -> None:
     other = Assessment.objects.get(agency=province.dept_b)
-    fill_self_scores(assessed)
-    fill_self_scores(other)
+    for a in (assessed, other):
+        fill_self_scores(a)
+        with_rates(a)
     Score.objects.filter(assessment=assessed, criterion__code="1.2").update(appraisal_reason="Lý do riêng tư")
     rank(2025)
     assert "Sở Tư pháp" not in client_for(None).get("/scoring/public/").content.decode()
-    Assessment.objects.filter(pk=assessed.pk).update(state=State.PUBLISHED)
+    Score.objects.filter(assessment=assessed).update(appraised_score=F("self_score"))
+    Assessment.objects.filter(pk=assessed.pk).update(state=State.FINAL_APPRAISAL)
+    services.approve(personas.coordinator, assessed.pk)
+    services.publish(personas.coordinator, assessed.pk)
     html = client_for(None).get("/scoring/public/").content.decode()
     assert "Sở Tư pháp" in html and "Sở Y tế" not in html
     assert "Lý do riêng tư" not in html and "Officer_A" not in html
@@ -190,7 +204,7 @@ def test_the_api_lists_assessments_in_scope(
 def test_the_block_page_ranks_and_the_scorecard_compares(province: Any, personas: Any, tmp_path: Path) -> None:
     block, agencies = one_criterion_block(3, province.province, "PG", tmp_path)
     load_scores(tmp_path, [(a.code, "1", p) for a, p in zip(agencies, [95, 75, 60], strict=True)])
-    rank(2023, block)
+    approve_all(block, personas.coordinator)
     html = client_for(personas.coordinator).get(f"/scoring/blocks/{block.pk}/").content.decode()
     assert "01/3" not in html and "1/3 đơn vị được xếp hạng Tốt (chiếm 33,33%)" in html
     assert 'data-chart="bands"' in html and "<script>" not in html
@@ -331,7 +345,7 @@ def test_the_coordinator_assigns_appraisers_on_the_framework_page(
     assessed: Assessment, personas: Any, province: Any
 ) -> None:
     url = f"/scoring/blocks/{province.block_departments.pk}/framework/"
-    form = {"action": "assign", "appraiser": "appraiser", "agency": "SB", "criterion": "1.2"}
+    form = {"action": "assign", "appraiser": str(personas.appraiser.pk), "agency": "SB", "criterion": "1.2"}
     assert client_for(personas.viewer).post(url, form).status_code == 403
     page = client_for(personas.coordinator).post(url, form, follow=True).content.decode()
     assert "Đã lưu." in page and "Sở Y tế" in page
@@ -341,6 +355,8 @@ def test_the_coordinator_assigns_appraisers_on_the_framework_page(
     services.appraise(personas.appraiser, score(other, "1.2").pk, Decimal(10), "Thiếu minh chứng", None)
     with pytest.raises(PermissionDenied):
         services.appraise(personas.appraiser, score(other, "1.1.1").pk, Decimal(5), "x", None)
-    not_appraiser = client_for(personas.coordinator).post(url, {**form, "appraiser": "viewer"}, follow=True)
-    assert "không có vai trò thẩm định" in not_appraiser.content.decode()
+    # Another user, or an id that exists nowhere: one answer, so that nothing is learnt about accounts.
+    for chosen in (str(personas.viewer.pk), "999999", "viewer"):
+        refused = client_for(personas.coordinator).post(url, {**form, "appraiser": chosen}, follow=True)
+        assert "Chọn một người thẩm định trong danh sách" in refused.content.decode(), chosen
     assert AuditEntry.objects.filter(content_type__model="appraiserassignment", action="create").count() == 1
