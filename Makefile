@@ -55,9 +55,13 @@ lint: venv
 types: venv
 	$(BIN)/mypy cchc bench
 
-## bench: benchmarks, printing figures and ratios against a reference measured in the same run
+## bench: benchmarks, printing figures and ratios against a reference measured in the same run; the
+## ranking benchmark runs again on the local PostgreSQL (a database of its own, dropped afterwards)
 bench: setup
 	$(BIN)/python -m bench
+	dropdb --if-exists -h 127.0.0.1 -U postgres cchc_bench && createdb -h 127.0.0.1 -U postgres cchc_bench
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/cchc_bench $(BIN)/python -m bench scoring
+	dropdb --if-exists -h 127.0.0.1 -U postgres cchc_bench
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles data

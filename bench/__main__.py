@@ -1,10 +1,21 @@
-"""Run every benchmark on a fresh database (SQLite in a temporary folder unless DATABASE_URL is set)."""
+"""Run the benchmarks on a fresh database (SQLite in a temporary folder unless DATABASE_URL is set).
+
+    python -m bench                 # every benchmark
+    python -m bench scoring         # only those named (agencies, dossiers, scoring)
+"""
 
 import os
+import sys
 import tempfile
+
+NAMES = ("agencies", "dossiers", "scoring")
 
 
 def main() -> None:
+    chosen = sys.argv[1:] or list(NAMES)
+    unknown = set(chosen) - set(NAMES)
+    if unknown:
+        raise SystemExit(f"không có benchmark: {', '.join(sorted(unknown))} (có: {', '.join(NAMES)})")
     workdir = tempfile.mkdtemp(prefix="cchc-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings.development")
     os.environ["CCHC_DATA_DIR"] = workdir
@@ -17,15 +28,11 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor}; work folder: {workdir}")
-    from bench import agencies
+    from importlib import import_module
 
-    agencies.run(workdir)
-    from bench import dossiers
-
-    dossiers.run(workdir)
-    from bench import scoring
-
-    scoring.run(workdir)
+    for name in NAMES:
+        if name in chosen:
+            import_module(f"bench.{name}").run(workdir)
 
 
 if __name__ == "__main__":

@@ -16,25 +16,33 @@ from django.utils.translation import gettext as _
 
 from cchc.core import audit
 from cchc.core.models import AuditEntry
-from cchc.scoring.models import Assessment, Method, Score
+from cchc.scoring.models import Assessment, Criterion, Method, Score
 from cchc.scoring.sources import figures, is_computed, mapped_points, source_of
 
 TRACKED = ("self_score", "figure", "figure_target", "figure_source")
 
 
-def refresh(assessments: Iterable[Assessment], user: Any = None) -> int:
+def refresh(assessments: Iterable[Assessment], user: Any = None, frameworks: list[int] | None = None) -> int:
     """Re-read the figures of the computed criteria of the assessments still in self-assessment.
 
-    Returns how many scores changed. The assessments need their ``agency`` (kind) loaded.
+    Returns how many scores changed. The assessments need their ``agency`` (kind) loaded; when they
+    are every assessment of ``frameworks`` (a ranking run), the scores are found through those.
     """
     drafts = {a.pk: a for a in assessments if a.state == Assessment.State.DRAFT}
     if not drafts:
         return 0
-    scores = list(
-        Score.objects.filter(
-            assessment_id__in=list(drafts), criterion__method__in=[Method.COMPUTED, Method.SURVEY]
-        ).select_related("criterion")
-    )
+    criteria = Criterion.objects.filter(is_leaf=True, method__in=[Method.COMPUTED, Method.SURVEY])
+    if frameworks is not None:
+        criteria = criteria.filter(framework_id__in=frameworks)
+    else:
+        criteria = criteria.filter(framework_id__in={a.framework_id for a in drafts.values()})
+    chosen = [c.pk for c in criteria if is_computed(c)]
+    if not chosen:
+        return 0  # through the criterion index: a framework without computed criteria costs one small query
+    query = Score.objects.filter(criterion_id__in=chosen)
+    if frameworks is None:
+        query = query.filter(assessment_id__in=list(drafts))
+    scores = [s for s in query.select_related("criterion") if s.assessment_id in drafts]
     by_source: dict[str, list[Score]] = defaultdict(list)
     for s in scores:
         if is_computed(s.criterion):

@@ -15,12 +15,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cchc.agencies.models import Agency, Block
@@ -218,7 +220,7 @@ def rank(
     )
     live = [a for a in assessments if a.frozen_at is None]
     if save:
-        computed.refresh(live, user)
+        computed.refresh(live, user, frameworks=framework_ids)
     totals = _totals(framework_ids)
     areas = _area_maxima(framework_ids)
     rules_by_block = rules_of_blocks(f.block for f in frameworks)
@@ -417,21 +419,32 @@ def _compare(r: AgencyResult, history: History) -> None:
         r.previous_note = _("last year: mean of the %(n)s merged agencies") % {"n": len(before)}
 
 
+@lru_cache(maxsize=64)
+def _fixed(key: str, language: str | None) -> str:
+    """The fixed sentences of the flags, translated once per language (a ranking writes thousands)."""
+    texts = {
+        "rule4": _("Rule 4: the head cannot be rated “hoàn thành tốt nhiệm vụ” (agency ranked %(band)s)."),
+        "rule4_weak": _("Rule 4: ranked Weak — the head is flagged for accountability."),
+        "rule4_twice": _("Rule 4: Average two years running — the head is flagged for accountability."),
+        "rule5": _("Rule 5: the party organisation cannot be rated “hoàn thành xuất sắc nhiệm vụ”."),
+        **{f"band_{band}": str(Band(band).label) for band in BAND_ORDER},
+    }
+    return texts[key]
+
+
 def flags(r: AgencyResult, history: History, rules: Rules, officers: Iterable[tuple[str, Decimal]] = ()) -> list[str]:
     """Rules 3–5 of DESIGN §7, reported, never applied to people by the system."""
     found = []
+    language = get_language()
     if r.band in (Band.AVERAGE, Band.WEAK):
-        found.append(
-            _("Rule 4: the head cannot be rated “hoàn thành tốt nhiệm vụ” (agency ranked %(band)s).")
-            % {"band": Band(r.band).label}
-        )
+        found.append(_fixed("rule4", language) % {"band": _fixed(f"band_{r.band}", language)})
         last = history.previous.get(r.agency.pk, [])
         if r.band == Band.WEAK:
-            found.append(_("Rule 4: ranked Weak — the head is flagged for accountability."))
+            found.append(_fixed("rule4_weak", language))
         elif len(last) == 1 and last[0].band == Band.AVERAGE:
-            found.append(_("Rule 4: Average two years running — the head is flagged for accountability."))
+            found.append(_fixed("rule4_twice", language))
     if r.band != Band.GOOD:
-        found.append(_("Rule 5: the party organisation cannot be rated “hoàn thành xuất sắc nhiệm vụ”."))
+        found.append(_fixed("rule5", language))
     for officer, rate in sorted(officers):
         if rate >= rules.officer_late_limit:
             found.append(
@@ -490,10 +503,13 @@ def _store(rankings: list[BlockRanking], user: Any, reason: str) -> None:
             if r.final:
                 continue
             a = r.assessment
-            before = audit.snapshot(a, STORED)
+            before = [getattr(a, name) for name in STORED]
             _apply(r)
-            diff = audit.diff(before, audit.snapshot(a, STORED))
-            if diff:  # only what changed is written: one approval moves a few ranks, not all
+            after = [getattr(a, name) for name in STORED]
+            if before != after:
+                diff = audit.changes(
+                    STORED, before, after
+                )  # only what changed is written: one approval moves a few ranks, not all
                 moved += 1
                 changed.append(r)
                 entries.append(
