@@ -15,6 +15,7 @@ from cchc.agencies.models import Block, BlockMembership
 from cchc.scoring.frameworks import CriterionRow, check_tree, save_framework
 from cchc.scoring.models import AppraiserAssignment, Assessment, Criterion, Framework, Method, Score
 from cchc.scoring.results import rank
+from cchc.scoring.services import LOCKED
 
 CENT = Decimal("0.01")
 # Areas of the Khánh Hòa framework: (code, name, share of the criteria points, leaves)
@@ -98,7 +99,9 @@ def extend(scale: int) -> dict[str, int]:
         )
     assessments = sum(_score_year(year) for year in (2024, 2025))
     for year in (2024, 2025):
-        rank(year)
+        rank(year, reason="Dữ liệu mẫu")
+        # The council approved these: their results are the snapshot from now on, as after services.approve.
+        Assessment.objects.filter(year=year, state__in=LOCKED).update(frozen_at=timezone.now())
     return {"PAR frameworks": frameworks, "PAR assessments": assessments}
 
 
