@@ -1,7 +1,7 @@
 """Run the benchmarks on a fresh database (SQLite in a temporary folder unless DATABASE_URL is set).
 
-    python -m bench                 # every benchmark
-    python -m bench scoring         # only those named (agencies, dossiers, scoring)
+python -m bench                 # every benchmark
+python -m bench scoring         # only those named (agencies, dossiers, scoring)
 """
 
 import os

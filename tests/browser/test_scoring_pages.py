@@ -12,15 +12,17 @@ from cchc.scoring.models import Assessment, Score
 from cchc.scoring.results import rank
 from tests.browser.test_accessibility import violations
 from tests.browser.test_login_tree import login
-from tests.scoring_helpers import assessment_for, fill_self_scores, framework_for
+from tests.scoring_helpers import assessment_for, fill_self_scores, framework_for, with_rates
 
 
 @pytest.fixture
 def scored(province: Any, tmp_path: Path) -> Any:
     framework = framework_for(province.block_departments, tmp_path, deadline=timezone.localdate() + timedelta(days=5))
-    other = assessment_for(province.dept_b, framework)
-    fill_self_scores(other, {"1.2": "12", "2": "30"})
-    Assessment.objects.filter(pk=other.pk).update(state=Assessment.State.PUBLISHED)
+    other = with_rates(assessment_for(province.dept_b, framework), satisfaction="0.75")
+    fill_self_scores(other, {"1.2": "12"})
+    rank(2025)
+    # Results the council approved, frozen as they stood, then published.
+    Assessment.objects.filter(pk=other.pk).update(state=Assessment.State.PUBLISHED, frozen_at=timezone.now())
     draft = assessment_for(province.dept_a, framework)
     rank(2025)
     return framework, draft
@@ -37,7 +39,7 @@ def test_the_officer_enters_a_self_score_and_sees_the_progress(
     row = page.locator("tr", has=page.get_by_label("Điểm tự chấm 1.2"))
     row.get_by_role("button", name="Lưu").click()
     page.get_by_text("Đã lưu.").wait_for()
-    assert "Đã tự chấm: 1 trên 6 tiêu chí" in page.content()
+    assert "Đã tự chấm: 1 trên 4 tiêu chí" in page.content()  # the computed criteria are the system's
     assert Score.objects.get(assessment=draft, criterion__code="1.2").self_score == Decimal("17.5")
     assert violations(page) == []
     page.screenshot(path=str(tmp_path / "assessment.png"), full_page=True)
