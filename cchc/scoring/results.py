@@ -19,8 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -272,27 +271,33 @@ def _snapshot(a: Assessment) -> AgencyResult:
     )
 
 
-def _totals(framework_ids: list[int]) -> dict[int, dict[tuple[int, str], Decimal]]:
-    """assessment → (area, method) → points, one GROUP BY over every leaf score.
+def _totals(framework_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
+    """assessment → area → (points earned, points deducted) in cents, one GROUP BY over every leaf score
+    of the assessments not frozen.
 
-    Read through a plain cursor: the ORM's per-value converters cost more than the query itself.
+    Plain SQL through a cursor, the sums rounded to whole cents by the database: the ORM's per-value
+    converters and a Decimal per row cost more than the query itself.
     """
-    query = (
-        Score.objects.filter(
-            assessment__framework_id__in=framework_ids, assessment__frozen_at__isnull=True, criterion__is_leaf=True
-        )
-        .values_list("assessment_id", "criterion__area_id", "criterion__method")
-        .annotate(total=Sum(Coalesce("final_score", "appraised_score", "self_score")))
-        .order_by()
+    if not framework_ids:
+        return {}
+    quote = connection.ops.quote_name
+    score, criterion, assessment = (quote(m._meta.db_table) for m in (Score, Criterion, Assessment))
+    value = "COALESCE(s.final_score, s.appraised_score, s.self_score)"
+    deduction = "c.method = %s"
+    sql = (
+        f"SELECT s.assessment_id, c.area_id, "
+        f"CAST(ROUND(SUM(CASE WHEN {deduction} THEN 0 ELSE {value} END) * 100) AS INTEGER), "
+        f"CAST(ROUND(SUM(CASE WHEN {deduction} THEN {value} ELSE 0 END) * 100) AS INTEGER) "
+        f"FROM {score} s JOIN {criterion} c ON c.id = s.criterion_id JOIN {assessment} a ON a.id = s.assessment_id "
+        f"WHERE a.framework_id IN ({', '.join(['%s'] * len(framework_ids))}) AND a.frozen_at IS NULL AND c.is_leaf = %s "
+        "GROUP BY s.assessment_id, c.area_id"
     )
-    sql, params = query.query.sql_with_params()
-    totals: dict[int, dict[tuple[int, str], Decimal]] = defaultdict(dict)
+    params = [Method.DEDUCTION, Method.DEDUCTION, *framework_ids, True]
+    totals: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for assessment_id, area_id, method, total in cursor.fetchall():
-            # SQLite sums decimals as floats: back to cents, as they were entered.
-            points = Decimal(0) if total is None else Decimal(str(round(total, 2)))
-            totals[assessment_id][(area_id, method)] = points
+        for assessment_id, area_id, earned, deducted in cursor.fetchall():
+            totals[assessment_id][area_id] = (earned or 0, deducted or 0)
     return totals
 
 
@@ -309,24 +314,19 @@ def _area_maxima(framework_ids: list[int]) -> dict[int, dict[int, tuple[str, Dec
 def _result(
     a: Assessment,
     framework: Framework,
-    totals: dict[tuple[int, str], Decimal],
+    totals: dict[int, tuple[int, int]],
     areas: dict[int, dict[int, tuple[str, Decimal]]],
     rules: Rules,
     late_rate: Any,
     satisfaction: Any,
 ) -> AgencyResult:
-    earned: dict[int, Decimal] = defaultdict(Decimal)
-    deducted = Decimal(0)
-    for (area_id, method), total in totals.items():
-        if method == Method.DEDUCTION:
-            deducted += total
-        else:
-            earned[area_id] += total
+    earned = {area_id: cents for area_id, (cents, _deducted) in totals.items()}
+    deducted = sum(cents for _earned, cents in totals.values())
     maximum = framework.max_points
-    points = max(Decimal(0), sum(earned.values(), Decimal(0)) - deducted)
+    points = Decimal(max(0, sum(earned.values()) - deducted)).scaleb(-2)
     index = (points / maximum * HUNDRED).quantize(INDEX_PLACES) if maximum else Decimal(0)
     area_indices = {
-        code: round(float(earned[pk]) / float(area_max) * 100, 4) if area_max else 0.0
+        code: round(earned.get(pk, 0) / float(area_max), 4) if area_max else 0.0
         for pk, (code, area_max) in areas.get(framework.pk, {}).items()
     }
     band_before = rules.band(index)
