@@ -18,6 +18,8 @@ from typing import Any
 
 from django.apps import apps
 
+from cchc.core.scope import SYSTEM
+
 
 def _dossier_stats() -> Any | None:
     if not apps.is_installed("cchc.dossiers"):
@@ -45,7 +47,7 @@ def dossier_late_rates(agency_ids: Iterable[int], year: int) -> dict[int, Decima
     assessed = import_module("cchc.scoring.models").Assessment.objects.filter(year=year).values("agency_id")
     wanted = set(ids)
     found: dict[int, Decimal | None] = {}
-    for agency_id, counts in stats.agency_counts(start, end, agencies=assessed).items():
+    for agency_id, counts in stats.agency_counts(start, end, user=SYSTEM, agencies=assessed).items():
         if agency_id not in wanted:
             continue
         indicators = stats.Indicators(str(agency_id), "")
@@ -85,7 +87,7 @@ def officer_late_rates(agency_ids: Iterable[int], year: int) -> dict[str, list[t
         return {}
     start, end = _year_span(year)
     found: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-    for row in stats.handler_late_rates(start, end, agencies=ids):
+    for row in stats.handler_late_rates(start, end, user=SYSTEM, agencies=ids):
         if row.get("late_rate") is not None and row.get("handler"):
             found[row["agency__code"]].append((row["handler"], Decimal(str(row["late_rate"]))))
     return found
