@@ -17,8 +17,6 @@ from cchc.accounts.models import RoleGrant, User
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.agencies.services import rebuild_paths
-from cchc.core.scope import SYSTEM
-from cchc.dossiers.models import DossierChunk
 
 PASSWORD = "Persona-pass-2026"
 
@@ -105,6 +103,9 @@ def personas(province: Province) -> Personas:
 
 def every_chunk() -> Any:
     """Every stored dossier, read as the system: the tests of the store itself, not of a person's scope."""
+    from cchc.core.scope import SYSTEM
+    from cchc.dossiers.models import DossierChunk
+
     return DossierChunk.objects.restrict(SYSTEM)
 
 

@@ -24,9 +24,11 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
+from cchc.accounts.models import RoleGrant
+from cchc.accounts.roles import Role
 from cchc.agencies.models import Block
 from cchc.core.models import Task
-from conftest import PASSWORD, client_for
+from conftest import PASSWORD, client_for, make_user
 
 PERSONAS = (
     "officer_a",
@@ -437,3 +439,27 @@ def test_the_users_of_an_agency_are_shown_to_a_coordinator_only(personas: Any, p
     for persona in ("officer_a", "head", "viewer", "appraiser"):
         html = client_for(personas.all()[persona]).get("/agencies/SA/").content.decode()
         assert 'id="users-heading"' not in html, persona
+
+
+def test_the_users_of_an_agency_are_shown_to_its_own_coordinators_not_to_a_coordinator_elsewhere(
+    personas: Any, province: Any
+) -> None:
+    make_user("can_bo_xa", Role.FOCAL, province.commune_1)
+    # Coordinator of the district (and its communes), and leadership viewer of the whole province.
+    both = make_user("both", Role.COORDINATOR, province.district, descendants=True)
+    RoleGrant.objects.create(user=both, role=Role.VIEWER, agency=province.province, include_descendants=True)
+    client = client_for(both)
+    department = client.get("/agencies/SA/")
+    assert department.status_code == 200
+    html = department.content.decode()
+    assert 'id="users-heading"' not in html and "Officer_A" not in html, "a coordinator of elsewhere sees SA's users"
+    html = client.get("/agencies/C1/").content.decode()
+    assert 'id="users-heading"' in html and "Can_Bo_Xa" in html
+    # A coordinator of the district alone (no descendants) does not coordinate its communes.
+    district_only = make_user("district_only", Role.COORDINATOR, province.district)
+    RoleGrant.objects.create(user=district_only, role=Role.VIEWER, agency=province.district, include_descendants=True)
+    html = client_for(district_only).get("/agencies/C1/").content.decode()
+    assert 'id="users-heading"' not in html and "Can_Bo_Xa" not in html
+    assert 'id="users-heading"' in client_for(district_only).get("/agencies/D1/").content.decode()
+    for persona in ("coordinator", "admin"):
+        assert "Can_Bo_Xa" in client_for(personas.all()[persona]).get("/agencies/C1/").content.decode(), persona
