@@ -349,8 +349,15 @@ def test_the_dossier_figures_follow_each_aggregate_tables_own_scope(
     assert stats.total(*YEAR_2025, user=user).late == sum(LATE[c] for c in SEES_DOSSIERS[persona])
     officers = stats.handler_late_rates(*YEAR_2025, user=user)
     assert {row["agency__code"] for row in officers} == SEES_OFFICERS[persona]
-    api = client_for(user).get("/api/v1/dossier-stats/?start=2025-01-01&end=2025-12-31&by=agency").json()
+    client, period = client_for(user), "start=2025-01-01&end=2025-12-31&by=agency"
+    api = client.get(f"/api/v1/dossier-stats/?{period}").json()
     assert {g["key"] for g in api["groups"]} == SEES_DOSSIERS[persona]
+    assert {g.key for g in client.get(f"/dossiers/?{period}").context["groups"]} == SEES_DOSSIERS[persona]
+    rows = client.get(f"/dossiers/service-index/?{period}").context["rows"]
+    assert {row["group"].key for row in rows} == SEES_DOSSIERS[persona]
+    # Every one of them is late on more than rule 1's 5 %.
+    rule1 = client.get("/dossiers/targets/?year=2025").context["rule1"]
+    assert {g.key for g in rule1} == SEES_DOSSIERS[persona]
 
 
 def test_the_system_reads_every_agency_and_says_so(dossiers: None) -> None:
