@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -98,6 +99,14 @@ def personas(province: Province) -> Personas:
         viewer=make_user("viewer", Role.VIEWER, p.province, descendants=True),
         admin=make_user("admin", is_superuser=True, is_staff=True),
     )
+
+
+def every_chunk() -> Any:
+    """Every stored dossier, read as the system: the tests of the store itself, not of a person's scope."""
+    from cchc.core.scope import SYSTEM
+    from cchc.dossiers.models import DossierChunk
+
+    return DossierChunk.objects.restrict(SYSTEM)
 
 
 def client_for(user: User | None) -> Client:

@@ -2,31 +2,53 @@
 
 The matrix below is the specification. A route that takes an agency or a block is requested for
 objects the persona may see and for objects it may not; another agency's object answers 404, as if
-it did not exist (NetBox's ``RestrictedQuerySet``). ``test_every_route_is_in_the_matrix`` fails when
-a route is added without a row here (NetBox's ``test_model_test_coverage``).
+it did not exist (NetBox's ``RestrictedQuerySet``). ``ACTIONS`` does the same for every POST route and
+each of its actions: an accepted POST changes the data, a refused one changes nothing.
+``test_every_route_is_in_the_matrix`` fails when a route is added without a row here (NetBox's
+``test_model_test_coverage``), ``test_every_route_taking_a_post_has_post_rows`` when a route that acts
+has no POST row, and ``test_a_row_tells_the_personas_apart`` when a row gives every signed-in persona
+the same answer (it would test nothing about roles) without a reason in ``SAME_FOR_EVERY_ROLE``.
+
+A row's key is the route's name, or "name#variant" for a route's second row (its POST, say).
 """
 
 from __future__ import annotations
 
 import csv
+import importlib
+import inspect
 import io
 import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
+from fnmatch import fnmatch
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+from django.utils import timezone
 
-from cchc.agencies.models import Block
-from cchc.core.models import Task
-from conftest import PASSWORD, client_for
+from cchc.accounts.models import RoleGrant
+from cchc.accounts.roles import Role
+from cchc.agencies.models import Agency, Block
+from cchc.core.models import AuditEntry, Task
+from cchc.scoring.frameworks import import_framework
+from cchc.scoring.models import AppraiserAssignment, Assessment, Evidence, Framework, Score
+from conftest import PASSWORD, client_for, make_user
+from tests.scoring_helpers import assessment_for, assign, fill_self_scores, write_framework
+from tests.scoring_helpers import score as score_of
+
+State = Assessment.State
 
 PERSONAS = (
     "officer_a",
@@ -52,6 +74,16 @@ class Redirect:
 
 
 Expect = int | Redirect
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The POST is accepted: it answers ``answer`` and changes the data (any other answer to a POST
+    is a refusal, after which nothing has changed)."""
+
+    answer: Expect
+
+
 LOGIN = Redirect("/accounts/login/", back=True)
 ADMIN_LOGIN = Redirect("/admin/login/", back=True)
 
@@ -82,6 +114,12 @@ def credentials(persona: str) -> dict[str, str]:
     if persona == "anonymous":
         return {"username": "officer_a", "password": "not-the-password"}
     return {"username": persona, "password": PASSWORD}
+
+
+def new_password(persona: str) -> dict[str, str]:
+    """Each persona changes its own password (the visitor has none to change)."""
+    new = "Hoa-An-mat-khau-moi-2026"
+    return {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
 
 
 SIGNED_IN_PAGE = everyone(200, anonymous=LOGIN)
@@ -144,8 +182,13 @@ MATRIX: dict[str, Route] = {
     "core:task_progress": Route(TASK_OBJECTS, lookup="task"),
     "core:audit": Route(everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)),
     "accounts:login": Route(everyone(Redirect("/"), anonymous=200)),
+    # Signed in, one is sent home; the visitor's wrong password is refused on the page.
+    "accounts:login#post": Route(everyone(Redirect("/"), anonymous=200), method="post", data=credentials),
     "accounts:logout": Route(everyone(Redirect("/accounts/login/"), anonymous=LOGIN), method="post"),
     "accounts:password_change": Route(SIGNED_IN_PAGE),
+    "accounts:password_change#post": Route(
+        everyone(Changes(Redirect("/accounts/password/done/")), anonymous=LOGIN), method="post", data=new_password
+    ),
     "accounts:password_change_done": Route(SIGNED_IN_PAGE),
     "accounts:profile": Route(SIGNED_IN_PAGE),
     "agencies:list": Route(SIGNED_IN_PAGE),
@@ -199,6 +242,11 @@ MATRIX: dict[str, Route] = {
 }
 
 
+def url_name(key: str) -> str:
+    """The route a MATRIX key stands for ("accounts:login#post" is a row of "accounts:login")."""
+    return key.partition("#")[0]
+
+
 def _cases() -> Iterator[Any]:
     for name, route in MATRIX.items():
         for persona in PERSONAS:
@@ -221,13 +269,15 @@ def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
     return {}
 
 
-def assert_answer(response: Any, expected: Expect, url: str) -> None:
+def assert_answer(response: Any, expected: Expect, url: str, context: dict[str, Any] | None = None) -> None:
+    """``expected``'s status; a redirect's path may hold ``{names}`` of ``context`` and ``*`` wildcards."""
     if isinstance(expected, int):
         assert response.status_code == expected, f"{url}: {response.status_code}, expected {expected}"
         return
     assert response.status_code == 302, f"{url}: {response.status_code}, expected a redirect to {expected.path}"
     location = urlsplit(response["Location"])
-    assert location.path == expected.path, f"{url} redirects to {response['Location']}"
+    wanted = expected.path.format(**(context or {}))
+    assert fnmatch(location.path, wanted), f"{url} redirects to {response['Location']}, expected {wanted}"
     assert parse_qs(location.query).get("next") == ([url] if expected.back else None), response["Location"]
 
 
@@ -244,10 +294,13 @@ def test_access(route_name: str, persona: str, obj: str | None, personas: Any, p
     if route.lookup == "task":
         for owner in TASK_OWNERS:
             Task.objects.create(kind="tests.noop", label="import", user=getattr(personas, owner))
-    url = reverse(route_name, kwargs=_kwargs(route, obj))
+    url = reverse(url_name(route_name), kwargs=_kwargs(route, obj))
     client = client_for(personas.all()[persona])
+    before = watched() if route.method == "post" else None
     response = getattr(client, route.method)(url, route.data(persona))
-    assert_answer(response, expected, url)
+    assert_answer(response, expected.answer if isinstance(expected, Changes) else expected, url)
+    if before is not None:
+        assert (watched() != before) == isinstance(expected, Changes), f"{route_name} by {persona}: changed or not"
 
 
 # The matrix itself
@@ -263,8 +316,10 @@ def _is_static(pattern: str) -> bool:
     return any(pattern.lstrip("^/").startswith(p) for p in prefixes)
 
 
-def routes(patterns: list[Any] | None = None, namespace: str = "", prefix: str = "") -> Iterator[tuple[str, str]]:
-    """(namespaced name, full pattern) of every URL pattern, walking included URLconfs.
+def routes(
+    patterns: list[Any] | None = None, namespace: str = "", prefix: str = ""
+) -> Iterator[tuple[str, str, Callable[..., Any]]]:
+    """(namespaced name, full pattern, view) of every URL pattern, walking included URLconfs.
 
     An unnamed pattern keeps its namespace ("admin:"), so that it is excluded or reported with it.
     """
@@ -273,22 +328,22 @@ def routes(patterns: list[Any] | None = None, namespace: str = "", prefix: str =
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from routes(entry.url_patterns, inner, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern):
-            yield f"{namespace}{entry.name or ''}", prefix + str(entry.pattern)
+            yield f"{namespace}{entry.name or ''}", prefix + str(entry.pattern), entry.callback
 
 
-def routes_to_cover() -> list[tuple[str, str]]:
+def routes_to_cover() -> list[tuple[str, str, Callable[..., Any]]]:
     wanted = []
-    for name, pattern in routes():
+    for name, pattern, view in routes():
         if name.startswith("admin:") and name != "admin:index":
             continue  # Django's own admin: its index stands for it
         if _is_format_suffix(pattern) or _is_static(pattern):
             continue
-        wanted.append((name, pattern))
+        wanted.append((name, pattern, view))
     return wanted
 
 
 def test_the_route_walk_finds_pages_api_and_admin() -> None:
-    found = dict(routes_to_cover())
+    found = {name: pattern for name, pattern, _view in routes_to_cover()}
     assert {"core:home", "agencies:detail", "api:agency-detail", "admin:index", "api:token"} <= set(found)
     assert found["api:agency-detail"] == "api/v1/^agencies/(?P<code>[^/]+)/$"
     assert not any(name.startswith("admin:") and name != "admin:index" for name in found)
@@ -298,9 +353,28 @@ def test_the_route_walk_finds_pages_api_and_admin() -> None:
 def uncovered() -> tuple[list[str], list[str], list[str]]:
     """(unnamed patterns, route names missing from MATRIX, MATRIX rows matching no route)."""
     found = routes_to_cover()
-    unnamed = sorted(pattern for name, pattern in found if not name or name.endswith(":"))
-    names = {name for name, _ in found if name and not name.endswith(":")}
-    return unnamed, sorted(names - set(MATRIX)), sorted(set(MATRIX) - names)
+    unnamed = sorted(pattern for name, pattern, _view in found if not name or name.endswith(":"))
+    names = {name for name, _pattern, _view in found if name and not name.endswith(":")}
+    rows = {url_name(key) for key in MATRIX} | {action.route for action in ACTIONS.values()}
+    return unnamed, sorted(names - rows), sorted(rows - names)
+
+
+def takes_post(view: Callable[..., Any]) -> bool:
+    """Whether a view acts on a POST: a class view (or API view, viewset route) with a ``post``
+    handler, or a function view that reads ``request.POST``/``FILES`` or asks for the method."""
+    actions = getattr(view, "actions", None)  # a DRF viewset's route: the methods it maps
+    if actions is not None:
+        return "post" in actions
+    view_class = getattr(view, "view_class", None) or getattr(view, "cls", None)
+    if view_class is not None:
+        return callable(getattr(view_class, "post", None))
+    source = inspect.getsource(inspect.unwrap(view))
+    return any(sign in source for sign in ("request.POST", "request.FILES", '"POST"'))
+
+
+def posts_without_rows() -> list[str]:
+    posted = {url_name(k) for k, r in MATRIX.items() if r.method == "post"} | {a.route for a in ACTIONS.values()}
+    return sorted({name for name, _pattern, view in routes_to_cover() if takes_post(view)} - posted)
 
 
 def test_every_route_is_in_the_matrix() -> None:
@@ -310,13 +384,33 @@ def test_every_route_is_in_the_matrix() -> None:
     assert not stale, f"MATRIX rows for routes that no longer exist: {stale}"
 
 
+def test_every_route_taking_a_post_has_post_rows() -> None:
+    assert not posts_without_rows(), "routes that act on a POST without a POST row in MATRIX or ACTIONS"
+
+
+def test_the_post_check_finds_the_routes_that_act_and_only_those() -> None:
+    acting = {name for name, _pattern, view in routes_to_cover() if takes_post(view)}
+    known = {"scoring:assessment", "scoring:block", "scoring:framework", "dossiers:upload", "api:scoring-action"}
+    assert (
+        known | {"api:token", "accounts:login", "accounts:logout", "accounts:password_change", "set_language"} <= acting
+    )
+    assert not {"dossiers:index", "agencies:list", "api:agency-list", "api:dossier-list", "scoring:public"} & acting
+
+
 def _new_page(request: Any) -> HttpResponse:
     return HttpResponse("new")
+
+
+def _new_form(request: Any) -> HttpResponse:
+    if request.method == "POST":
+        return HttpResponse(status=204)
+    return HttpResponse("form")
 
 
 urlpatterns = [
     *get_resolver(settings.ROOT_URLCONF).url_patterns,
     path("reports/", include(([path("<int:pk>/", _new_page, name="detail")], "reports"))),
+    path("plans/", include(([path("new/", _new_form, name="new")], "plans"))),
     path("unnamed/", _new_page),
 ]
 
@@ -325,8 +419,16 @@ urlpatterns = [
 def test_the_coverage_check_catches_a_route_added_without_a_row() -> None:
     unnamed, missing, stale = uncovered()
     assert unnamed == ["unnamed/"]
-    assert missing == ["reports:detail"]
+    assert missing == ["plans:new", "reports:detail"]
     assert stale == []
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_post_check_catches_a_form_whose_page_has_a_row_but_not_its_post(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(MATRIX, "plans:new", Route(SIGNED_IN_PAGE))
+    assert posts_without_rows() == ["plans:new"]
+    monkeypatch.setitem(MATRIX, "plans:new#post", Route(everyone(204, anonymous=LOGIN), method="post"))
+    assert posts_without_rows() == []
 
 
 @pytest.mark.parametrize("route_name", list(MATRIX))
@@ -340,6 +442,504 @@ def test_each_row_names_every_persona_and_both_sides_of_scope(route_name: str) -
         assert any(status != 200 for status in objects.values()), f"{route_name}: {persona} is never refused"
         if persona in AGENCY_OBJECTS and route.lookup == "code":
             assert 200 in objects.values(), f"{route_name}: {persona} never sees its own agency"
+
+
+# POST routes: every action, tried by every persona on its own agency's objects and on others'.
+#
+# An object is an agency code (the assessment's agency, or the agency of the uploaded file's rows) or
+# a block code; "SA>SB" is a forged post through SA's page with SB's score or evidence. A ``Changes``
+# answer is an accepted POST, which must change what it acts on; any other answer is a refusal, after
+# which nothing at all has changed (``watched``).
+
+
+ON_PAGE = Changes(Redirect("/scoring/agencies/{agency}/assessment/"))
+ON_BLOCK = Changes(Redirect("/scoring/blocks/{pk}/"))
+ON_FRAMEWORK = Changes(Redirect("/scoring/blocks/{pk}/framework/"))
+TASK_PAGE = Redirect("/tasks/*/")  # a refused import is a task that failed and says why
+DONE = Changes(200)
+
+# Page actions on a score of the agency's own assessment, by its focal officer (DRAFT).
+FOCAL_ACTION: dict[str, dict[str, Any]] = {
+    "officer_a": {"SA": ON_PAGE, "SB": 404, "SA>SB": 403},
+    "officer_b": {"SB": ON_PAGE, "SA": 404, "SB>SA": 403},
+    "head": {"SA": 403, "SB": 404},
+    "coordinator": {"SA": 403, "C1": 403, MISSING: 404},
+    "district_coordinator": {"C1": 403, "SA": 404},
+    "appraiser": {"SA": 403, "C1": 403},
+    "inspector": {"SA": 403, "C1": 403},
+    "viewer": {"SA": 403, "C1": 403},
+    "admin": {"SA": ON_PAGE, "C1": ON_PAGE},
+    "anonymous": {"SA": LOGIN},
+}
+# The head submits (DRAFT, every criterion self-scored).
+HEAD_ACTION = {
+    **FOCAL_ACTION,
+    "officer_a": {"SA": 403, "SB": 404},
+    "officer_b": {"SB": 403, "SA": 404},
+    "head": {"SA": ON_PAGE, "SB": 404},
+}
+# The focal officer or the head explains an adjusted score (EXPLANATION, before the deadline).
+EXPLAIN_ACTION = {**FOCAL_ACTION, "head": {"SA": ON_PAGE, "SB": 404, "SA>SB": 403}}
+# The appraiser appraises what is assigned to it: the departments' block (SBN), not the communes'.
+APPRAISER_ACTION = {
+    **FOCAL_ACTION,
+    "officer_a": {"SA": 403, "SB": 404},
+    "officer_b": {"SB": 403, "SA": 404},
+    "appraiser": {"SA": ON_PAGE, "SB": ON_PAGE, "C1": 403},
+}
+# The coordinators of the agency (the province's, the district's for its communes) run the workflow.
+COORDINATOR_ACTION = {
+    **HEAD_ACTION,
+    "head": {"SA": 403, "SB": 404},
+    "coordinator": {"SA": ON_PAGE, "C1": ON_PAGE, MISSING: 404},
+    "district_coordinator": {"C1": ON_PAGE, "SA": 404},
+}
+# A block's actions (its pages are for block roles; a POST is for the owner's coordinators).
+BLOCK_ACTION: dict[str, dict[str, Any]] = {
+    **{p: {"SBN": 403, "XA-D1": 403} for p in NO_BLOCK_ROLE},
+    "coordinator": {"SBN": ON_BLOCK, "XA-D1": ON_BLOCK, MISSING: 404},
+    "district_coordinator": {"XA-D1": ON_BLOCK, "SBN": 404, MISSING: 404},
+    "appraiser": {"SBN": 403, "XA-D1": 403, MISSING: 404},
+    "inspector": {"SBN": 403, MISSING: 404},
+    "viewer": {"SBN": 403, "XA-D1": 403},
+    "admin": {"SBN": ON_BLOCK, "XA-D1": ON_BLOCK},
+    "anonymous": {"SBN": LOGIN, MISSING: LOGIN},
+}
+
+
+def on_framework(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {p: {o: ON_FRAMEWORK if a is ON_BLOCK else a for o, a in objs.items()} for p, objs in table.items()}
+
+
+FRAMEWORK_ACTION = on_framework(BLOCK_ACTION)
+# Unassigning through one's own block's page an assignment of another block's framework.
+UNASSIGN_ACTION = {
+    **FRAMEWORK_ACTION,
+    "district_coordinator": {**FRAMEWORK_ACTION["district_coordinator"], "XA-D1>SBN": 403},
+}
+
+
+def through_api(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The same step through the API: no agency in the URL, so any refusal is a 403 (401 signed out)."""
+    answers: dict[str, dict[str, Any]] = {}
+    for persona, objects in table.items():
+        answers[persona] = {
+            obj: DONE if isinstance(a, Changes) else 401 if a == LOGIN else 403
+            for obj, a in objects.items()
+            if ">" not in obj and obj != MISSING
+        }
+    return answers
+
+
+@dataclass
+class World:
+    """The PAR index of 2025: SA and SB (block SBN), C1 (block XA-D1) assessed on a small framework,
+    every criterion self-scored; the appraiser assigned to SBN's framework."""
+
+    province: Any
+    personas: Any
+    tmp_path: Path
+    assessments: dict[str, Assessment]
+
+    def block(self, code: str) -> Block:
+        return Block.objects.get(code=code, year=2025)
+
+    def score(self, code: str) -> Score:
+        return score_of(self.assessments[code], "1.2")
+
+    def evidence(self, code: str) -> Evidence:
+        return Evidence.objects.get(score=self.score(code))
+
+    def in_state(self, state: str, **fields: Any) -> None:
+        Assessment.objects.update(state=state, **fields)
+
+
+# Scored by hand only: nothing the dossier statistics would compute.
+MANUAL_FRAMEWORK = """code,parent_code,name,max_points
+1,,Công tác chỉ đạo điều hành,40
+1.1,1,Kế hoạch CCHC,20
+1.2,1,Tuyên truyền CCHC,20
+2,,Cải cách thủ tục hành chính,60
+"""
+
+
+@pytest.fixture
+def world(province: Any, personas: Any, tmp_path: Path, settings: Any) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    deadline = timezone.localdate() + timedelta(days=30)
+    assessments = {}
+    for block, agencies in ((province.block_departments, ("SA", "SB")), (province.block_communes, ("C1",))):
+        framework = import_framework(write_framework(tmp_path, MANUAL_FRAMEWORK, f"{block.code}.csv"), block)
+        Framework.objects.filter(pk=framework.pk).update(submission_deadline=deadline)
+        for code in agencies:
+            assessments[code] = assessment_for(Agency.objects.get(code=code), framework)
+            fill_self_scores(assessments[code])
+    assign(personas.appraiser, Framework.objects.get(block=province.block_departments))
+    return World(province, personas, tmp_path, assessments)
+
+
+def appraised(world: World) -> None:
+    """Every 1.2 appraised at 10 of the self-scored 20, then the explanation round open."""
+    Score.objects.filter(criterion__code="1.2").update(appraised_score=10, appraisal_reason="Thiếu minh chứng")
+    world.in_state(State.EXPLANATION, explanation_deadline=timezone.localdate() + timedelta(days=5))
+
+
+def with_evidence(world: World) -> None:
+    for code in world.assessments:
+        Evidence.objects.create(score=world.score(code), doc_number="01/KH", doc_issuer="UBND", title="Kế hoạch")
+
+
+def unopened(world: World) -> None:
+    Assessment.objects.all().delete()
+
+
+def last_year(world: World) -> None:
+    """The blocks of 2024 with their frameworks, to copy from; this year's not yet used."""
+    unopened(world)
+    for code, owner in (("SBN", world.province.province), ("XA-D1", world.province.district)):
+        block = Block.objects.create(year=2024, code=code, name=code, owner=owner)
+        import_framework(write_framework(world.tmp_path, MANUAL_FRAMEWORK, f"{code}-2024.csv"), block)
+
+
+def each_assignment(world: World) -> None:
+    for block in (world.province.block_departments, world.province.block_communes):
+        assign(world.personas.appraiser, Framework.objects.get(block=block), criterion_code="1.1")
+
+
+def pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("Kế hoạch.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
+
+
+def dossier_file(code: str) -> SimpleUploadedFile:
+    content = f"dossier_code,agency_code,received_at,status\nX-{code},{code},2025-02-01,pending\n"
+    return SimpleUploadedFile("hoso.csv", content.encode(), content_type="text/csv")
+
+
+def framework_csv() -> SimpleUploadedFile:
+    return SimpleUploadedFile("tieuchi.csv", b"code,parent_code,name,max_points\n1,,A,10\n1.1,1,B,10\n")
+
+
+BANDS = {"good_min": "90", "fair_min": "80", "average_min": "70", "late_rate_limit": "5", "satisfaction_min": "80"}
+FUTURE = (timezone.localdate() + timedelta(days=10)).isoformat()
+
+
+@dataclass(frozen=True)
+class Action:
+    """A POST route taking one action: who gets what (``expect``: persona → {object → answer}), the
+    state in which the action is possible (``prepare``) and the form for an object (``data``)."""
+
+    route: str
+    expect: dict[str, dict[str, Any]]
+    data: Callable[[World, str], dict[str, Any]]
+    prepare: Callable[[World], None] = field(default=lambda world: None)
+    json: bool = False
+
+
+def step(action: str, **extra: Any) -> Callable[[World, str], dict[str, Any]]:
+    """The assessment page's form: ``action``, with ``score`` (or ``evidence``) of the target agency."""
+
+    def data(world: World, target: str) -> dict[str, Any]:
+        form = {"action": action}
+        for name, value in extra.items():
+            form[name] = value(world, target) if callable(value) else value
+        return form
+
+    return data
+
+
+def score_id(world: World, target: str) -> int:
+    return world.score(target).pk
+
+
+def api_step(action: str, on: str = "score", **extra: Any) -> Callable[[World, str], dict[str, Any]]:
+    def data(world: World, target: str) -> dict[str, Any]:
+        ids = {"score": world.score(target).pk, "assessment": world.assessments[target].pk}
+        return {"action": action, on: ids[on], **extra}
+
+    return data
+
+
+def block_step(action: str, **extra: Any) -> Callable[[World, str], dict[str, Any]]:
+    def data(world: World, target: str) -> dict[str, Any]:
+        return {"action": action, **{k: v(world, target) if callable(v) else v for k, v in extra.items()}}
+
+    return data
+
+
+def member_of(world: World, block: str) -> str:
+    return "SA" if block == "SBN" else "C1"
+
+
+def assignment_of(world: World, block: str) -> int:
+    return AppraiserAssignment.objects.filter(framework__block=world.block(block), criterion__code="1.1").get().pk
+
+
+ACTIONS: dict[str, Action] = {
+    # The assessment page
+    "self_score": Action("scoring:assessment", FOCAL_ACTION, step("self_score", score=score_id, value="15", note="x")),
+    "evidence_file": Action(
+        "scoring:assessment", FOCAL_ACTION, step("evidence_file", score=score_id, file=lambda w, t: pdf())
+    ),
+    "evidence_reference": Action(
+        "scoring:assessment",
+        FOCAL_ACTION,
+        step("evidence_reference", score=score_id, number="12/KH", date="2025-01-15", issuer="UBND", title="Kế hoạch"),
+    ),
+    "remove_evidence": Action(
+        "scoring:assessment",
+        FOCAL_ACTION,
+        step("remove_evidence", evidence=lambda w, t: w.evidence(t).pk),
+        prepare=with_evidence,
+    ),
+    "submit": Action("scoring:assessment", HEAD_ACTION, step("submit")),
+    "appraise": Action(
+        "scoring:assessment",
+        APPRAISER_ACTION,
+        step("appraise", score=score_id, value="10", reason="Thiếu minh chứng"),
+        prepare=lambda w: w.in_state(State.SUBMITTED),
+    ),
+    "open_explanation": Action(
+        "scoring:assessment",
+        COORDINATOR_ACTION,
+        step("open_explanation", deadline=FUTURE),
+        prepare=lambda w: w.in_state(State.SUBMITTED),
+    ),
+    "explain": Action(
+        "scoring:assessment", EXPLAIN_ACTION, step("explain", score=score_id, text="Đã bổ sung"), appraised
+    ),
+    "final_appraisal": Action("scoring:assessment", COORDINATOR_ACTION, step("final_appraisal"), appraised),
+    "final": Action(
+        "scoring:assessment",
+        APPRAISER_ACTION,
+        step("final", score=score_id, value="15", reason="Sau giải trình"),
+        prepare=lambda w: w.in_state(State.FINAL_APPRAISAL),
+    ),
+    "approve": Action(
+        "scoring:assessment", COORDINATOR_ACTION, step("approve"), lambda w: w.in_state(State.FINAL_APPRAISAL)
+    ),
+    "publish": Action("scoring:assessment", COORDINATOR_ACTION, step("publish"), lambda w: w.in_state(State.APPROVED)),
+    "rates": Action(
+        "scoring:assessment", COORDINATOR_ACTION, step("rates", late_rate="3", satisfaction="85", reason="Số liệu")
+    ),
+    # The same steps through the API
+    "api self_assess": Action(
+        "api:scoring-action", through_api(FOCAL_ACTION), api_step("self_assess", value="15", text="x"), json=True
+    ),
+    "api submit": Action("api:scoring-action", through_api(HEAD_ACTION), api_step("submit", "assessment"), json=True),
+    "api appraise": Action(
+        "api:scoring-action",
+        through_api(APPRAISER_ACTION),
+        api_step("appraise", value="10", text="Thiếu minh chứng"),
+        lambda w: w.in_state(State.SUBMITTED),
+        json=True,
+    ),
+    "api open_explanation": Action(
+        "api:scoring-action",
+        through_api(COORDINATOR_ACTION),
+        api_step("open_explanation", "assessment", deadline=FUTURE),
+        lambda w: w.in_state(State.SUBMITTED),
+        json=True,
+    ),
+    "api explain": Action(
+        "api:scoring-action", through_api(EXPLAIN_ACTION), api_step("explain", text="Đã bổ sung"), appraised, json=True
+    ),
+    "api start_final_appraisal": Action(
+        "api:scoring-action",
+        through_api(COORDINATOR_ACTION),
+        api_step("start_final_appraisal", "assessment"),
+        appraised,
+        json=True,
+    ),
+    "api final_appraise": Action(
+        "api:scoring-action",
+        through_api(APPRAISER_ACTION),
+        api_step("final_appraise", value="15", text="Sau giải trình"),
+        lambda w: w.in_state(State.FINAL_APPRAISAL),
+        json=True,
+    ),
+    "api approve": Action(
+        "api:scoring-action",
+        through_api(COORDINATOR_ACTION),
+        api_step("approve", "assessment"),
+        lambda w: w.in_state(State.FINAL_APPRAISAL),
+        json=True,
+    ),
+    "api publish": Action(
+        "api:scoring-action",
+        through_api(COORDINATOR_ACTION),
+        api_step("publish", "assessment"),
+        lambda w: w.in_state(State.APPROVED),
+        json=True,
+    ),
+    # A block's page and its framework's
+    "block open": Action("scoring:block", BLOCK_ACTION, block_step("open"), unopened),
+    "block rank": Action("scoring:block", BLOCK_ACTION, block_step("rank")),
+    "block publish": Action("scoring:block", BLOCK_ACTION, block_step("publish"), lambda w: w.in_state(State.APPROVED)),
+    "framework assign": Action(
+        "scoring:framework",
+        FRAMEWORK_ACTION,
+        block_step("assign", appraiser="appraiser", agency=member_of, criterion="1.2"),
+    ),
+    "framework unassign": Action(
+        "scoring:framework", UNASSIGN_ACTION, block_step("unassign", assignment=assignment_of), each_assignment
+    ),
+    "framework bands": Action("scoring:framework", FRAMEWORK_ACTION, block_step("bands", **BANDS)),
+    "framework copy": Action("scoring:framework", FRAMEWORK_ACTION, block_step("copy"), last_year),
+    "framework import": Action(
+        "scoring:framework", FRAMEWORK_ACTION, block_step("import", file=lambda w, b: framework_csv()), unopened
+    ),
+    # A dossier export uploaded (and imported at once: tasks run eagerly in the tests)
+    "dossier upload": Action(
+        "dossiers:upload",
+        {
+            "officer_a": {"SA": Changes(TASK_PAGE), "SB": TASK_PAGE},
+            "officer_b": {"SB": Changes(TASK_PAGE), "SA": TASK_PAGE},
+            "head": {"SA": 403, "SB": 403},
+            "coordinator": {"SA": Changes(TASK_PAGE), "C1": Changes(TASK_PAGE), MISSING: TASK_PAGE},
+            "district_coordinator": {"C1": Changes(TASK_PAGE), "SA": TASK_PAGE},
+            "appraiser": {"SA": 403, "C1": 403},
+            "inspector": {"SA": 403, "C1": 403},
+            "viewer": {"SA": 403, "C1": 403},
+            "admin": {"SA": Changes(TASK_PAGE), MISSING: TASK_PAGE},
+            "anonymous": {"SA": LOGIN},
+        },
+        lambda w, code: {"file": dossier_file(code), "profile": "canonical"},
+    ),
+}
+
+
+def _action_cases() -> Iterator[Any]:
+    for name, action in ACTIONS.items():
+        for persona in PERSONAS:
+            for obj in action.expect[persona]:
+                yield pytest.param(name, persona, obj, id=f"{name}-{persona}-{obj}")
+
+
+def action_url(action: Action, world: World, obj: str) -> tuple[str, dict[str, Any]]:
+    """The URL of the POST and what its expected redirect is formatted with."""
+    through = obj.split(">")[0]
+    if action.route == "scoring:assessment":
+        return reverse(action.route, kwargs={"code": through}), {"agency": through}
+    if action.route in ("scoring:block", "scoring:framework"):
+        pk = Block.objects.filter(code=through, year=2025).values_list("pk", flat=True).first() or 999_999
+        return reverse(action.route, kwargs={"pk": pk}), {"pk": pk}
+    return reverse(action.route), {}
+
+
+def target_of(action: Action, obj: str) -> str:
+    """Whose ids the form carries: the object's (after ">" for a forged post); a missing object's
+    URL carries the ids of a real one, so that only the URL is missing."""
+    target = obj.split(">")[-1]
+    if target != MISSING or action.route == "dossiers:upload":
+        return target
+    return "SBN" if action.route in ("scoring:block", "scoring:framework") else "SA"
+
+
+def watched() -> dict[str, list[Any]]:
+    """Every row of the data a POST could change (not the tasks, sessions or login attempts)."""
+    models = [m for m in django_apps.get_models(include_auto_created=True) if m._meta.app_label in WATCHED_APPS]
+    return {
+        m._meta.label: list(m.objects.order_by("pk").values_list())  # type: ignore[attr-defined]
+        for m in [*models, AuditEntry]
+    }
+
+
+WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring")
+
+
+@pytest.mark.parametrize(("name", "persona", "obj"), list(_action_cases()))
+def test_action(name: str, persona: str, obj: str, world: World) -> None:
+    action = ACTIONS[name]
+    action.prepare(world)
+    expected = action.expect[persona][obj]
+    data = action.data(world, target_of(action, obj))
+    url, context = action_url(action, world, obj)
+    client = client_for(world.personas.all()[persona])
+    before = watched()
+    kind = {"content_type": "application/json"} if action.json else {}
+    response = client.post(url, data, **kind)
+    accepted = isinstance(expected, Changes)
+    assert_answer(response, expected.answer if accepted else expected, url, context)
+    if accepted:
+        assert watched() != before, f"{name} by {persona} on {obj} was accepted but changed nothing"
+    else:
+        assert watched() == before, f"{name} by {persona} on {obj} was refused but changed the data"
+
+
+# Rows every signed-in persona answers alike (only the visitor differs, if anyone). Such a row tests
+# nothing about roles, so each says why it is right: a public or self-service route, or a route whose
+# status is the same for everyone signed in while what it shows is the scope, checked per persona by
+# the test named ("module::test"; test_a_row_tells_the_personas_apart checks that the test exists).
+SAME_FOR_EVERY_ROLE: dict[str, str] = {
+    # Public, or one's own account
+    "accounts:login": "public: the sign-in page",
+    "accounts:login#post": "public: signing in, with one's own password",
+    "accounts:logout": "one's own session",
+    "accounts:password_change": "one's own password",
+    "accounts:password_change#post": "one's own password",
+    "accounts:password_change_done": "one's own password",
+    "accounts:profile": "one's own roles",
+    "api:me": "tests/test_api.py::test_me_describes_the_caller_and_its_grants",
+    "api:token": "public: a token for one's own user name and password",
+    "set_language": "public: the language switch",
+    "scoring:public": "public: the published rankings (tests/test_scoring_pages.py)",
+    # No agency's data: the catalogue of procedures and the API's own description
+    "dossiers:procedures": "the procedure catalogue holds no agency's data",
+    "api:procedure-list": "the procedure catalogue holds no agency's data",
+    "api:api-root": "the API's list of routes",
+    "api:schema": "the API's description",
+    "api:docs": "the API's description",
+    # What they show is the scope
+    "core:home": "tests/test_access_matrix.py::test_the_home_page_counts_the_scope",
+    "agencies:list": "tests/test_access_matrix.py::test_agency_list_page_shows_only_the_scope",
+    "agencies:tree": "tests/test_access_matrix.py::test_agency_tree_shows_only_the_scope",
+    "agencies:export": "tests/test_access_matrix.py::test_agency_export_holds_only_the_scope",
+    "api:agency-list": "tests/test_access_matrix.py::test_agency_api_lists_only_the_scope",
+    "api:block-list": "tests/test_api.py::test_blocks_api_lists_the_blocks_in_scope",
+    "dossiers:index": "tests/test_scope.py::test_the_dossier_figures_follow_each_aggregate_tables_own_scope",
+    "dossiers:targets": "tests/test_scope.py::test_the_dossier_figures_follow_each_aggregate_tables_own_scope",
+    "dossiers:service_index": "tests/test_scope.py::test_the_dossier_figures_follow_each_aggregate_tables_own_scope",
+    "api:dossier-stats": "tests/test_scope.py::test_the_dossier_figures_follow_each_aggregate_tables_own_scope",
+    "dossiers:export": "tests/test_dossier_pages.py::test_the_export_holds_only_the_scope",
+    "dossiers:lookup": "tests/test_dossier_pages.py::test_api_lists_and_counts_only_the_scope",
+    "api:dossier-list": "tests/test_api.py::test_the_dossier_api_lists_the_scope",
+    "scoring:index": "tests/test_access_matrix.py::test_the_scoring_index_shows_the_blocks_and_assessments_in_scope",
+    "api:assessment-list": "tests/test_scoring_pages.py::test_the_api_lists_assessments_in_scope",
+    "api:score-list": "tests/test_scoring_pages.py::test_the_api_lists_assessments_in_scope",
+    "scoring:evidence": "tests/test_scoring_pages.py::test_evidence_is_downloaded_as_an_attachment_by_those_in_scope_only",
+    "api:scoring-action": "an empty step; every step's row is in ACTIONS",
+}
+
+
+def signed_in_answers(expect: dict[str, Any]) -> set[str]:
+    return {repr(answer) for persona, answer in expect.items() if persona != "anonymous"}
+
+
+def _test_exists(reference: str) -> bool:
+    module, _sep, name = reference.partition("::")
+    return callable(getattr(importlib.import_module(module.removesuffix(".py").replace("/", ".")), name, None))
+
+
+@pytest.mark.parametrize("key", [*MATRIX, *ACTIONS])
+def test_a_row_tells_the_personas_apart(key: str) -> None:
+    expect = MATRIX[key].expect if key in MATRIX else ACTIONS[key].expect
+    alike = len(signed_in_answers(expect)) == 1
+    reason = SAME_FOR_EVERY_ROLE.get(key)
+    if reason is None:
+        assert not alike, f"{key}: every signed-in persona gets the same answer, which tests nothing about roles"
+        return
+    assert alike, f"{key} tells the personas apart: it needs no place in SAME_FOR_EVERY_ROLE"
+    if reason.startswith("tests/"):
+        assert _test_exists(reason), f"{key}: {reason} does not exist"
+
+
+def test_the_same_answer_check_catches_a_row_without_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(MATRIX, "plans:new", Route(SIGNED_IN_PAGE))
+    with pytest.raises(AssertionError, match="tests nothing about roles"):
+        test_a_row_tells_the_personas_apart("plans:new")
+    monkeypatch.setitem(SAME_FOR_EVERY_ROLE, "plans:new", "tests/test_access_matrix.py::test_no_such_test")
+    with pytest.raises(AssertionError, match="does not exist"):
+        test_a_row_tells_the_personas_apart("plans:new")
 
 
 # Listings show only what is in scope
@@ -437,3 +1037,54 @@ def test_the_users_of_an_agency_are_shown_to_a_coordinator_only(personas: Any, p
     for persona in ("officer_a", "head", "viewer", "appraiser"):
         html = client_for(personas.all()[persona]).get("/agencies/SA/").content.decode()
         assert 'id="users-heading"' not in html, persona
+
+
+def test_the_users_of_an_agency_are_shown_to_its_own_coordinators_not_to_a_coordinator_elsewhere(
+    personas: Any, province: Any
+) -> None:
+    make_user("can_bo_xa", Role.FOCAL, province.commune_1)
+    # Coordinator of the district (and its communes), and leadership viewer of the whole province.
+    both = make_user("both", Role.COORDINATOR, province.district, descendants=True)
+    RoleGrant.objects.create(user=both, role=Role.VIEWER, agency=province.province, include_descendants=True)
+    client = client_for(both)
+    department = client.get("/agencies/SA/")
+    assert department.status_code == 200
+    html = department.content.decode()
+    assert 'id="users-heading"' not in html and "Officer_A" not in html, "a coordinator of elsewhere sees SA's users"
+    html = client.get("/agencies/C1/").content.decode()
+    assert 'id="users-heading"' in html and "Can_Bo_Xa" in html
+    # A coordinator of the district alone (no descendants) does not coordinate its communes.
+    district_only = make_user("district_only", Role.COORDINATOR, province.district)
+    RoleGrant.objects.create(user=district_only, role=Role.VIEWER, agency=province.district, include_descendants=True)
+    html = client_for(district_only).get("/agencies/C1/").content.decode()
+    assert 'id="users-heading"' not in html and "Can_Bo_Xa" not in html
+    assert 'id="users-heading"' in client_for(district_only).get("/agencies/D1/").content.decode()
+    for persona in ("coordinator", "admin"):
+        assert "Can_Bo_Xa" in client_for(personas.all()[persona]).get("/agencies/C1/").content.decode(), persona
+
+
+@pytest.mark.parametrize("persona", list(SCOPE))
+def test_the_home_page_counts_the_scope(persona: str, personas: Any, province: Any) -> None:
+    response = client_for(personas.all()[persona]).get("/")
+    assert response.context["agency_count"] == len(SCOPE[persona])
+
+
+SCORING_INDEX = {
+    "officer_a": (set(), {"SA"}),
+    "officer_b": (set(), {"SB"}),
+    "head": (set(), {"SA"}),
+    "coordinator": ({"SBN", "XA-D1"}, set()),
+    "district_coordinator": ({"XA-D1"}, set()),
+    "appraiser": ({"SBN", "XA-D1"}, set()),
+    "inspector": ({"SBN", "XA-D1"}, set()),
+    "viewer": ({"SBN", "XA-D1"}, set()),
+    "admin": ({"SBN", "XA-D1"}, set()),  # an administrator holds no agency of its own
+}
+
+
+@pytest.mark.parametrize("persona", list(SCORING_INDEX))
+def test_the_scoring_index_shows_the_blocks_and_assessments_in_scope(persona: str, world: World) -> None:
+    """(blocks of the year, the agency's own assessments): blocks for the block roles, one's own for the agency's."""
+    context = client_for(world.personas.all()[persona]).get("/scoring/?year=2025").context
+    blocks = {summary["framework"].block.code for summary in context["blocks"]}
+    assert (blocks, {a.agency.code for a in context["own"]}) == SCORING_INDEX[persona]

@@ -13,11 +13,13 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from cchc.agencies.models import Agency
+from cchc.core.scope import SYSTEM
 from cchc.core.tabular import InputError
 from cchc.dossiers import store
 from cchc.dossiers.models import DossierChunk, MonthDetail, MonthlyCount, Procedure
 from cchc.dossiers.services import import_dossiers_file, import_procedures_file
 from cchc.dossiers.stats import total
+from conftest import every_chunk
 
 HEADER = ["dossier_code", "agency_code", "procedure_code", "received_at", "due_at", "resolved_at", "status", "channel"]
 
@@ -31,7 +33,7 @@ def write_csv(path: Path, rows: list[list[Any]], header: list[str] = HEADER) -> 
 
 
 def year_2022(**kwargs: Any) -> Any:
-    return total(date(2022, 1, 1), date(2022, 12, 31), **kwargs)
+    return total(date(2022, 1, 1), date(2022, 12, 31), user=SYSTEM, **kwargs)
 
 
 @pytest.fixture
@@ -79,7 +81,7 @@ def test_dates_in_both_formats_and_no_due_date_is_on_time(tmp_path: Path, provin
         ],
     )
     import_dossiers_file(path)
-    a1 = store.find("A1")
+    a1 = store.find("A1", every_chunk())
     assert a1 is not None and a1.received_on == date(2022, 1, 5)
     result = year_2022()
     assert (result.early, result.on_time, result.late, result.resolved) == (1, 2, 1, 4)
@@ -96,16 +98,16 @@ def test_date_times_near_midnight_are_days_in_ho_chi_minh(tmp_path: Path, provin
         ],
     )
     import_dossiers_file(path)
-    days = {r.dossier_code: r.received_on for r in store.records()}
+    days = {r.dossier_code: r.received_on for r in store.records(every_chunk())}
     assert days == {
         "T1": date(2022, 3, 31),
         "T2": date(2022, 4, 1),
         "T3": date(2022, 3, 31),
         "T4": date(2022, 3, 31),
     }
-    q1 = total(date(2022, 1, 1), date(2022, 3, 31))
+    q1 = total(date(2022, 1, 1), date(2022, 3, 31), user=SYSTEM)
     assert q1.received == 3
-    assert total(date(2022, 4, 1), date(2022, 6, 30)).carried_over == 3
+    assert total(date(2022, 4, 1), date(2022, 6, 30), user=SYSTEM).carried_over == 3
 
 
 def test_reimporting_the_same_file_counts_nothing_twice(tmp_path: Path, province: Any) -> None:
@@ -133,9 +135,9 @@ def test_an_updated_file_moves_the_counts_instead_of_adding(tmp_path: Path, prov
     result = year_2022()
     assert (result.received, result.resolved, result.late, result.pending, result.pending_overdue) == (1, 1, 1, 0, 0)
     # Overdue in February, resolved late in March: both facts stay visible at their dates.
-    february = total(date(2022, 2, 1), date(2022, 2, 28))
+    february = total(date(2022, 2, 1), date(2022, 2, 28), user=SYSTEM)
     assert (february.pending, february.pending_overdue) == (1, 1)
-    assert store.count() == 1
+    assert store.count(every_chunk()) == 1
 
 
 def test_duplicate_codes_in_one_file_are_bad_rows(tmp_path: Path, province: Any) -> None:
@@ -208,13 +210,13 @@ def test_another_agencys_dossier_code_is_not_overwritten(tmp_path: Path, persona
     rows = [["K1", "SA", "", "2022-02-01", "", "2022-02-02", "resolved", "direct"]]
     with pytest.raises(InputError, match="K1"):
         import_dossiers_file(write_csv(tmp_path / "a.csv", rows), user=personas.officer_a)
-    k1 = store.find("K1")
+    k1 = store.find("K1", every_chunk())
     assert k1 is not None and Agency.objects.get(pk=k1.agency_id).code == "SB"
     # Skipping bad rows skips it too, and says so; the stored record stays as it was.
     rows.append(["K2", "SA", "", "2022-02-01", "", "", "pending", "direct"])
     summary = import_dossiers_file(write_csv(tmp_path / "a.csv", rows), user=personas.officer_a, skip_bad_rows=True)
     assert (summary.created, summary.skipped) == (1, 1) and "K1" in summary.problems[0]
-    assert store.find("K1") == k1
+    assert store.find("K1", every_chunk()) == k1
 
 
 def test_an_empty_file_and_a_header_only_file_are_refused(tmp_path: Path, province: Any) -> None:
@@ -252,7 +254,7 @@ def test_the_vietnamese_profile_reads_an_xlsx_export(tmp_path: Path, catalogue: 
     book.save(path)
     summary = import_dossiers_file(path, profile="mot-cua-vi")
     assert summary.created == 2
-    v1 = store.find("V1")
+    v1 = store.find("V1", every_chunk())
     assert v1 is not None
     assert (v1.status, v1.channel, v1.procedure_code, v1.sms_count) == ("resolved", "online", "P2", 3)
     result = year_2022()
@@ -281,9 +283,9 @@ def test_a_long_xlsx_reports_its_reading_and_names_the_rows_a_spreadsheet_shows(
     heard: list[tuple[int, int, str]] = []
     summary = import_dossiers_file(path, progress=lambda done, total, message: heard.append((done, total, message)))
     assert summary.created == 12_001
-    last = store.find("LAST")
+    last = store.find("LAST", every_chunk())
     assert last is not None and (last.received_on, last.sms_count) == (date(2022, 4, 30), 1)
-    first = store.find("X0")
+    first = store.find("X0", every_chunk())
     assert first is not None and (first.resolved_on, first.channel, first.sms_count) == (date(2022, 4, 28), "direct", 2)
     # The bar only moves forward: the reading is its first part, then the engine's steps.
     reading = [h for h in heard if h[2].startswith("đang đọc bảng tính: dòng")]
@@ -325,19 +327,19 @@ def test_a_dossier_moved_to_another_month_or_agency_counts_once(tmp_path: Path, 
     rows[1][1] = "SB"
     summary = import_dossiers_file(write_csv(tmp_path / "b.csv", rows))
     assert (summary.updated, summary.unchanged) == (2, 1)
-    assert store.count() == 3
-    assert total(date(2022, 1, 1), date(2022, 1, 31)).received == 2
-    assert total(date(2022, 2, 1), date(2022, 2, 28)).received == 1
+    assert store.count(every_chunk()) == 3
+    assert total(date(2022, 1, 1), date(2022, 1, 31), user=SYSTEM).received == 2
+    assert total(date(2022, 2, 1), date(2022, 2, 28), user=SYSTEM).received == 1
     per_agency = {g.key: g.received for g in year_2022_by_agency()}
     assert per_agency == {"SA": 2, "SB": 1}
-    m2 = store.find("M2")
+    m2 = store.find("M2", every_chunk())
     assert m2 is not None and m2.agency_id == Agency.objects.get(code="SB").pk
 
 
 def year_2022_by_agency() -> Any:
     from cchc.dossiers.stats import indicators
 
-    return indicators(date(2022, 1, 1), date(2022, 12, 31), by="agency")
+    return indicators(date(2022, 1, 1), date(2022, 12, 31), user=SYSTEM, by="agency")
 
 
 def test_a_date_format_the_reader_did_not_expect_late_in_a_long_file(tmp_path: Path, province: Any) -> None:
@@ -349,7 +351,7 @@ def test_a_date_format_the_reader_did_not_expect_late_in_a_long_file(tmp_path: P
     rows.append(["LATE", "SA", "P1", "02/03/2022", "", "", "pending", "direct"])
     summary = import_dossiers_file(write_csv(tmp_path / "d.csv", rows))
     assert summary.created == 25_001
-    late = store.find("LATE")
+    late = store.find("LATE", every_chunk())
     assert late is not None and late.received_on == date(2022, 3, 2)
     rows.append(["WORSE", "SA", "P1", "32/03/2022", "", "", "pending", "direct"])
     with pytest.raises(InputError) as error:
@@ -378,9 +380,9 @@ def test_tabs_and_line_breaks_inside_quoted_cells_become_spaces(tmp_path: Path, 
         ["T2\n", "SA", "P1", "2022-02-01", "", "", "pending", "direct", ""],
     ]
     assert import_dossiers_file(write_csv(tmp_path / "d.csv", rows, header)).created == 2
-    first = store.find("T 1")
+    first = store.find("T 1", every_chunk())
     assert first is not None and (first.procedure_code, first.handler) == ("P 1", "Nguyễn  Văn A")
-    assert store.find("T2") is not None and store.count() == 2
+    assert store.find("T2", every_chunk()) is not None and store.count(every_chunk()) == 2
     assert import_dossiers_file(write_csv(tmp_path / "d.csv", rows, header)).unchanged == 2
     rows.append(["T3", "SA", "P1", "2022-02-01", "", "", "lost", "direct", ""])  # the record a spreadsheet numbers 4
     with pytest.raises(InputError) as error:
@@ -404,22 +406,22 @@ def test_a_listing_reads_only_the_months_its_page_shows(tmp_path: Path, province
         resolved = "" if status == "pending" else day.isoformat()
         rows.append([f"L{i:02d}", "SA" if i % 5 else "SB", "P1", day.isoformat(), "", resolved, status, "direct"])
     import_dossiers_file(write_csv(tmp_path / "d.csv", rows))
-    every = list(store.records())
+    every = list(store.records(every_chunk()))
     assert [r.received_on for r in every] == sorted((r.received_on for r in every), reverse=True)
     assert len(every) == 90 and every[0].received_on.month == 3
     for query in ({}, {"status": "pending"}, {"received_from": "2022-01-10", "received_to": "2022-03-05"}):
-        listing = DossierFilterForm(query).records(DossierChunk.objects.all())
+        listing = DossierFilterForm(query).records(every_chunk())
         whole = list(listing)
         assert len(listing) == len(whole) > 0
         for start, stop in ((0, 7), (5, 40), (29, 31), (len(whole) - 3, len(whole) + 10), (80, 95)):
-            fresh = DossierFilterForm(query).records(DossierChunk.objects.all())
+            fresh = DossierFilterForm(query).records(every_chunk())
             assert fresh[start:stop] == whole[start:stop], (query, start, stop)
         assert listing[0] == whole[0] and listing[-1] == whole[-1]
     # Counting a filtered listing reads every month but keeps none; a page keeps the months it shows.
-    pending = DossierFilterForm({"status": "pending"}).records(DossierChunk.objects.all())
+    pending = DossierFilterForm({"status": "pending"}).records(every_chunk())
     assert isinstance(pending, store.Records) and len(pending) == 23 and not pending._read
     assert len(pending[:5]) == 5 and list(pending._read) == [date(2022, 3, 1)]
-    listing = store.records()
+    listing = store.records(every_chunk())
     with CaptureQueriesContext(connection) as queries:
         assert len(listing) == 90
         assert [r.dossier_code for r in listing[:3]] == [r.dossier_code for r in every[:3]]
@@ -449,7 +451,7 @@ def test_a_malformed_csv_row_is_named(tmp_path: Path, province: Any, lines: list
     with pytest.raises(InputError) as error:
         import_dossiers_file(path)
     assert error.value.row == row and message in error.value.one_line()
-    assert store.count() == 0
+    assert store.count(every_chunk()) == 0
 
 
 def test_the_command_exits_with_one_line_on_bad_input(tmp_path: Path, province: Any) -> None:
@@ -488,7 +490,7 @@ def test_an_import_that_fails_after_writing_leaves_nothing(
     rows.append(["KEEP", "SA", "", "2022-02-01", "", "2022-02-02", "resolved", "direct"])
     with pytest.raises(OSError, match="disk full"):
         import_dossiers_file(write_csv(tmp_path / "b.csv", rows))
-    assert [(r.dossier_code, r.status) for r in store.records()] == [("KEEP", "pending")]
+    assert [(r.dossier_code, r.status) for r in store.records(every_chunk())] == [("KEEP", "pending")]
     assert list(MonthlyCount.objects.values_list("agency_id", "month", "received", "closed")) == before
     assert list(MonthDetail.objects.values_list("agency_id", "month", "days", "procedures")) == detail
     result = year_2022()

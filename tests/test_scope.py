@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +19,13 @@ from cchc.accounts.models import RoleGrant, User
 from cchc.accounts.roles import ALL_ROLES, Role
 from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.agencies.services import rebuild_paths
-from cchc.core import audit
+from cchc.core import audit, scope
 from cchc.core.models import AuditEntry
 from cchc.core.scope import CHANGE, has_role, require_role
+from cchc.dossiers import stats, store
+from cchc.dossiers.filters import DossierFilterForm
+from cchc.dossiers.models import DossierChunk, MonthDetail, MonthlyCount
+from cchc.dossiers.services import import_dossiers_file
 from conftest import client_for, make_user
 
 EVERY_AGENCY = ["C1", "C2", "C3", "D1", "D2", "HA", "SA", "SB"]
@@ -257,3 +262,157 @@ def test_a_list_page_does_not_query_per_row(
         response = client.get(url)
     assert response.status_code == 200
     assert shown(response) >= rows_before + 15, "the page must show the new rows for the count to mean anything"
+
+
+# Dossier figures are read for someone, or not at all
+
+YEAR_2025 = (date(2025, 1, 1), date(2025, 12, 31))
+# Ten dossiers each, of which 1, 2 and 3 late; one officer per agency.
+LATE = {"SA": 1, "SB": 2, "C1": 3}
+
+
+@pytest.fixture
+def dossiers(province: Any, tmp_path: Path) -> None:
+    lines = ["dossier_code,agency_code,received_at,due_at,resolved_at,status,handler"]
+    for code, late in LATE.items():
+        for i in range(10):
+            resolved = "2025-03-10" if i < late else "2025-03-01"
+            lines.append(f"{code}-{i},{code},2025-02-01,2025-03-05,{resolved},resolved,can.bo.{code.lower()}")
+    path = tmp_path / "dossiers.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_dossiers_file(path)
+
+
+def _resolved(groups: list[stats.Indicators]) -> int:
+    return sum(g.resolved for g in groups)
+
+
+# Every public reader of the aggregates, called with the keywords given (``user`` among them), and
+# how many dossiers its answer counts.
+STATS_READERS: dict[str, tuple[Callable[..., Any], Callable[[Any], int]]] = {
+    "indicators": (lambda **kw: stats.indicators(*YEAR_2025, by="agency", **kw), _resolved),
+    "indicators by procedure": (lambda **kw: stats.indicators(*YEAR_2025, by="procedure", **kw), _resolved),
+    "indicators by month": (lambda **kw: stats.indicators(*YEAR_2025, by="month", **kw), _resolved),
+    "total": (lambda **kw: stats.total(*YEAR_2025, **kw), lambda group: group.resolved),
+    "agency_counts": (
+        lambda **kw: stats.agency_counts(*YEAR_2025, **kw),
+        lambda counts: sum(c["resolved"] for c in counts.values()),
+    ),
+    "monthly_trend": (lambda **kw: stats.monthly_trend(*YEAR_2025, **kw), _resolved),
+    "handler_late_rates": (
+        lambda **kw: stats.handler_late_rates(*YEAR_2025, **kw),
+        lambda rows: sum(row["resolved"] for row in rows),
+    ),
+    "late_rates_by_agency": (lambda **kw: stats.late_rates_by_agency(2025, **kw), len),
+}
+
+
+@pytest.mark.parametrize("reader", list(STATS_READERS))
+def test_a_dossier_figure_without_a_reader_is_a_type_error_not_everything(reader: str, dossiers: None) -> None:
+    read, _counted = STATS_READERS[reader]
+    with pytest.raises(TypeError, match="user"):
+        read()
+    with pytest.raises(TypeError, match="user"):
+        read(agencies=Agency.objects.all())  # narrowing is not a reader
+
+
+@pytest.mark.parametrize("reader", list(STATS_READERS))
+def test_a_dossier_figure_read_for_nobody_is_empty(reader: str, dossiers: None) -> None:
+    read, counted = STATS_READERS[reader]
+    assert counted(read(user=scope.SYSTEM)) > 0
+    for nobody in (None, AnonymousUser(), make_user("nobody")):
+        assert counted(read(user=nobody)) == 0, nobody
+
+
+SEES_DOSSIERS = {
+    "officer_a": {"SA"},
+    "officer_b": {"SB"},
+    "head": {"SA"},
+    "coordinator": {"SA", "SB", "C1"},
+    "district_coordinator": {"C1"},
+    "appraiser": {"SA", "SB", "C1"},
+    "inspector": {"SA", "SB", "C1"},
+    "viewer": {"SA", "SB", "C1"},
+    "admin": {"SA", "SB", "C1"},
+}
+# HandlerMonthlyCount.scope_roles: the officers' own figures are not for focal officers or appraisers.
+SEES_OFFICERS = {**SEES_DOSSIERS, "officer_a": set(), "officer_b": set(), "appraiser": set()}
+
+
+@pytest.mark.parametrize("persona", list(SEES_DOSSIERS))
+def test_the_dossier_figures_follow_each_aggregate_tables_own_scope(
+    persona: str, personas: Any, dossiers: None
+) -> None:
+    user = fresh(personas.all()[persona])
+    by_agency = stats.indicators(*YEAR_2025, user=user, by="agency")
+    assert {g.key for g in by_agency} == SEES_DOSSIERS[persona]
+    assert stats.total(*YEAR_2025, user=user).late == sum(LATE[c] for c in SEES_DOSSIERS[persona])
+    officers = stats.handler_late_rates(*YEAR_2025, user=user)
+    assert {row["agency__code"] for row in officers} == SEES_OFFICERS[persona]
+    client, period = client_for(user), "start=2025-01-01&end=2025-12-31&by=agency"
+    api = client.get(f"/api/v1/dossier-stats/?{period}").json()
+    assert {g["key"] for g in api["groups"]} == SEES_DOSSIERS[persona]
+    assert {g.key for g in client.get(f"/dossiers/?{period}").context["groups"]} == SEES_DOSSIERS[persona]
+    rows = client.get(f"/dossiers/service-index/?{period}").context["rows"]
+    assert {row["group"].key for row in rows} == SEES_DOSSIERS[persona]
+    # Every one of them is late on more than rule 1's 5 %.
+    rule1 = client.get("/dossiers/targets/?year=2025").context["rule1"]
+    assert {g.key for g in rule1} == SEES_DOSSIERS[persona]
+
+
+def test_the_system_reads_every_agency_and_says_so(dossiers: None) -> None:
+    assert {g.key for g in stats.indicators(*YEAR_2025, user=scope.SYSTEM, by="agency")} == set(LATE)
+    assert len(stats.handler_late_rates(*YEAR_2025, user=scope.SYSTEM)) == 3
+    assert store.count(DossierChunk.objects.restrict(scope.SYSTEM)) == 30
+
+
+def test_narrowing_the_agencies_never_widens_the_readers_scope(personas: Any, province: Any, dossiers: None) -> None:
+    district = personas.district_coordinator
+    assert stats.indicators(*YEAR_2025, user=district, by="agency", agencies=[province.dept_a.pk]) == []
+    assert {g.key for g in stats.indicators(*YEAR_2025, user=district, by="agency", agencies=Agency.objects.all())} == {
+        "C1"
+    }
+    assert stats.handler_late_rates(*YEAR_2025, user=district, agencies=Agency.objects.all())[0]["agency__code"] == "C1"
+
+
+def test_the_aggregates_declare_who_reads_them(personas: Any, dossiers: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages and the API read the figures through the aggregate tables' own ``scope_roles``: narrow
+    them to coordinators and a leadership viewer sees nothing, though it sees every agency."""
+    coordinators = {"view": frozenset({Role.COORDINATOR})}
+    for model in (MonthlyCount, MonthDetail):
+        monkeypatch.setattr(model, "scope_roles", coordinators)
+    url = "/api/v1/dossier-stats/?start=2025-01-01&end=2025-12-31&by=agency"
+    assert client_for(personas.viewer).get(url).json()["groups"] == []
+    assert (
+        client_for(personas.viewer).get("/dossiers/?start=2025-01-01&end=2025-12-31").context["overall"].resolved == 0
+    )
+    assert len(client_for(personas.coordinator).get(url).json()["groups"]) == 3
+    assert Agency.objects.restrict(personas.viewer).count() == len(EVERY_AGENCY)
+
+
+def test_stored_dossiers_are_read_from_restricted_chunks_only(personas: Any, province: Any, dossiers: None) -> None:
+    every = DossierChunk.objects.all()
+    for read in (
+        lambda: store.find("SA-1"),
+        lambda: store.records(),
+        lambda: store.count(),
+        lambda: store.find("SA-1", every),
+        lambda: store.records(every.filter(agency=province.dept_a)),
+        lambda: store.count(every),
+        lambda: DossierFilterForm({"q": "SA-1"}).records(every),
+    ):
+        with pytest.raises(TypeError):
+            read()
+    assert store.find("SA-1", DossierChunk.objects.restrict(personas.officer_b)) is None
+    found = store.find("SA-1", DossierChunk.objects.restrict(personas.officer_a))
+    assert found is not None and found.agency_id == province.dept_a.pk
+    assert len(store.records(DossierChunk.objects.restrict(personas.district_coordinator))) == 10
+    assert store.count(DossierChunk.objects.restrict(None)) == 0
+
+
+def test_a_restricted_queryset_stays_restricted_through_filters_and_values(personas: Any, province: Any) -> None:
+    rows = DossierChunk.objects.restrict(personas.officer_a)
+    for derived in (rows.filter(month__year=2025), rows.values("agency_id"), rows.none(), rows.order_by("-month")):
+        assert scope.restricted(derived) is derived
+    with pytest.raises(TypeError, match="restrict"):
+        scope.restricted(DossierChunk.objects.filter(agency__in=Agency.objects.restrict(personas.officer_a)))

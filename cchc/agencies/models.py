@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cchc.accounts.roles import Role
+from cchc.accounts.roles import ALL_ROLES, Role
 from cchc.core.scope import ScopedQuerySet
 
 
@@ -68,6 +68,9 @@ class Agency(models.Model):
 
     objects = AgencyQuerySet.as_manager()
     scope_agency_field = ""
+    # Anyone granted a role on an agency sees it; its coordinators (of it or above it) also see who
+    # holds a role there.
+    scope_roles = {"view": ALL_ROLES, "coordinate": frozenset({Role.COORDINATOR})}
 
     class Meta:
         verbose_name = _("agency")

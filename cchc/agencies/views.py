@@ -9,11 +9,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.generic import ListView
 
-from cchc.accounts.roles import Role
 from cchc.agencies.filters import AgencyFilterSet, BlockFilterSet
 from cchc.agencies.models import KIND_ORDER, Agency, Block, BlockMembership
 from cchc.agencies.services import COLUMNS, export_rows
-from cchc.core.scope import has_role
 from cchc.core.tabular import write_rows
 from cchc.core.views import FilteredListView, download
 
@@ -70,7 +68,7 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         "predecessors": visible.filter(successors=agency),
         "memberships": BlockMembership.objects.filter(agency=agency).select_related("block").order_by("-year"),
     }
-    if has_role(request.user, {Role.COORDINATOR}):
+    if Agency.objects.restrict(request.user, "coordinate").filter(pk=agency.pk).exists():
         context["grants"] = agency.grants.select_related("user").order_by("role", "user__username")
     return render(request, "agencies/agency_detail.html", context)
 

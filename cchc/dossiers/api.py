@@ -142,9 +142,7 @@ class DossierStatsView(APIView):
         if not form.is_valid():
             return Response({"errors": form.errors}, status=400)
         p: dict[str, Any] = form.cleaned_data
-        groups = indicators(
-            p["start"], p["end"], as_of=p["as_of"], by=p["by"], agencies=Agency.objects.restrict(request.user)
-        )
+        groups = indicators(p["start"], p["end"], user=request.user, as_of=p["as_of"], by=p["by"])
         return Response(
             {
                 "from": p["start"].isoformat(),

@@ -4,6 +4,11 @@ Flows of a period come from whole months (``MonthlyCount``'s columns) plus the d
 months (``MonthDetail``'s packed ``days``); stocks at a day D are running sums up to D (months before
 D's month, then D's month day by day). A province-year is a few thousand aggregate rows whatever the
 number of dossiers.
+
+Every function takes the reader (``user``: the request's user, or ``SYSTEM`` for a command or the
+ranking) and reads the aggregate rows through each table's own ``restrict``: a reader sees the
+agencies its roles give it on that table (``scope_roles``), and nothing without a reader.
+``agencies`` only narrows that further (a block's members, one agency); it never widens it.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Model, OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -169,6 +174,18 @@ class Indicators:
 # Reading the aggregates
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The aggregate rows a reader may see (each table's ``scope_roles``), within ``agencies`` if given."""
+
+    user: Any
+    agencies: Any = None  # a queryset of agencies or ids: narrows the reader's scope, never widens it
+
+    def rows(self, model: type[Model]) -> QuerySet[Any]:
+        rows = model.objects.restrict(self.user)  # type: ignore[attr-defined]
+        return rows if self.agencies is None else rows.filter(agency_id__in=self.agencies)
+
+
 def _sums(queryset: QuerySet[Any], group: str, measures: Iterable[str] = MEASURES) -> dict[Any, dict[str, int]]:
     rows = queryset.values(group).annotate(**{m: Sum(m) for m in measures}).order_by()
     return {row.pop(group): {k: int(v or 0) for k, v in row.items()} for row in rows}
@@ -187,11 +204,13 @@ def _merge(*parts: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
 INDEX = {m: i for i, m in enumerate(MEASURES)}
 
 
-def _day_sums(scope: Q, start: date, end: date, measures: Iterable[str] = MEASURES) -> dict[Any, dict[str, int]]:
+def _day_sums(scope: Scope, start: date, end: date, measures: Iterable[str] = MEASURES) -> dict[Any, dict[str, int]]:
     """Sums per agency of the days [start, end], read from the packed ``days`` of their month rows."""
     wanted = [(m, INDEX[m]) for m in measures]
-    rows = MonthDetail.objects.filter(scope, month__gte=start.replace(day=1), month__lte=end).values_list(
-        "agency_id", "month", "days"
+    rows = (
+        scope.rows(MonthDetail)
+        .filter(month__gte=start.replace(day=1), month__lte=end)
+        .values_list("agency_id", "month", "days")
     )
     result: dict[Any, dict[str, int]] = {}
     for agency, month, days in rows.iterator():
@@ -234,7 +253,7 @@ def _procedure_stocks(rows: QuerySet[MonthDetail], before: date) -> dict[str, li
     return stocks
 
 
-def _flows(start: date, end: date, scope: Q) -> dict[Any, dict[str, int]]:
+def _flows(start: date, end: date, scope: Scope) -> dict[Any, dict[str, int]]:
     """Flow measures per agency over [start, end]: whole months from the monthly table, edges by day."""
     first_full = start if start.day == 1 else month_after(start)
     after_last_full = (
@@ -242,7 +261,7 @@ def _flows(start: date, end: date, scope: Q) -> dict[Any, dict[str, int]]:
     )
     if first_full >= after_last_full:
         return _day_sums(scope, start, end)
-    parts = [_sums(MonthlyCount.objects.filter(scope, month__gte=first_full, month__lt=after_last_full), "agency_id")]
+    parts = [_sums(scope.rows(MonthlyCount).filter(month__gte=first_full, month__lt=after_last_full), "agency_id")]
     if start < first_full:
         parts.append(_day_sums(scope, start, first_full - timedelta(days=1)))
     if after_last_full <= end:
@@ -253,23 +272,28 @@ def _flows(start: date, end: date, scope: Q) -> dict[Any, dict[str, int]]:
 STOCK_MEASURES = ("received", "closed", "overdue_in", "overdue_out")
 
 
-def _stocks(day: date, scope: Q) -> dict[Any, tuple[int, int]]:
+def _stocks(day: date, scope: Scope) -> dict[Any, tuple[int, int]]:
     """(pending, overdue) per agency at the end of ``day``: running sums of the deltas up to it."""
     month = day.replace(day=1)
     if month_after(day) - timedelta(days=1) == day:  # a month's last day: whole months suffice
-        totals = _sums(MonthlyCount.objects.filter(scope, month__lte=month), "agency_id", STOCK_MEASURES)
+        totals = _sums(scope.rows(MonthlyCount).filter(month__lte=month), "agency_id", STOCK_MEASURES)
     else:
         totals = _merge(
-            _sums(MonthlyCount.objects.filter(scope, month__lt=month), "agency_id", STOCK_MEASURES),
+            _sums(scope.rows(MonthlyCount).filter(month__lt=month), "agency_id", STOCK_MEASURES),
             _day_sums(scope, month, day, STOCK_MEASURES),
         )
     return {agency: (v["received"] - v["closed"], v["overdue_in"] - v["overdue_out"]) for agency, v in totals.items()}
 
 
-def agency_counts(start: date, end: date, as_of: date | None = None, agencies: Any = None) -> dict[int, dict[str, int]]:
-    """The counts of DESIGN §6 per agency id; ``agencies`` (a queryset or ids) narrows to a scope."""
+def agency_counts(
+    start: date, end: date, *, user: Any, as_of: date | None = None, agencies: Any = None
+) -> dict[int, dict[str, int]]:
+    """The counts of DESIGN §6 per agency id the reader may see; ``agencies`` (a queryset or ids) narrows it."""
+    return _agency_counts(Scope(user, agencies), start, end, as_of)
+
+
+def _agency_counts(scope: Scope, start: date, end: date, as_of: date | None) -> dict[int, dict[str, int]]:
     as_of = as_of or end
-    scope = Q() if agencies is None else Q(agency_id__in=agencies)
     flows = _flows(start, end, scope)
     carried = _stocks(start - timedelta(days=1), scope)
     pending = _stocks(as_of, scope)
@@ -312,16 +336,25 @@ def indicators(
     start: date,
     end: date,
     *,
+    user: Any,
     as_of: date | None = None,
     by: str = "none",
-    agencies: QuerySet[Agency] | None = None,
+    agencies: Any = None,
 ) -> list[Indicators]:
-    """One ``Indicators`` per group, in the order a person reads them (by key)."""
+    """One ``Indicators`` per group of what the reader may see, in the order a person reads them (by key)."""
+    return _indicators(Scope(user, agencies), start, end, as_of, by)
+
+
+def total(start: date, end: date, *, user: Any, as_of: date | None = None, agencies: Any = None) -> Indicators:
+    return _indicators(Scope(user, agencies), start, end, as_of, "none")[0]
+
+
+def _indicators(scope: Scope, start: date, end: date, as_of: date | None, by: str) -> list[Indicators]:
     if by in ("month", "quarter"):
-        return _by_period(start, end, as_of, by, agencies)
+        return _by_period(scope, start, end, as_of, by)
     if by in ("field", "procedure", "procedure_level"):
-        return _by_procedure(start, end, as_of, by, agencies)
-    per_agency = agency_counts(start, end, as_of, agencies)
+        return _by_procedure(scope, start, end, as_of, by)
+    per_agency = _agency_counts(scope, start, end, as_of)
     chosen = Agency.objects.filter(pk__in=list(per_agency))
     key_of = group_key(by, end.year)
     groups: dict[str, Indicators] = {}
@@ -333,17 +366,11 @@ def indicators(
     return sorted(groups.values(), key=lambda g: g.key)
 
 
-def total(start: date, end: date, *, as_of: date | None = None, agencies: QuerySet[Agency] | None = None) -> Indicators:
-    return indicators(start, end, as_of=as_of, agencies=agencies)[0]
-
-
-def _by_period(
-    start: date, end: date, as_of: date | None, by: str, agencies: QuerySet[Agency] | None
-) -> list[Indicators]:
+def _by_period(scope: Scope, start: date, end: date, as_of: date | None, by: str) -> list[Indicators]:
     rows = []
     for first, last in periods(start, end, 3 if by == "quarter" else 1):
         key = f"{first.year}-Q{(first.month - 1) // 3 + 1}" if by == "quarter" else f"{first:%Y-%m}"
-        group = total(first, last, as_of=min(as_of or last, last), agencies=agencies)
+        group = _indicators(scope, first, last, min(as_of or last, last), "none")[0]
         group.key, group.name = key, key
         rows.append(group)
     return rows
@@ -364,14 +391,11 @@ def periods(start: date, end: date, months: int) -> list[tuple[date, date]]:
     return result
 
 
-def _by_procedure(
-    start: date, end: date, as_of: date | None, by: str, agencies: QuerySet[Agency] | None
-) -> list[Indicators]:
+def _by_procedure(scope: Scope, start: date, end: date, as_of: date | None, by: str) -> list[Indicators]:
     """Breakdowns by procedure, field or procedure level, in whole months from start's to end's month."""
-    scope = Q() if agencies is None else Q(agency_id__in=agencies)
     first, last = start.replace(day=1), end.replace(day=1)
     as_of_month = (as_of or end).replace(day=1)
-    rows = MonthDetail.objects.filter(scope)
+    rows = scope.rows(MonthDetail)
     flows = {code: dict(zip(MEASURES, v, strict=True)) for code, v in _procedure_flows(rows, first, last).items()}
     carried = _procedure_stocks(rows, first)
     pending = _procedure_stocks(rows, month_after(as_of_month))
@@ -399,10 +423,9 @@ def _by_procedure(
     return sorted(groups.values(), key=lambda g: g.key)
 
 
-def monthly_trend(start: date, end: date, agencies: QuerySet[Agency] | None = None) -> list[Indicators]:
+def monthly_trend(start: date, end: date, *, user: Any, agencies: Any = None) -> list[Indicators]:
     """Flows per calendar month from the month of ``start`` to that of ``end`` in one query (charts)."""
-    scope = Q() if agencies is None else Q(agency_id__in=agencies)
-    rows = MonthlyCount.objects.filter(scope, month__range=(start.replace(day=1), end.replace(day=1)))
+    rows = Scope(user, agencies).rows(MonthlyCount).filter(month__range=(start.replace(day=1), end.replace(day=1)))
     sums = _sums(rows, "month", FLOWS)
     result = []
     for first, _last in periods(start.replace(day=1), end, 1):
@@ -413,11 +436,13 @@ def monthly_trend(start: date, end: date, agencies: QuerySet[Agency] | None = No
     return result
 
 
-def handler_late_rates(start: date, end: date, agencies: QuerySet[Agency] | None = None) -> list[dict[str, Any]]:
-    """Per officer (``handler``): resolved, late and late rate in the months of [start, end] (rule 3, §7)."""
-    scope = Q() if agencies is None else Q(agency_id__in=agencies)
+def handler_late_rates(start: date, end: date, *, user: Any, agencies: Any = None) -> list[dict[str, Any]]:
+    """Per officer (``handler``): resolved, late and late rate in the months of [start, end] (rule 3, §7),
+    of the agencies whose officers' figures the reader may see (``HandlerMonthlyCount.scope_roles``)."""
     rows = (
-        HandlerMonthlyCount.objects.filter(scope, month__range=(start.replace(day=1), end.replace(day=1)))
+        Scope(user, agencies)
+        .rows(HandlerMonthlyCount)
+        .filter(month__range=(start.replace(day=1), end.replace(day=1)))
         .values("agency__code", "agency__name", "handler")
         .annotate(resolved=Sum("resolved"), late=Sum("late"))
         .order_by("agency__code", "handler")
@@ -481,7 +506,7 @@ def service_index(group: Indicators) -> list[IndexPart]:
     ]
 
 
-def late_rates_by_agency(year: int, agencies: QuerySet[Agency] | None = None) -> dict[str, Decimal | None]:
+def late_rates_by_agency(year: int, *, user: Any, agencies: Any = None) -> dict[str, Decimal | None]:
     """Late-dossier rate of each agency in ``year`` (pending counted at the year's end): rule 1 of DESIGN §7."""
-    groups = indicators(date(year, 1, 1), date(year, 12, 31), by="agency", agencies=agencies)
+    groups = indicators(date(year, 1, 1), date(year, 12, 31), user=user, by="agency", agencies=agencies)
     return {g.key: g.rates["late_rate"] for g in groups}

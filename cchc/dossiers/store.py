@@ -4,7 +4,8 @@ A dossier is one tab-separated line in the chunk (``DossierChunk``) of its agenc
 receipt, with the columns of ``STORED``; a chunk's lines are sorted by receipt day and code. Where a
 code is stored is written in its bucket (``DossierCodeBucket``, ``BUCKETS`` buckets by the first
 three hex digits of the code's MD5) as ``code<TAB>agency_id<TAB>month``. The import writes both with
-set-based SQL (``cchc.dossiers.engine``); this module is the one place that reads them.
+set-based SQL (``cchc.dossiers.engine``); this module is the one place that reads them, and only
+from chunks that went through ``DossierChunk.objects.restrict(reader)`` (``core.scope.restricted``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import overload
 
 from django.db.models import QuerySet, Sum
 
+from cchc.core.scope import restricted
 from cchc.dossiers.models import DossierChunk, DossierCodeBucket, DossierStatus, month_after, outcome_of
 
 BUCKETS = 4096
@@ -152,7 +154,7 @@ def _lines(chunks: Iterable[str]) -> Iterable[str]:
 
 
 class Records(Sequence[DossierRecord]):
-    """The stored dossiers of some chunks received in a range, newest first and by code within a day,
+    """The stored dossiers of some restricted chunks received in a range, newest first and by code within a day,
     read a month at a time as they are asked for: a page of a listing reads the months it shows, and
     its count comes from the chunks' counts where a month lies wholly in the range and nothing else
     filters its lines (``keep``); otherwise counting reads the months it needs."""
@@ -164,6 +166,7 @@ class Records(Sequence[DossierRecord]):
         received_to: date | None = None,
         keep: Callable[[DossierRecord], bool] | None = None,
     ) -> None:
+        chunks = restricted(chunks)
         if received_from is not None:
             chunks = chunks.filter(month__gte=received_from.replace(day=1))
         if received_to is not None:
@@ -260,25 +263,24 @@ class Records(Sequence[DossierRecord]):
 
 
 def records(
-    chunks: QuerySet[DossierChunk] | None = None, received_from: date | None = None, received_to: date | None = None
+    chunks: QuerySet[DossierChunk], received_from: date | None = None, received_to: date | None = None
 ) -> Records:
-    """The stored dossiers of ``chunks`` (all when None; e.g. ``DossierChunk.objects.restrict(user)``)
+    """The stored dossiers of ``chunks`` (``DossierChunk.objects.restrict(user)``, perhaps an agency's)
     received in the range, newest first and by code within a day. Reads only the months in the range,
     and of those only the ones a page shows (``Records``)."""
-    return Records(DossierChunk.objects.all() if chunks is None else chunks, received_from, received_to)
+    return Records(chunks, received_from, received_to)
 
 
-def find(code: str, chunks: QuerySet[DossierChunk] | None = None) -> DossierRecord | None:
-    """The stored dossier of ``code`` through its bucket, whatever month it was received in; within
-    ``chunks`` when given (``DossierChunk.objects.restrict(user)``, an agency's)."""
+def find(code: str, chunks: QuerySet[DossierChunk]) -> DossierRecord | None:
+    """The stored dossier of ``code`` through its bucket, whatever month it was received in, if it is
+    within ``chunks`` (``DossierChunk.objects.restrict(user)``, perhaps an agency's)."""
+    chunks = restricted(chunks)
     entry = DossierCodeBucket.objects.filter(bucket=bucket_of(code)).values_list("data", flat=True).first()
     for line in _lines([entry or ""]):
         stored_code, agency, month = line.split("\t")
         if stored_code != code:
             continue
-        found = (DossierChunk.objects.all() if chunks is None else chunks).filter(
-            agency_id=int(agency), month=date.fromisoformat(month)
-        )
+        found = chunks.filter(agency_id=int(agency), month=date.fromisoformat(month))
         for data in found.values_list("data", flat=True):
             for stored in _lines([data]):
                 if stored.split("\t", 1)[0] == code:
@@ -286,6 +288,6 @@ def find(code: str, chunks: QuerySet[DossierChunk] | None = None) -> DossierReco
     return None
 
 
-def count() -> int:
-    """All stored dossiers (the sum of the chunks' counts)."""
-    return int(DossierChunk.objects.aggregate(n=Sum("count"))["n"] or 0)
+def count(chunks: QuerySet[DossierChunk]) -> int:
+    """The stored dossiers of ``chunks`` (the sum of their counts)."""
+    return int(restricted(chunks).aggregate(n=Sum("count"))["n"] or 0)

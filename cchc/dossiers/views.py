@@ -1,4 +1,5 @@
-"""Pages of the dossier statistics; every one reads through the user's scope."""
+"""Pages of the dossier statistics; every one reads as the request's user (``stats`` restricts each
+aggregate table by its own ``scope_roles``), narrowed to a block or an agency where the page is one."""
 
 from __future__ import annotations
 
@@ -35,7 +36,6 @@ from cchc.dossiers.models import (
     Channel,
     DossierChunk,
     DossierStatus,
-    HandlerMonthlyCount,
     Procedure,
     Target,
 )
@@ -121,9 +121,9 @@ def _targets(year: int) -> dict[str, Target]:
     return {t.kind: t for t in Target.objects.filter(year=year)}
 
 
-def _chart_data(period: dict[str, Any], agencies: QuerySet[Agency], overall: Indicators) -> dict[str, Any]:
-    months = monthly_trend(max(period["start"], period["end"] - timedelta(days=3 * 366)), period["end"], agencies)
-    by_kind = indicators(period["start"], period["end"], as_of=period["as_of"], by="kind", agencies=agencies)
+def _chart_data(period: dict[str, Any], user: Any, overall: Indicators) -> dict[str, Any]:
+    months = monthly_trend(max(period["start"], period["end"] - timedelta(days=3 * 366)), period["end"], user=user)
+    by_kind = indicators(period["start"], period["end"], user=user, as_of=period["as_of"], by="kind")
     targets = _targets(period["end"].year)
     kinds = dict(AgencyKind.choices)
 
@@ -159,10 +159,10 @@ def _percent(value: Decimal | None) -> float | None:
 def index(request: HttpRequest) -> HttpResponse:
     """Indicators of the period for the user's scope, broken down as asked, with charts and drill-down."""
     form, period = _stats_form(request)
-    agencies = _scope(request)
-    groups = indicators(period["start"], period["end"], as_of=period["as_of"], by=period["by"], agencies=agencies)
-    groups = _link(_sorted(groups, period.get("sort") or ""), period["by"], period, request.user)
-    overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=agencies)
+    user = request.user
+    groups = indicators(period["start"], period["end"], user=user, as_of=period["as_of"], by=period["by"])
+    groups = _link(_sorted(groups, period.get("sort") or ""), period["by"], period, user)
+    overall = total(period["start"], period["end"], user=user, as_of=period["as_of"])
     query = request.GET.copy()
     query.pop("sort", None)
     context = {
@@ -173,7 +173,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "columns": _columns(period.get("sort") or ""),
         "querystring": query.urlencode(),
         "fullquery": request.GET.urlencode(),
-        "chart": _chart_data(period, agencies, overall),
+        "chart": _chart_data(period, user, overall),
         "can_upload": has_role(request.user, IMPORT_ROLES),
     }
     return render(request, "dossiers/index.html", context)
@@ -184,9 +184,7 @@ def export(request: HttpRequest) -> HttpResponse:
     _form, period = _stats_form(request)
     fmt = request.GET.get("format", "xlsx")
     fmt = fmt if fmt in ("csv", "xlsx") else "xlsx"
-    groups = indicators(
-        period["start"], period["end"], as_of=period["as_of"], by=period["by"], agencies=_scope(request)
-    )
+    groups = indicators(period["start"], period["end"], user=request.user, as_of=period["as_of"], by=period["by"])
     groups = _sorted(groups, period.get("sort") or "")
     columns = [_("Code"), _("Group"), *(str(LABELS[c]) for c in COUNTS), *(f"{LABELS[r]} (%)" for r in RATES)]
     rows = [
@@ -248,10 +246,12 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     visible = _scope(request)
     agency = get_object_or_404(visible, code=code)
     form, period = _stats_form(request)
-    own = Agency.objects.filter(pk=agency.pk)
-    overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=own)
+    own, user = [agency.pk], request.user
+    overall = total(period["start"], period["end"], user=user, as_of=period["as_of"], agencies=own)
     children = visible.filter(parent=agency)
-    child_groups = indicators(period["start"], period["end"], as_of=period["as_of"], by="agency", agencies=children)
+    child_groups = indicators(
+        period["start"], period["end"], user=user, as_of=period["as_of"], by="agency", agencies=children
+    )
     child_groups = _link(child_groups, "agency", period, request.user)
     dossiers = DossierFilterForm(request.GET or None)
     # Without a receipt range of its own, the listing shows the dossiers received in the page's period.
@@ -303,13 +303,10 @@ def rule3_threshold(year: int) -> Decimal:
     return Decimal("0.05") if year >= 2025 else Decimal("0.10")
 
 
-def _handlers(start: date, end: date, agencies: QuerySet[Agency], user: Any) -> list[dict[str, Any]]:
+def _handlers(start: date, end: date, agencies: list[int], user: Any) -> list[dict[str, Any]]:
     """Per-officer late rates, for those who may see them (HandlerMonthlyCount's scope roles)."""
-    visible = Agency.objects.filter(pk__in=agencies).filter(
-        pk__in=HandlerMonthlyCount.objects.restrict(user).values("agency_id")
-    )
     threshold = rule3_threshold(end.year)
-    rows = handler_late_rates(start, end, visible)
+    rows = handler_late_rates(start, end, user=user, agencies=agencies)
     for row in rows:
         row["flagged"] = row["late_rate"] is not None and row["late_rate"] >= threshold
     return rows
@@ -319,10 +316,10 @@ def block_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Drill-down to a block: the indicators of its member agencies in the user's scope."""
     block = get_object_or_404(Block.objects.restrict(request.user), pk=pk)
     form, period = _stats_form(request)
-    members = _scope(request).filter(block_memberships__block=block)
-    groups = indicators(period["start"], period["end"], as_of=period["as_of"], by="agency", agencies=members)
-    groups = _link(_sorted(groups, period.get("sort") or ""), "agency", period, request.user)
-    overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=members)
+    members, user = Agency.objects.filter(block_memberships__block=block), request.user
+    groups = indicators(period["start"], period["end"], user=user, as_of=period["as_of"], by="agency", agencies=members)
+    groups = _link(_sorted(groups, period.get("sort") or ""), "agency", period, user)
+    overall = total(period["start"], period["end"], user=user, as_of=period["as_of"], agencies=members)
     query = request.GET.copy()
     query.pop("sort", None)
     context = {
@@ -345,7 +342,7 @@ def targets(request: HttpRequest) -> HttpResponse:
         year = timezone.localdate().year
     year = min(max(year, 2000), 2100)
 
-    groups = indicators(date(year, 1, 1), date(year, 12, 31), by="agency", agencies=_scope(request))
+    groups = indicators(date(year, 1, 1), date(year, 12, 31), user=request.user, by="agency")
     kinds = dict(Agency.objects.filter(code__in=[g.key for g in groups]).values_list("code", "kind"))
     kind_names = dict(AgencyKind.choices)
     rule1 = Decimal(str(getattr(settings, "CCHC_RULE1_LATE_RATE", "0.05")))
@@ -371,13 +368,11 @@ def targets(request: HttpRequest) -> HttpResponse:
 
 def service_index_page(request: HttpRequest) -> HttpResponse:
     form, period = _stats_form(request)
-    overall = total(period["start"], period["end"], as_of=period["as_of"], agencies=_scope(request))
+    overall = total(period["start"], period["end"], user=request.user, as_of=period["as_of"])
     parts = service_index(overall)
     computed = [p for p in parts if p.points is not None]
     # The computable parts per group of the chosen breakdown, best first: who pulls the index down.
-    groups = indicators(
-        period["start"], period["end"], as_of=period["as_of"], by=period["by"], agencies=_scope(request)
-    )
+    groups = indicators(period["start"], period["end"], user=request.user, as_of=period["as_of"], by=period["by"])
     rows: list[tuple[Indicators, list[Decimal | None], Decimal | None]] = []
     for group in _link(groups, period["by"], period, request.user):
         points = [p.points for p in service_index(group) if p.computable]

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.formatting import format_number, format_percent
+from cchc.core.scope import SYSTEM
 from cchc.scoring.models import FigureSource, Method
 
 # The sources a module of this installation computes (the others are scored by hand for now).
@@ -92,7 +93,7 @@ def dossier_rates(agency_ids: Iterable[int], year: int) -> dict[int, dict[str, D
     assessed = import_module("cchc.scoring.models").Assessment.objects.filter(year=year).values("agency_id")
     wanted = set(ids)
     found: dict[int, dict[str, Decimal | None]] = {}
-    for agency_id, counts in stats.agency_counts(start, end, agencies=assessed).items():
+    for agency_id, counts in stats.agency_counts(start, end, user=SYSTEM, agencies=assessed).items():
         if agency_id in wanted:
             indicators = stats.Indicators(str(agency_id), "")
             indicators.add(counts)
@@ -184,7 +185,7 @@ def officer_late_rates(agency_ids: Iterable[int], year: int) -> dict[str, list[t
     if end < start:
         return {}
     found: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-    for row in stats.handler_late_rates(start, end, agencies=ids):
+    for row in stats.handler_late_rates(start, end, user=SYSTEM, agencies=ids):
         if row.get("late_rate") is not None and row.get("handler"):
             found[row["agency__code"]].append((row["handler"], Decimal(str(row["late_rate"]))))
     return found

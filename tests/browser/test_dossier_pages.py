@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from cchc.dossiers import store
 from cchc.dossiers.services import import_dossiers_file
+from conftest import every_chunk
 from tests.browser.test_accessibility import violations
 from tests.browser.test_login_tree import login
 from tests.test_dossier_import import HEADER, write_csv
@@ -58,7 +59,7 @@ def test_an_officer_uploads_an_export_and_watches_it_import(
         if "_run_in_thread" in thread.name:
             thread.join(timeout=30)
     page.screenshot(path=str(tmp_path / "upload-done.png"), full_page=True)
-    assert store.count() == 40_000
+    assert store.count(every_chunk()) == 40_000
     page.goto(f"/dossiers/agency/SA/?{PERIOD}")
     page.get_by_role("heading", name="Hồ sơ", exact=True).wait_for()
     assert "40.000 hồ sơ" in page.content()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from cchc.core.commands import CchcCommand
 from cchc.core.formatting import format_date, format_number
+from cchc.core.scope import SYSTEM
 from cchc.core.tabular import InputError, parse_date, write_rows
 from cchc.dossiers.stats import COUNTS, GROUPINGS, LABELS, RATES, Indicators, indicators
 
@@ -28,7 +29,8 @@ class Command(CchcCommand):
         as_of_day = _day(as_of, "--as-of") if as_of else last
         if last < first:
             raise InputError(_("--to is before --from"))
-        groups = indicators(first, last, as_of=as_of_day, by=by)
+        # A command answers for the whole province: it reads as the system, on purpose.
+        groups = indicators(first, last, user=SYSTEM, as_of=as_of_day, by=by)
         if format == "json":
             document = {
                 "from": first.isoformat(),
