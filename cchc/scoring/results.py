@@ -292,7 +292,7 @@ def _totals(framework_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
         f"WHERE a.framework_id IN ({', '.join(['%s'] * len(framework_ids))}) AND a.frozen_at IS NULL AND c.is_leaf = %s "
         "GROUP BY s.assessment_id, c.area_id"
     )
-    params = [Method.DEDUCTION, Method.DEDUCTION, *framework_ids, True]
+    params: list[Any] = [str(Method.DEDUCTION), str(Method.DEDUCTION), *framework_ids, True]
     totals: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
