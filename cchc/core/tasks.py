@@ -75,6 +75,14 @@ def kind_of(name: str) -> Kind:
     return _KINDS[name]
 
 
+def _upload_keys(task: Task) -> tuple[str, str] | None:
+    """The payload keys of the upload a task reads; None also for a kind no longer in the code."""
+    try:
+        return kind_of(task.kind).upload
+    except KeyError:
+        return None
+
+
 def enqueue(kind: str, *, user: Any, payload: dict[str, Any], label: str, agency: Any = None) -> Task:
     kind_of(kind)  # an unknown kind is a programming error: fail now, not in the background
     task = Task.objects.create(kind=kind, user=user, agency=agency, payload=payload, label=label[:255])
@@ -149,7 +157,7 @@ def work_folder_of(task_id: Any) -> Path:
 
 def _remove_files(task: Task) -> None:
     shutil.rmtree(work_folder_of(task.pk), ignore_errors=True)
-    upload = kind_of(task.kind).upload
+    upload = _upload_keys(task)
     if upload and task.payload.get(upload[0]):
         Path(task.payload[upload[0]]).unlink(missing_ok=True)
     cache.delete(_key(task.pk))
@@ -249,7 +257,7 @@ def restart(task: Task, upload: UploadedFile | None = None) -> Task:
     """A failed task's work as a new task of the same user; a task that read an upload needs the file again
     (it was removed when the task failed)."""
     payload = dict(task.payload)
-    keys = kind_of(task.kind).upload
+    keys = _upload_keys(task)
     if keys:
         if upload is None:
             raise InputError(_("Choose the file again: it was removed when the task stopped."))
@@ -265,7 +273,7 @@ def can_restart(task: Task, user: Any) -> bool:
 
 
 def needs_file(task: Task) -> bool:
-    return kind_of(task.kind).upload is not None
+    return _upload_keys(task) is not None
 
 
 # Progress
