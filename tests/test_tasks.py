@@ -24,6 +24,8 @@ from conftest import client_for
 
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER = ("run_tasks", "--batch", "--no-reload", "--no-startup-delay", "--verbosity", "0")
+# The worker commits its claims and checks its connection between tasks, as outside a test transaction.
+through_the_worker = pytest.mark.django_db(transaction=True)
 
 
 @tasks.register("tests.count")
@@ -101,6 +103,7 @@ def test_a_task_and_its_files_are_gone_when_it_ends_or_fails(personas, media):
     assert leftovers(media) == []
 
 
+@through_the_worker
 @override_settings(TASKS=DATABASE)
 def test_a_task_runs_to_completion_through_the_database_worker(personas, media):
     task = upload(personas)
@@ -115,6 +118,7 @@ def test_a_task_runs_to_completion_through_the_database_worker(personas, media):
     assert tasks.run_task(task.pk) is False  # ran already: never runs twice
 
 
+@through_the_worker
 @override_settings(TASKS=DATABASE)
 def test_the_progress_page_polls_until_done_then_shows_the_result(personas):
     task = tasks.enqueue("tests.count", user=personas.officer_a, payload={"upto": 10}, label="Nhập hồ sơ")
@@ -142,6 +146,7 @@ def died(task: Task, minutes: int) -> None:
     (tasks.work_folder_of(task.pk) / "spill.tmp").write_text("A0000001\tK01")
 
 
+@through_the_worker
 @override_settings(TASKS=DATABASE, CCHC_TASKS_DEAD_AFTER=60)
 def test_a_task_whose_worker_died_is_failed_on_its_page_and_started_again(personas, media):
     task = upload(personas)
@@ -168,6 +173,7 @@ def test_a_task_whose_worker_died_is_failed_on_its_page_and_started_again(person
     assert leftovers(media) == []
 
 
+@through_the_worker
 @override_settings(TASKS=DATABASE, CCHC_TASKS_DEAD_AFTER=60)
 def test_a_task_that_still_beats_is_not_dead(personas, media):
     task = tasks.enqueue("tests.count", user=personas.officer_a, payload={"upto": 2}, label="Đếm")
