@@ -120,6 +120,17 @@ def test_a_task_runs_to_completion_through_the_database_worker(personas, media):
 
 @through_the_worker
 @override_settings(TASKS=DATABASE)
+def test_a_crash_in_the_worker_fails_the_task_and_its_job_with_the_trace_kept_for_the_administrator(personas):
+    task = tasks.enqueue("tests.count", user=personas.officer_a, payload={"upto": 2, "crash": True}, label="Đếm")
+    call_command(*WORKER)
+    task.refresh_from_db()
+    assert task.status == Task.Status.FAILED and "boom" not in task.message
+    job = DBTaskResult.objects.get(id=task.job_id)
+    assert job.status == "FAILED" and "RuntimeError: boom" in job.traceback
+
+
+@through_the_worker
+@override_settings(TASKS=DATABASE)
 def test_the_progress_page_polls_until_done_then_shows_the_result(personas):
     task = tasks.enqueue("tests.count", user=personas.officer_a, payload={"upto": 10}, label="Nhập hồ sơ")
     task.report(4, 10)

@@ -117,6 +117,7 @@ def run_task(task_id: Any) -> bool:
         _finish(
             task, Task.Status.FAILED, _("The task failed unexpectedly; the administrator can see why in the log."), {}
         )
+        raise  # django-tasks records it failed, with the traceback (django-tasks-db's row, in the admin)
     else:
         _finish(task, Task.Status.DONE, str(result.get("message", "")), result)
     return True
