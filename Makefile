@@ -9,9 +9,10 @@ PORT ?= 8000
 
 .PHONY: run setup venv assets messages migrate demo test test-fast test-pg lint types bench clean
 
-## run: set everything up (venv, dependencies, assets, database, demo province) and serve on http://127.0.0.1:8000
+## run: set everything up (venv, dependencies, assets, database, demo province) and serve on http://127.0.0.1:8000,
+## with the background worker (imports, documents) beside the web server, both stopped together
 run: setup demo
-	$(CCHC) runserver $(HOST):$(PORT)
+	setsid $(CCHC) run_tasks --verbosity 0 & worker=$$!; trap "kill -- -$$worker 2>/dev/null" EXIT; $(CCHC) runserver $(HOST):$(PORT)
 
 ## setup: virtual environment, pinned dependencies, front-end assets, translations, migrated database
 setup: venv assets messages migrate

@@ -172,6 +172,11 @@ TASK_OBJECTS: dict[str, dict[str, Expect]] = {
     "admin": {"officer_a": 200, "coordinator": 200, MISSING: 404},
     "anonymous": {"officer_a": LOGIN, MISSING: LOGIN},
 }
+# Only its own user starts a task again, once it has failed (the matrix's tasks are still queued).
+TASK_RESTART: dict[str, dict[str, Expect]] = {
+    **{p: {"officer_a": 404, MISSING: 404} for p in PERSONAS},
+    "anonymous": {"officer_a": LOGIN, MISSING: LOGIN},
+}
 # The ranking report is the coordinators' and the leadership's document.
 REPORT_PAGE = {**BLOCK_PAGE, "appraiser": {"SBN": 403, MISSING: 403}, "inspector": {"SBN": 403, MISSING: 403}}
 
@@ -180,6 +185,7 @@ MATRIX: dict[str, Route] = {
     "core:home": Route(SIGNED_IN_PAGE),
     "core:task": Route(TASK_OBJECTS, lookup="task"),
     "core:task_progress": Route(TASK_OBJECTS, lookup="task"),
+    "core:task_restart": Route(TASK_RESTART, lookup="task", method="post"),
     "core:audit": Route(everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)),
     "accounts:login": Route(everyone(Redirect("/"), anonymous=200)),
     # Signed in, one is sent home; the visitor's wrong password is refused on the page.

@@ -31,7 +31,8 @@ KNOWN: dict[str, str] = {
     "CCHC_HSTS_SECONDS": "Strict-Transport-Security max-age (production)",
     "CCHC_LOG_LEVEL": "log level: DEBUG, INFO, WARNING, ERROR",
     "CCHC_UPLOAD_MAX_MB": "largest accepted upload, in MiB",
-    "CCHC_TASKS_MODE": "how background tasks run: eager, thread or worker",
+    "CCHC_TASKS_DEAD_AFTER": "seconds without a sign of life after which a running task counts as dead",
+    "CCHC_WORK_DIR": "folder of the background tasks' work files",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

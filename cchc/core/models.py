@@ -53,7 +53,11 @@ class AuditEntry(models.Model):
 
 
 class Task(models.Model):
-    """Heavy work (imports, documents) run in the background, with progress a person can watch."""
+    """Heavy work (imports, documents) run in the background, with progress a person can watch.
+
+    What a person started and watches; django-tasks queues and runs it (``job_id`` is its result's id,
+    a row of django-tasks-db's table in production).
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -73,6 +77,7 @@ class Task(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    job_id = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("background task")

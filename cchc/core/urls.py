@@ -9,5 +9,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tasks/<uuid:pk>/", views.task_detail, name="task"),
     path("tasks/<uuid:pk>/progress/", views.task_progress, name="task_progress"),
+    path("tasks/<uuid:pk>/restart/", views.task_restart, name="task_restart"),
     path("audit/", require_role(Role.COORDINATOR)(views.AuditListView), name="audit"),
 ]

@@ -1,14 +1,17 @@
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from cchc.agencies.models import Agency
+from cchc.core import tasks
 from cchc.core.filters import AuditFilterSet
 from cchc.core.models import AuditEntry, Task
-from cchc.core.tasks import progress
+from cchc.core.tabular import InputError
 
 CONTENT_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -77,16 +80,41 @@ class AuditListView(FilteredListView):
 
 def _own_task(request: HttpRequest, pk: Any) -> Task:
     """A task is seen by the person who started it (and system administrators)."""
-    tasks = Task.objects.all() if request.user.is_superuser else Task.objects.filter(user=request.user.pk)
-    return get_object_or_404(tasks, pk=pk)
+    visible = Task.objects.all() if request.user.is_superuser else Task.objects.filter(user=request.user.pk)
+    task = get_object_or_404(visible, pk=pk)
+    tasks.found_dead(task)  # whoever looks at a task whose worker died is told so
+    return task
+
+
+def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
+    return {
+        "task": task,
+        "progress": tasks.progress(task),
+        "can_restart": tasks.can_restart(task, request.user),
+        "needs_file": tasks.needs_file(task),
+    }
 
 
 def task_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     task = _own_task(request, pk)
-    return render(request, "core/task_detail.html", {"task": task, "progress": progress(task)})
+    return render(request, "core/task_detail.html", _task_context(request, task))
 
 
 def task_progress(request: HttpRequest, pk: Any) -> HttpResponse:
     """The progress fragment htmx polls until the task has finished."""
     task = _own_task(request, pk)
-    return render(request, "core/_task_progress.html", {"task": task, "progress": progress(task)})
+    return render(request, "core/_task_progress.html", _task_context(request, task))
+
+
+@require_POST
+def task_restart(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Its user starts a failed task again (choosing the file again when the task read an upload)."""
+    task = _own_task(request, pk)
+    if not tasks.can_restart(task, request.user):
+        raise Http404
+    try:
+        again = tasks.restart(task, request.FILES.get("file"))
+    except InputError as exc:
+        messages.error(request, exc.one_line())
+        return redirect(task.get_absolute_url())
+    return redirect(again.get_absolute_url())

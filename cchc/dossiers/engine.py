@@ -12,7 +12,9 @@ times DuckDB's own reading of the file (docs/performance.md).
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ from cchc.core.formatting import format_number
 from cchc.core.models import AuditEntry
 from cchc.core.scope import agency_q
 from cchc.core.tabular import InputError, import_summary
+from cchc.core.tasks import work_folder
 from cchc.dossiers.models import (
     IMPORT_ROLES,
     MEASURES,
@@ -192,6 +195,37 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _work_folder() -> Path:
+    """Where the import stages its file and DuckDB spills (copies of stored dossiers among them).
+
+    In a background task, inside the task's own folder, removed with the task even when its worker
+    was killed. Otherwise (the command line) in the system's temporary folder, named for this
+    process, where the folders of imports killed before they could clean up are removed first.
+    """
+    parent = work_folder()
+    if parent is None:
+        parent = Path(tempfile.gettempdir())
+        _remove_orphans(parent)
+    return Path(tempfile.mkdtemp(prefix=f"cchc-import-{os.getpid()}-", dir=parent))
+
+
+def _remove_orphans(parent: Path) -> None:
+    for folder in parent.glob("cchc-import-*-*"):
+        pid = folder.name.split("-")[2]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 class Engine:
     """One import: read and check with DuckDB, then write chunks, buckets and aggregates in one transaction."""
 
@@ -210,12 +244,10 @@ class Engine:
         # DuckDB's sniffer looks at the file first (a read 1.5× faster than without); when the read
         # fails, it is tried once more without the sniffer, whose errors name the row and the cause.
         self.detect = True
-        self.work = Path(tempfile.mkdtemp(prefix="cchc-import-"))
+        self.work = _work_folder()
         self.db = duckdb.connect(config={"temp_directory": str(self.work / "spill")})
 
     def close(self) -> None:
-        import shutil
-
         self.db.close()
         shutil.rmtree(self.work, ignore_errors=True)
 

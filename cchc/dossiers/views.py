@@ -9,7 +9,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-from uuid import uuid4
 
 from django import forms
 from django.conf import settings
@@ -27,7 +26,7 @@ from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, AgencyKind, Block
 from cchc.core.scope import agency_q, has_role
 from cchc.core.tabular import write_rows
-from cchc.core.tasks import enqueue
+from cchc.core.tasks import enqueue, keep_upload
 from cchc.core.views import FilteredListView, download
 from cchc.dossiers import store
 from cchc.dossiers.filters import BREAKDOWN_CHOICES, DossierFilterForm, ProcedureFilterSet, StatsForm
@@ -422,18 +421,12 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
-        folder = Path(settings.MEDIA_ROOT) / "uploads" / "dossiers"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{uuid4().hex}{Path(upload_file.name).suffix.lower()}"
-        with path.open("wb") as handle:
-            for chunk in upload_file.chunks():
-                handle.write(chunk)
         task = enqueue(
             "dossiers.import",
             user=request.user,
             agency=agencies.first() if agencies.count() == 1 else None,
             payload={
-                "path": str(path),
+                "path": keep_upload(upload_file, "dossiers.import"),
                 "name": upload_file.name,
                 "profile": form.cleaned_data["profile"],
                 "skip_bad_rows": form.cleaned_data["skip_bad_rows"],

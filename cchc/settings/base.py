@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "cchc.core",
     "cchc.accounts",
     "cchc.agencies",
@@ -146,8 +148,12 @@ MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.get_int("CCHC_UPLOAD_MAX_MB", 50, minimum=1) * 1024 * 1024
 
-# Background tasks (cchc/core/tasks.py): production runs `cchc run_tasks` workers.
-CCHC_TASKS_MODE = env.get_choice("CCHC_TASKS_MODE", "worker", ("eager", "thread", "worker"))
+# Background tasks (cchc/core/tasks.py) are queued in django-tasks-db's table and run by `cchc run_tasks`
+# workers. A running task whose worker has given no sign of life for CCHC_TASKS_DEAD_AFTER seconds
+# (killed, out of memory, a reload) is failed; its files are under CCHC_WORK_DIR/<task id>.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CCHC_TASKS_DEAD_AFTER = env.get_int("CCHC_TASKS_DEAD_AFTER", 120, minimum=1)
+CCHC_WORK_DIR = Path(env.get_str("CCHC_WORK_DIR", str(DATA_DIR / "work"))).resolve()
 # Task progress crosses processes (web ↔ worker), so the cache is on disk, not in one process's memory.
 CACHES = {
     "default": {

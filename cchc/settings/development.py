@@ -4,7 +4,6 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.get_bool("CCHC_DEBUG", True)
-CCHC_TASKS_MODE = env.get_choice("CCHC_TASKS_MODE", "thread", ("eager", "thread", "worker"))
 SECRET_KEY = SECRET_KEY or "dev-only-not-secret-cchc-0b7c1c6e9a4f4d1e8c2b"  # noqa: F405
 EMAIL_BACKEND = (
     "django.core.mail.backends.console.EmailBackend"

@@ -1,28 +1,22 @@
-"""`cchc run_tasks [--once]`: the background worker of CCHC_TASKS_MODE=worker."""
+"""`cchc run_tasks [--batch]`: the background worker, django-tasks-db's `db_worker` that also fails dead tasks.
 
-import time
+Beside running queued tasks (every option of `db_worker` applies), it fails the tasks whose worker
+died (cchc.core.tasks.found_dead): once as it starts, then from a thread while it runs.
+"""
+
+import threading
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
-from cchc.core.tasks import run_queued
+from cchc.core.tasks import fail_dead, sweep_forever
 
 
-class Command(BaseCommand):
-    help = "Run queued background tasks (imports, documents); loops until stopped unless --once."
+class Command(DatabaseWorker):
+    help = "Run queued background tasks (imports, documents) and fail those whose worker died; --batch: then exit."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true", help="run what is queued now, then exit")
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
-
-    def handle(self, *args: Any, once: bool, interval: float, **options: Any) -> None:
-        while True:
-            ran = run_queued()
-            if once:
-                self.stdout.write(f"{ran} task(s) run")
-                return
-            # A long-lived worker drops connections that broke or outlived CONN_MAX_AGE, as requests do.
-            close_old_connections()
-            if not ran:
-                time.sleep(interval)
+    def handle(self, *args: Any, **options: Any) -> None:
+        fail_dead()
+        if not options["batch"]:
+            threading.Thread(target=sweep_forever, args=(threading.Event(),), name="cchc-sweep", daemon=True).start()
+        super().handle(*args, **options)
