@@ -10,4 +10,5 @@ urlpatterns = [
     path("tasks/<uuid:pk>/", views.task_detail, name="task"),
     path("tasks/<uuid:pk>/progress/", views.task_progress, name="task_progress"),
     path("audit/", require_role(Role.COORDINATOR)(views.AuditListView), name="audit"),
+    path("audit/export/", require_role(Role.COORDINATOR)(views.audit_export), name="audit_export"),
 ]
