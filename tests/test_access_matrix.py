@@ -143,6 +143,7 @@ MATRIX: dict[str, Route] = {
     "core:task": Route(TASK_OBJECTS, lookup="task"),
     "core:task_progress": Route(TASK_OBJECTS, lookup="task"),
     "core:audit": Route(everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)),
+    "core:audit_export": Route(everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)),
     "accounts:login": Route(everyone(Redirect("/"), anonymous=200)),
     "accounts:logout": Route(everyone(Redirect("/accounts/login/"), anonymous=LOGIN), method="post"),
     "accounts:password_change": Route(SIGNED_IN_PAGE),

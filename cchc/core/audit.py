@@ -225,7 +225,7 @@ class ReadableEntry:
     def kind(self) -> str:
         """The kind of object, as its model names it ("Cơ quan, đơn vị")."""
         model = self.entry.content_type.model_class()
-        return capfirst(model._meta.verbose_name if model else self.entry.content_type.model)
+        return str(capfirst(model._meta.verbose_name if model else self.entry.content_type.model))
 
     @property
     def reason(self) -> str:
@@ -277,10 +277,12 @@ def _changes(audit_entry: AuditEntry, lookup: _Lookup) -> list[Change]:
 def _field_label(field: Any, key: str) -> str:
     """The field's name as the interface labels it (its verbose name, translated)."""
     if field is None:
-        return capfirst(str(EXTRA_LABELS.get(key, key.replace("_", " "))))
-    if field.auto_created and field.is_relation:  # a reverse relation: a count of related objects
-        return capfirst(field.related_model._meta.verbose_name_plural)
-    return capfirst(field.verbose_name)
+        name = EXTRA_LABELS.get(key, key.replace("_", " "))
+    elif field.auto_created and field.is_relation:  # a reverse relation: a count of related objects
+        name = field.related_model._meta.verbose_name_plural
+    else:
+        name = field.verbose_name
+    return str(capfirst(str(name)))
 
 
 def _reference(lookup: _Lookup, model: type[models.Model], value: Any) -> str:
@@ -294,7 +296,7 @@ def _reference(lookup: _Lookup, model: type[models.Model], value: Any) -> str:
     if found is not None:
         return found
     # Gone before its name was kept: say so, with its code where it had one (never a database id).
-    gone = _("%(kind)s deleted") % {"kind": capfirst(model._meta.verbose_name)}
+    gone = _("%(kind)s deleted") % {"kind": capfirst(str(model._meta.verbose_name))}
     return f"{value} ({gone})" if isinstance(value, str) else gone
 
 
