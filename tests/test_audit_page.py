@@ -88,8 +88,9 @@ def test_an_entry_written_with_bare_ids_reads_with_names(personas: Any, province
     AuditEntry.objects.create(
         action="import",
         agency=province.commune_1,
-        content_type_id=audit.entry(user=None, obj=province.commune_1, action="", changes={}, reason="", agency=None)
-        .content_type.pk,
+        content_type_id=audit.entry(
+            user=None, obj=province.commune_1, action="", changes={}, reason="", agency=None
+        ).content_type.pk,
         object_id=str(province.commune_1.pk),
         object_repr=province.commune_1.name,
         changes={"parent": [gone_pk, province.district.pk], "successors": [["GONE"], ["C2"]]},

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -36,6 +37,8 @@ EXTRA_LABELS = {
     "document": gettext_lazy("document"),
     "evidence": gettext_lazy("evidence"),
     "assignment": gettext_lazy("assignment"),
+    "results_changed": gettext_lazy("results changed"),
+    "results_frozen": gettext_lazy("results kept as approved"),
 }
 # Reasons written as codes rather than words.
 REASON_LABELS = {
@@ -113,7 +116,9 @@ def label(obj: models.Model) -> str:
     return f"{name} ({code})" if name and code else str(obj)
 
 
+@cache
 def _field(model: type[models.Model] | None, key: str) -> Any:
+    """The model's field named ``key`` (a key of ``changes``), or None; asked once per model and key."""
     if model is None:
         return None
     try:
@@ -235,17 +240,21 @@ class ReadableEntry:
     def is_the_agency(self) -> bool:
         """The object is the agency concerned itself (an agency's own change)."""
         e = self.entry
-        return e.agency is not None and e.content_type.model_class() is type(e.agency) and e.object_id == str(e.agency.pk)
+        return (
+            e.agency is not None and e.content_type.model_class() is type(e.agency) and e.object_id == str(e.agency.pk)
+        )
 
     @property
     def object(self) -> str:
         """The object by name and code while it exists as the agency concerned, else as it was named."""
-        return label(self.entry.agency) if self.is_the_agency else self.entry.object_repr
+        agency = self.entry.agency
+        return label(agency) if agency is not None and self.is_the_agency else self.entry.object_repr
 
     @property
     def agency(self) -> str:
         """The agency concerned, where the object is another one (a score, an assessment)."""
-        return label(self.entry.agency) if self.entry.agency and not self.is_the_agency else ""
+        agency = self.entry.agency
+        return label(agency) if agency is not None and not self.is_the_agency else ""
 
     @property
     def all_added(self) -> bool:
@@ -268,10 +277,13 @@ def _changes(audit_entry: AuditEntry, lookup: _Lookup) -> list[Change]:
     for key, pair in audit_entry.changes.items():
         old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
         field = _field(model, key)
-        target = _target(field)
-        show = (lambda v: _reference(lookup, target, v)) if target else (lambda v: _value(field, v))
-        result.append(Change(_field_label(field, key), show(old), show(new)))
+        result.append(Change(_field_label(field, key), _show(lookup, field, old), _show(lookup, field, new)))
     return result
+
+
+def _show(lookup: _Lookup, field: Any, value: Any) -> str:
+    target = _target(field)
+    return _reference(lookup, target, value) if target else _value(field, value)
 
 
 def _field_label(field: Any, key: str) -> str:
@@ -306,6 +318,8 @@ def _value(field: Any, value: Any) -> str:
         return DASH
     if isinstance(value, list):
         return ", ".join(_value(field, item) for item in value)
+    if isinstance(value, dict):  # a JSON field (indices by area): each part as a number where it is one
+        return "; ".join(f"{k}: {_value(None, _number(v))}" for k, v in value.items())
     if isinstance(value, bool) or isinstance(field, models.BooleanField):
         return _("Yes") if value else _("No")
     if getattr(field, "choices", None):
@@ -329,6 +343,14 @@ def _typed(field: Any, value: Any) -> str:
     if isinstance(value, int | float | Decimal):
         return format_number(value, 0 if isinstance(value, int) else 2)
     return str(value)
+
+
+def _number(value: Any) -> Any:
+    """A number written as text in JSON ("85.2500") as a number, anything else as it is."""
+    try:
+        return Decimal(value) if isinstance(value, str) else value
+    except InvalidOperation:
+        return value
 
 
 def _is_fraction(field: models.Field) -> bool:
