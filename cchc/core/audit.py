@@ -383,7 +383,7 @@ def export_rows(entries: models.QuerySet[AuditEntry], chunk: int = 2000) -> Iter
             e = row.entry
             yield [
                 timezone.localtime(e.at).replace(tzinfo=None),
-                label(e.user) if e.user else "",
+                label(e.user) if e.user else _("System"),
                 label(e.agency) if e.agency else "",
                 e.get_action_display(),
                 row.kind,

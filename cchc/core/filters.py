@@ -17,8 +17,12 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class AuditFilterSet(django_filters.FilterSet):
     """The audit trail by agency, user, kind of object, action and period: the page and its export."""
 
-    agency = django_filters.CharFilter(method="filter_agency", label=_("Agency (code or name)"))
-    user = django_filters.CharFilter(method="filter_user", label=_("User"))
+    agency = django_filters.CharFilter(
+        method="filter_agency", label=_("Agency"), widget=forms.TextInput(attrs={"placeholder": _("code or name")})
+    )
+    user = django_filters.CharFilter(
+        method="filter_user", label=_("User"), widget=forms.TextInput(attrs={"placeholder": _("login or full name")})
+    )
     kind = django_filters.ChoiceFilter(field_name="content_type", label=_("Object type"))
     action = django_filters.ChoiceFilter(choices=AuditEntry.Action.choices, label=_("Action"))
     since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"), widget=DATE)

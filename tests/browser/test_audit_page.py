@@ -46,7 +46,7 @@ def test_a_page_of_the_trail_is_compact_filtered_and_exported(
     page.screenshot(path=str(tmp_path / "audit.png"), full_page=True)
     assert height <= MAX_HEIGHT, f"a page of 25 entries is {height} px high"
 
-    page.get_by_label("Cơ quan, đơn vị (mã hoặc tên)").fill("XT07")
+    page.get_by_label("Cơ quan, đơn vị", exact=True).fill("XT07")
     page.get_by_role("button", name="Lọc").click()
     page.wait_for_url("**agency=XT07**")
     assert table.locator("tbody tr").count() == 1
