@@ -382,10 +382,10 @@ def export_rows(entries: models.QuerySet[AuditEntry], chunk: int = 2000) -> Iter
         for row in readable(part):
             e = row.entry
             yield [
-                timezone.localtime(e.at).replace(tzinfo=None),
+                timezone.localtime(e.at).replace(tzinfo=None, microsecond=0),
                 label(e.user) if e.user else _("System"),
                 label(e.agency) if e.agency else "",
-                e.get_action_display(),
+                capfirst(e.get_action_display()),
                 row.kind,
                 row.object,
                 "\n".join(str(c) for c in row.changes),
