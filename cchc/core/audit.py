@@ -175,12 +175,23 @@ class _Lookup:
 
 def _relations(entries: Iterable[AuditEntry]) -> Iterator[tuple[AuditEntry, str, type[models.Model]]]:
     """(entry, key, target model) for each change of a reference to another object."""
+    by_type: dict[int, dict[str, type[models.Model]]] = {}  # an import's thousands of entries share a type
     for audit_entry in entries:
-        model = audit_entry.content_type.model_class()
-        for key in audit_entry.changes:
-            target = _target(_field(model, key))
-            if target is not None:
-                yield audit_entry, key, target
+        kind = audit_entry.content_type_id
+        if kind not in by_type:
+            by_type[kind] = _references_of(audit_entry.content_type.model_class())
+        references = by_type[kind]
+        for key in references.keys() & audit_entry.changes.keys():
+            yield audit_entry, key, references[key]
+
+
+@cache
+def _references_of(model: type[models.Model] | None) -> dict[str, type[models.Model]]:
+    """The model's forward relations by name (and attname): the keys of ``changes`` that refer to objects."""
+    if model is None:
+        return {}
+    fields = [f for f in model._meta.get_fields() if _target(f) is not None]
+    return {name: f.related_model for f in fields for name in {f.name, getattr(f, "attname", f.name)}}
 
 
 def _name_references(entries: Sequence[AuditEntry]) -> None:
