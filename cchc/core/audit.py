@@ -190,8 +190,13 @@ def _references_of(model: type[models.Model] | None) -> dict[str, type[models.Mo
     """The model's forward relations by name (and attname): the keys of ``changes`` that refer to objects."""
     if model is None:
         return {}
-    fields = [f for f in model._meta.get_fields() if _target(f) is not None]
-    return {name: f.related_model for f in fields for name in {f.name, getattr(f, "attname", f.name)}}
+    targets = {f: _target(f) for f in model._meta.get_fields()}
+    return {
+        name: target
+        for f, target in targets.items()
+        if target is not None
+        for name in {f.name, getattr(f, "attname", f.name)}
+    }
 
 
 def _name_references(entries: Sequence[AuditEntry]) -> None:
