@@ -187,6 +187,7 @@ MATRIX: dict[str, Route] = {
     "core:task_progress": Route(TASK_OBJECTS, lookup="task"),
     "core:task_restart": Route(TASK_RESTART, lookup="task", method="post"),
     "core:audit": Route(everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)),
+    "core:audit_export": Route(everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)),
     "accounts:login": Route(everyone(Redirect("/"), anonymous=200)),
     # Signed in, one is sent home; the visitor's wrong password is refused on the page.
     "accounts:login#post": Route(everyone(Redirect("/"), anonymous=200), method="post", data=credentials),

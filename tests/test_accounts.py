@@ -297,7 +297,7 @@ def test_coordinator_sees_every_entry_with_old_and_new_values(personas, audit_en
     content = client.get(AUDIT).content.decode()
     assert "Tên cũ SA → Tên mới SA" in content
     assert "lý do C3" in content
-    assert "<code>name</code>" in content
+    assert '<span class="text-body-secondary">Tên:</span> Tên cũ SA' in content  # the field as the interface labels it
 
 
 def test_district_coordinator_sees_its_district_and_communes_only(personas, audit_entries):

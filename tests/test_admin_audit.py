@@ -86,6 +86,9 @@ def test_editing_an_agency_in_the_admin_records_old_and_new(personas, province):
     agency.refresh_from_db()
     entry = AuditEntry.objects.get(object_id=str(agency.pk), action="update")
     assert entry.changes["name"] == ["UBND xã Một", "UBND xã Một Mới"]
-    assert entry.changes["parent"] == [province.district.pk, province.other_district.pk]
+    assert entry.changes["parent"] == [
+        {"id": province.district.pk, "label": "UBND huyện Một (D1)"},
+        {"id": province.other_district.pk, "label": "UBND huyện Hai (D2)"},
+    ]
     # The tree follows the move: the commune now sits under the other district.
     assert agency.path == f"{province.other_district.path}{agency.code}/"

@@ -45,6 +45,12 @@ PROVINCE_ROWS = [
 ]
 
 
+def ref(a: Agency, key: str = "id") -> dict[str, object]:
+    """An agency as the audit trail refers to it: by id (or code) with its name beside."""
+    a.refresh_from_db()
+    return {key: a.pk if key == "id" else a.code, "label": f"{a.name} ({a.code})"}
+
+
 def write_csv(
     folder: Path, rows: list[list[str]], header: list[str] | None = HEADER, name: str = "agencies.csv"
 ) -> Path:
@@ -186,10 +192,10 @@ def test_creation_is_audited_with_the_new_values(tmp_path):
     assert entry.changes == {
         "name": [None, "UBND xã An Bình"],
         "kind": [None, "commune"],
-        "parent": [None, hvl.pk],
+        "parent": [None, ref(hvl)],
         "active_from": [None, "2000-01-01"],
         "active_to": [None, "2025-06-30"],
-        "successors": [[], ["XM001"]],
+        "successors": [[], [ref(agency("XM001"), "code")]],
     }
 
 
@@ -247,8 +253,9 @@ def test_an_updated_file_updates_and_audits_old_and_new_values(tmp_path):
     by_object = {e.object_id: e for e in new_entries}
     assert len(by_object) == 4  # three updated, one created; the six unchanged are not logged
     assert by_object[str(snv.pk)].changes == {"name": ["Sở Nội vụ", "Sở Nội vụ tỉnh Hòa An"]}
-    assert by_object[str(c2.pk)].changes == {"parent": [hvl.pk, ha.pk]}
-    assert by_object[str(centre.pk)].changes == {"parent": [snv.pk, ha.pk], "active_to": [None, "2025-12-31"]}
+    assert by_object[str(c2.pk)].changes == {"parent": [ref(hvl), ref(ha)]}
+    # A reference is named as it was when the entry was written: SNV after its renaming in this file.
+    assert by_object[str(centre.pk)].changes == {"parent": [ref(snv), ref(ha)], "active_to": [None, "2025-12-31"]}
     assert {e.reason for e in new_entries} == {"sắp xếp lại"}
     assert {e.action for e in new_entries} == {AuditEntry.Action.IMPORT}
 
@@ -265,9 +272,10 @@ def test_a_changed_successor_is_updated_and_audited(tmp_path):
     assert set(agency("HVL-01").successors.all()) == {agency("XM002")}
     assert set(agency("HVL-02").successors.all()) == set()
     changes = {e.object_repr: e.changes for e in AuditEntry.objects.order_by("id")[audit_before:]}
+    xm001, xm002 = ref(agency("XM001"), "code"), ref(agency("XM002"), "code")
     assert changes == {
-        "UBND xã An Bình": {"successors": [["XM001"], ["XM002"]]},
-        "UBND xã Bình Hòa": {"successors": [["XM001", "XM002"], []]},
+        "UBND xã An Bình": {"successors": [[xm001], [xm002]]},
+        "UBND xã Bình Hòa": {"successors": [[xm001, xm002], []]},
     }
 
 

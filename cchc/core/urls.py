@@ -11,4 +11,5 @@ urlpatterns = [
     path("tasks/<uuid:pk>/progress/", views.task_progress, name="task_progress"),
     path("tasks/<uuid:pk>/restart/", views.task_restart, name="task_restart"),
     path("audit/", require_role(Role.COORDINATOR)(views.AuditListView), name="audit"),
+    path("audit/export/", require_role(Role.COORDINATOR)(views.audit_export), name="audit_export"),
 ]

@@ -2,16 +2,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from cchc.agencies.models import Agency
-from cchc.core import tasks
+from cchc.core import audit, tasks
 from cchc.core.filters import AuditFilterSet
 from cchc.core.models import AuditEntry, Task
-from cchc.core.tabular import InputError
+from cchc.core.tabular import InputError, write_rows
 
 CONTENT_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -69,13 +71,35 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _audit_entries(user: Any) -> QuerySet[AuditEntry]:
+    """The entries the user may read (coordinators: those of the agencies in their scope)."""
+    return AuditEntry.objects.restrict(user).select_related("user", "agency", "content_type")
+
+
 class AuditListView(FilteredListView):
+    """The audit trail as a PAR officer reads it: one row per entry, its changes labelled and formatted."""
+
     template_name = "core/audit_list.html"
     filterset_class = AuditFilterSet
-    paginate_by = 50
+    paginate_by = 25
 
     def base_queryset(self) -> QuerySet[AuditEntry]:
-        return AuditEntry.objects.restrict(self.request.user).select_related("user", "agency", "content_type")
+        return _audit_entries(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["rows"] = audit.readable(context["object_list"])
+        return context
+
+
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The entries the page's filters select, as XLSX; a filter that does not read is refused, not ignored."""
+    entries = AuditFilterSet(request.GET or None, queryset=_audit_entries(request.user))
+    if entries.is_bound and not entries.is_valid():
+        errors = "; ".join(f"{entries.form[name].label}: {' '.join(e)}" for name, e in entries.errors.items())
+        return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+    content = write_rows(audit.export_columns(), audit.export_rows(entries.qs), "xlsx", title=_("Audit trail"))
+    return download(content, f"audit-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _own_task(request: HttpRequest, pk: Any) -> Task:
