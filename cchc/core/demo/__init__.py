@@ -8,6 +8,7 @@ order of INSTALLED_APPS, and returns counts to print.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from importlib import import_module
 from importlib.util import find_spec
@@ -98,16 +99,31 @@ PLACE_WORDS = [
 ]
 COMMUNES_PER_DISTRICT = 15
 
-# (username, full name, role, agency code, with descendants, description printed with the logins)
-USERS = [
-    ("sonoivu", "Nguyễn Văn An", Role.COORDINATOR, "HA", True, "đầu mối CCHC, Sở Nội vụ (toàn tỉnh)"),
-    ("huyen.vanloc", "Trần Thị Bích", Role.COORDINATOR, "HVL", True, "đầu mối CCHC huyện Vạn Lộc và các xã"),
-    ("daumoi.stp", "Lê Văn Cường", Role.FOCAL, "STP", False, "cán bộ đầu mối, Sở Tư pháp"),
-    ("daumoi.syt", "Phạm Thị Dung", Role.FOCAL, "SYT", False, "cán bộ đầu mối, Sở Y tế"),
-    ("thutruong.stp", "Hoàng Văn Em", Role.HEAD, "STP", False, "thủ trưởng Sở Tư pháp"),
-    ("thamdinh", "Vũ Thị Giang", Role.APPRAISER, "HA", True, "thành viên Hội đồng thẩm định"),
-    ("kiemtra", "Đặng Văn Hải", Role.INSPECTOR, "HA", True, "cán bộ kiểm tra CCHC"),
-    ("lanhdao", "Bùi Thị Lan", Role.VIEWER, "HA", True, "lãnh đạo UBND tỉnh (xem)"),
+AREA = "HVL"  # the former district whose communes the territorial coordinator follows
+
+
+@dataclass(frozen=True)
+class CommunesOf:
+    """The communes formed on 1 July 2025 from a former district's communes (its area)."""
+
+    district: str
+
+
+# (username, full name, grants (role, agency code or area, with descendants), description printed)
+USERS: list[tuple[str, str, list[tuple[str, str | CommunesOf, bool]], str]] = [
+    ("sonoivu", "Nguyễn Văn An", [(Role.COORDINATOR, "HA", True)], "đầu mối CCHC, Sở Nội vụ (toàn tỉnh)"),
+    (
+        "snv.vanloc",
+        "Trần Thị Bích",
+        [(Role.COORDINATOR, CommunesOf(AREA), False), (Role.VIEWER, AREA, True)],
+        "Sở Nội vụ, theo dõi CCHC các xã khu vực Vạn Lộc từ 01/7/2025; xem số liệu huyện Vạn Lộc cũ",
+    ),
+    ("daumoi.stp", "Lê Văn Cường", [(Role.FOCAL, "STP", False)], "cán bộ đầu mối, Sở Tư pháp"),
+    ("daumoi.syt", "Phạm Thị Dung", [(Role.FOCAL, "SYT", False)], "cán bộ đầu mối, Sở Y tế"),
+    ("thutruong.stp", "Hoàng Văn Em", [(Role.HEAD, "STP", False)], "thủ trưởng Sở Tư pháp"),
+    ("thamdinh", "Vũ Thị Giang", [(Role.APPRAISER, "HA", True)], "thành viên Hội đồng thẩm định"),
+    ("kiemtra", "Đặng Văn Hải", [(Role.INSPECTOR, "HA", True)], "cán bộ kiểm tra CCHC"),
+    ("lanhdao", "Bùi Thị Lan", [(Role.VIEWER, "HA", True)], "lãnh đạo UBND tỉnh (xem)"),
 ]
 
 
@@ -122,13 +138,20 @@ def demo_extensions() -> list[Callable[[int], dict[str, int]]]:
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    return [("admin", "quản trị hệ thống"), *((u[0], u[5]) for u in USERS)]
+    return [("admin", "quản trị hệ thống"), *((u[0], u[3]) for u in USERS)]
 
 
 def commune_name(prefix: str, index: int) -> str:
     first, second = divmod(index, len(PLACE_WORDS))
     words = PLACE_WORDS[first % len(PLACE_WORDS)], PLACE_WORDS[(second + first + 1) % len(PLACE_WORDS)]
     return f"UBND {prefix.lower()} {words[0]} {words[1]}"
+
+
+def place(district_name: str) -> str:
+    """ "Vạn Lộc" of "UBND huyện Vạn Lộc"."""
+    for kind in ("UBND thành phố ", "UBND thị xã ", "UBND huyện "):
+        district_name = district_name.removeprefix(kind)
+    return district_name
 
 
 def agency_rows(scale: int = 1) -> list[dict[str, str]]:
@@ -145,10 +168,14 @@ def agency_rows(scale: int = 1) -> list[dict[str, str]]:
             if c % 3 == 0:
                 merged_index += 1
                 new_code = f"XM{merged_index:03d}"
+                # The first new commune of an area takes the former district's name, as many did.
+                new_name = (
+                    f"UBND {prefix.lower()} {place(name)}" if c == 0 else commune_name(prefix, d * per_district + c + 7)
+                )
                 rows.append(
                     _row(
                         new_code,
-                        commune_name(prefix, d * per_district + c + 7),
+                        new_name,
                         "commune",
                         "HA",
                         active_from=MERGE_DAY,
@@ -236,9 +263,19 @@ def _users(agencies: dict[str, Agency]) -> int:
     )
     admin.set_password(DEMO_PASSWORD)
     admin.save()
-    for username, full_name, role, code, descendants, _description in USERS:
+    for username, full_name, grants, _description in USERS:
         user = User(username=username, full_name=full_name, email=f"{username}@hoaan.example")
         user.set_password(DEMO_PASSWORD)
         user.save()
-        RoleGrant.objects.create(user=user, role=role, agency=agencies[code], include_descendants=descendants)
+        RoleGrant.objects.bulk_create(
+            RoleGrant(user=user, role=role, agency=agency, include_descendants=descendants)
+            for role, where, descendants in grants
+            for agency in _granted(where, agencies)
+        )
     return len(USERS) + 1
+
+
+def _granted(where: str | CommunesOf, agencies: dict[str, Agency]) -> list[Agency]:
+    if isinstance(where, str):
+        return [agencies[where]]
+    return list(Agency.objects.filter(predecessors__parent__code=where.district).distinct().order_by("code"))
