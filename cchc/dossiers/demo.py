@@ -25,6 +25,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from cchc.agencies.models import Agency
+from cchc.core.formatting import format_date_text
 from cchc.dossiers.models import Procedure, Target
 from cchc.dossiers.services import import_dossiers_file
 
@@ -517,6 +518,16 @@ HEADER = (
     "dossier_code,agency_code,procedure_code,received_at,due_at,resolved_at,status,channel,online_level,"
     "paid_online,fee_amount,result_by_post,digitized,sms_count,handler"
 )
+
+
+def story() -> list[str]:
+    today = timezone.localdate()
+    return [
+        f"- Hồ sơ TTHC từ {format_date_text(FIRST_DAY)} đến hôm nay, mỗi cơ quan chỉ nhận thủ tục thuộc lĩnh vực"
+        " của mình (Sở Tư pháp: lý lịch tư pháp, công chứng…; xã, phường: hộ tịch, chứng thực, đất đai…):"
+        " vài trăm đến vài nghìn hồ sơ một năm mỗi xã. Từ 1/7/2025 các xã mới giải quyết cả thủ tục trước đây"
+        f" của cấp huyện. Trang Hồ sơ TTHC mở năm {today.year}, từ 1/1 đến hôm nay."
+    ]
 
 
 def extend(scale: int) -> dict[str, int]:

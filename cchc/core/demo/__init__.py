@@ -2,25 +2,28 @@
 
 Each capability adds its own demo data: an app ``cchc.<app>`` with a module ``cchc/<app>/demo.py``
 defining ``extend(scale: int) -> dict[str, int]`` is called after the organisation is built, in the
-order of INSTALLED_APPS, and returns counts to print.
+order of INSTALLED_APPS, and returns counts to print; its optional ``story() -> list[str]`` says, in
+Vietnamese, what its part of the demo shows (printed with the logins).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from importlib import import_module
 from importlib.util import find_spec
+from types import ModuleType
 from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
 from cchc.accounts.models import RoleGrant, User
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.agencies.services import import_agencies
+from cchc.core.formatting import format_date_text
 
 DEMO_PASSWORD = "HoaAn@2026cchc"
 MERGE_DAY = date(2025, 7, 1)
@@ -99,46 +102,65 @@ PLACE_WORDS = [
 ]
 COMMUNES_PER_DISTRICT = 15
 
-AREA = "HVL"  # the former district whose communes the territorial coordinator follows
-
-
-@dataclass(frozen=True)
-class CommunesOf:
-    """The communes formed on 1 July 2025 from a former district's communes (its area)."""
-
-    district: str
-
-
-# (username, full name, grants (role, agency code or area, with descendants), description printed)
-USERS: list[tuple[str, str, list[tuple[str, str | CommunesOf, bool]], str]] = [
-    ("sonoivu", "Nguyễn Văn An", [(Role.COORDINATOR, "HA", True)], "đầu mối CCHC, Sở Nội vụ (toàn tỉnh)"),
+# (username, full name, role, agency code, with descendants, description printed with the logins)
+USERS = [
+    ("sonoivu", "Nguyễn Văn An", Role.COORDINATOR, "HA", True, "đầu mối CCHC, Sở Nội vụ (toàn tỉnh)"),
     (
-        "snv.vanloc",
+        "huyen.vanloc",
         "Trần Thị Bích",
-        [(Role.COORDINATOR, CommunesOf(AREA), False), (Role.VIEWER, AREA, True)],
-        "Sở Nội vụ, theo dõi CCHC các xã khu vực Vạn Lộc từ 01/7/2025; xem số liệu huyện Vạn Lộc cũ",
+        Role.COORDINATOR,
+        "HVL",
+        True,
+        "đầu mối CCHC huyện Vạn Lộc và các xã đến 30/6/2025 (xem số liệu lịch sử)",
     ),
-    ("daumoi.stp", "Lê Văn Cường", [(Role.FOCAL, "STP", False)], "cán bộ đầu mối, Sở Tư pháp"),
-    ("daumoi.syt", "Phạm Thị Dung", [(Role.FOCAL, "SYT", False)], "cán bộ đầu mối, Sở Y tế"),
-    ("thutruong.stp", "Hoàng Văn Em", [(Role.HEAD, "STP", False)], "thủ trưởng Sở Tư pháp"),
-    ("thamdinh", "Vũ Thị Giang", [(Role.APPRAISER, "HA", True)], "thành viên Hội đồng thẩm định"),
-    ("kiemtra", "Đặng Văn Hải", [(Role.INSPECTOR, "HA", True)], "cán bộ kiểm tra CCHC"),
-    ("lanhdao", "Bùi Thị Lan", [(Role.VIEWER, "HA", True)], "lãnh đạo UBND tỉnh (xem)"),
+    ("daumoi.stp", "Lê Văn Cường", Role.FOCAL, "STP", False, "cán bộ đầu mối, Sở Tư pháp"),
+    ("daumoi.syt", "Phạm Thị Dung", Role.FOCAL, "SYT", False, "cán bộ đầu mối, Sở Y tế"),
+    ("thutruong.stp", "Hoàng Văn Em", Role.HEAD, "STP", False, "thủ trưởng Sở Tư pháp"),
+    ("thamdinh", "Vũ Thị Giang", Role.APPRAISER, "HA", True, "thành viên Hội đồng thẩm định"),
+    ("kiemtra", "Đặng Văn Hải", Role.INSPECTOR, "HA", True, "cán bộ kiểm tra CCHC"),
+    ("lanhdao", "Bùi Thị Lan", Role.VIEWER, "HA", True, "lãnh đạo UBND tỉnh (xem)"),
 ]
 
 
 def demo_extensions() -> list[Callable[[int], dict[str, int]]]:
     """``extend`` of every project app that has a ``demo`` module."""
+    return [module.extend for module in _demo_modules()]
+
+
+def _demo_modules() -> list[ModuleType]:
     found = []
     for config in apps.get_app_configs():
         module_name = f"{config.name}.demo"
         if config.name.startswith("cchc.") and config.name != "cchc.core" and find_spec(module_name):
-            found.append(import_module(module_name).extend)
+            found.append(import_module(module_name))
     return found
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    return [("admin", "quản trị hệ thống"), *((u[0], u[3]) for u in USERS)]
+    return [("admin", "quản trị hệ thống"), *((u[0], u[5]) for u in USERS)]
+
+
+def demo_story() -> list[str]:
+    """What the demo shows and as of when, read from the database so that it stays true: the
+    reorganisation and the former district's persona here, each app's part from its ``story()``."""
+    today = timezone.localdate()
+    ended = Agency.objects.filter(kind="district", active_to=LAST_OLD_DAY).count()
+    old = Agency.objects.filter(kind="commune", active_to=LAST_OLD_DAY).count()
+    new = Agency.objects.filter(kind="commune", active_from=MERGE_DAY).count()
+    lines = [
+        f"Tỉnh Hòa An là tỉnh hư cấu; số liệu đến hôm nay, {format_date_text(today)}.",
+        f"- Từ {format_date_text(MERGE_DAY)}, chính quyền địa phương hai cấp: {ended} huyện, thị xã, thành phố"
+        f" kết thúc hoạt động ngày {format_date_text(LAST_OLD_DAY)}; {old} xã, phường cũ hợp nhất thành {new}"
+        " xã, phường mới trực thuộc tỉnh. Số liệu trước đó vẫn xem được, theo năm.",
+    ]
+    for module in _demo_modules():
+        lines += getattr(module, "story", list)()
+    lines.append(
+        "- huyen.vanloc là tài khoản của huyện Vạn Lộc cũ: trang Hồ sơ TTHC mở kỳ cuối cùng huyện còn hoạt"
+        f" động (1/1/{LAST_OLD_DAY.year} đến {format_date_text(LAST_OLD_DAY)}), trang Chỉ số CCHC mở năm cuối"
+        " cùng huyện xếp hạng các xã."
+    )
+    return lines
 
 
 def commune_name(prefix: str, index: int) -> str:
@@ -263,19 +285,9 @@ def _users(agencies: dict[str, Agency]) -> int:
     )
     admin.set_password(DEMO_PASSWORD)
     admin.save()
-    for username, full_name, grants, _description in USERS:
+    for username, full_name, role, code, descendants, _description in USERS:
         user = User(username=username, full_name=full_name, email=f"{username}@hoaan.example")
         user.set_password(DEMO_PASSWORD)
         user.save()
-        RoleGrant.objects.bulk_create(
-            RoleGrant(user=user, role=role, agency=agency, include_descendants=descendants)
-            for role, where, descendants in grants
-            for agency in _granted(where, agencies)
-        )
+        RoleGrant.objects.create(user=user, role=role, agency=agencies[code], include_descendants=descendants)
     return len(USERS) + 1
-
-
-def _granted(where: str | CommunesOf, agencies: dict[str, Agency]) -> list[Agency]:
-    if isinstance(where, str):
-        return [agencies[where]]
-    return list(Agency.objects.filter(predecessors__parent__code=where.district).distinct().order_by("code"))
