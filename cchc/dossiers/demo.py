@@ -291,9 +291,9 @@ YEARLY_LOAD = {
 WARD_LOAD, COMMUNE_LOAD, CITY_LOAD, DISTRICT_LOAD = (400, 1200), (150, 600), (5000, 8000), (2000, 4000)
 TARGETS = {"department": (45, 1), "district": (35, 1), "commune": (25, 1), "vertical": (50, 1)}
 DUE_DAYS = (1, 3, 5, 7, 10, 15, 20, 30)
-# Working days promised for the most used fields (chứng thực within the day, land in weeks).
+# Days promised for the most used fields (land in weeks).
 FIELD_DUE_DAYS = {
-    "Chứng thực": 0,
+    "Chứng thực": 1,  # within the day, or the next one when received after 15:00
     "Hộ tịch": 3,
     "Lý lịch tư pháp": 10,
     "Đất đai": 15,
@@ -473,7 +473,8 @@ def _line(random: Callable[[], float], texts: _DayTexts, desk: _Desk, n: int, re
     allowed = offer.allowed
     due = received + timedelta(days=allowed)
     late = random() < desk.late_share
-    took = allowed + 1 + int(random() * 5) if late else int(random() * (allowed + 1))
+    # Most dossiers are resolved well before their date (seed 002: 88,25% early, 11,42% on time).
+    took = allowed + 1 + int(random() * 5) if late else int(random() ** 2 * (allowed + 1))
     resolved = received + timedelta(days=took)
     if resolved > desk.closed_by and desk.agency.active_to is not None:
         resolved = desk.closed_by  # an agency that ended resolved its last dossiers before it closed
