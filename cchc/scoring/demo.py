@@ -94,7 +94,7 @@ NOTES = {
     ],
     "1.2": [
         "Gửi đủ 04 báo cáo CCHC định kỳ đúng hạn; báo cáo năm số {n}/BC-{s} ngày {d}.",
-        "Báo cáo 6 tháng số {n}/BC-{s} ngày {d}; các báo cáo quý gửi qua Hệ thống báo cáo tỉnh đúng hạn.",
+        "Báo cáo CCHC năm số {n}/BC-{s} ngày {d}; các báo cáo quý, 6 tháng gửi qua Hệ thống báo cáo tỉnh đúng hạn.",
         "Báo cáo quý III gửi chậm 02 ngày; báo cáo năm số {n}/BC-{s} ngày {d} đúng hạn.",
     ],
     "1.3": [
@@ -159,6 +159,8 @@ def self_note(a: Assessment, c: Criterion, deducted: bool, rng: random.Random) -
     template = (notes[1] if deducted else notes[0]) if c.method == Method.DEDUCTION else rng.choice(notes)
     year = a.year
     day = date(year, NOTE_MONTHS.get(c.code, 11), rng.randint(2, 27))
+    if day >= timezone.localdate():  # the year under way cites what is already issued
+        day = timezone.localdate() - timedelta(days=rng.randint(1, 20))
     issuer = a.agency.code if a.agency.kind in ("department", "vertical", "public_service") else "UBND"
     return template.format(
         n=rng.randint(12, 480),
