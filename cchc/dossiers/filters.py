@@ -149,12 +149,15 @@ class StatsForm(forms.Form):
                 )
 
     @classmethod
-    def in_force(cls, data: QueryDict) -> StatsForm:
+    def in_force(cls, data: QueryDict, last_day: date | None = None) -> StatsForm:
         """The form over ``data`` with the dates ``clean`` would default to written in, so that its
-        fields show the period in force (from the year's start to today, pending as of the end)."""
+        fields show the period in force (from the year's start to today, pending as of the end).
+        ``last_day``, when every agency in view has ended, moves the default to that day's year up
+        to it: a district dissolved on 30/6/2025 opens on its last half-year, not on an empty year."""
         data = data.copy()
-        data["start"] = data.get("start") or _year_start().isoformat()
-        end = str(data.get("end") or timezone.localdate().isoformat())
+        default_end = min(timezone.localdate(), last_day) if last_day else timezone.localdate()
+        data["start"] = data.get("start") or default_end.replace(month=1, day=1).isoformat()
+        end = str(data.get("end") or default_end.isoformat())
         data["end"] = end
         if not data.get("as_of") and _is_day(end):  # a bad end is named once, not copied into as_of
             data["as_of"] = end

@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -65,8 +65,17 @@ def _stats_form(request: HttpRequest) -> tuple[StatsForm, dict[str, Any]]:
     data = request.GET.copy()
     if "by" not in data:
         data["by"] = "block" if has_role(request.user, BLOCK_ROLES) else "agency"
-    form = StatsForm.in_force(data)
-    return form, form.period()
+    last_day = _last_day_in_operation(_scope(request))
+    form = StatsForm.in_force(data, last_day=last_day)
+    return form, {**form.period(), "ended_on": last_day}
+
+
+def _last_day_in_operation(agencies: QuerySet[Agency]) -> date | None:
+    """The last day an agency in view was in operation when all of them have ended, else None."""
+    today = timezone.localdate()
+    if agencies.filter(Q(active_to__isnull=True) | Q(active_to__gte=today)).exists():
+        return None
+    return agencies.aggregate(last=Max("active_to"))["last"]
 
 
 def _period_query(period: dict[str, Any]) -> list[tuple[str, str]]:

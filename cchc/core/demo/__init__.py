@@ -2,7 +2,8 @@
 
 Each capability adds its own demo data: an app ``cchc.<app>`` with a module ``cchc/<app>/demo.py``
 defining ``extend(scale: int) -> dict[str, int]`` is called after the organisation is built, in the
-order of INSTALLED_APPS, and returns counts to print.
+order of INSTALLED_APPS, and returns counts to print; its optional ``story() -> list[str]`` says, in
+Vietnamese, what its part of the demo shows (printed with the logins).
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ from collections.abc import Callable
 from datetime import date
 from importlib import import_module
 from importlib.util import find_spec
+from types import ModuleType
 from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
 from cchc.accounts.models import RoleGrant, User
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.agencies.services import import_agencies
+from cchc.core.formatting import format_date_text
 
 DEMO_PASSWORD = "HoaAn@2026cchc"
 MERGE_DAY = date(2025, 7, 1)
@@ -101,7 +105,14 @@ COMMUNES_PER_DISTRICT = 15
 # (username, full name, role, agency code, with descendants, description printed with the logins)
 USERS = [
     ("sonoivu", "Nguyễn Văn An", Role.COORDINATOR, "HA", True, "đầu mối CCHC, Sở Nội vụ (toàn tỉnh)"),
-    ("huyen.vanloc", "Trần Thị Bích", Role.COORDINATOR, "HVL", True, "đầu mối CCHC huyện Vạn Lộc và các xã"),
+    (
+        "huyen.vanloc",
+        "Trần Thị Bích",
+        Role.COORDINATOR,
+        "HVL",
+        True,
+        "đầu mối CCHC huyện Vạn Lộc và các xã đến 30/6/2025 (xem số liệu lịch sử)",
+    ),
     ("daumoi.stp", "Lê Văn Cường", Role.FOCAL, "STP", False, "cán bộ đầu mối, Sở Tư pháp"),
     ("daumoi.syt", "Phạm Thị Dung", Role.FOCAL, "SYT", False, "cán bộ đầu mối, Sở Y tế"),
     ("thutruong.stp", "Hoàng Văn Em", Role.HEAD, "STP", False, "thủ trưởng Sở Tư pháp"),
@@ -113,11 +124,15 @@ USERS = [
 
 def demo_extensions() -> list[Callable[[int], dict[str, int]]]:
     """``extend`` of every project app that has a ``demo`` module."""
+    return [module.extend for module in _demo_modules()]
+
+
+def _demo_modules() -> list[ModuleType]:
     found = []
     for config in apps.get_app_configs():
         module_name = f"{config.name}.demo"
         if config.name.startswith("cchc.") and config.name != "cchc.core" and find_spec(module_name):
-            found.append(import_module(module_name).extend)
+            found.append(import_module(module_name))
     return found
 
 
@@ -125,10 +140,40 @@ def demo_logins() -> list[tuple[str, str]]:
     return [("admin", "quản trị hệ thống"), *((u[0], u[5]) for u in USERS)]
 
 
+def demo_story() -> list[str]:
+    """What the demo shows and as of when, read from the database so that it stays true: the
+    reorganisation and the former district's persona here, each app's part from its ``story()``."""
+    today = timezone.localdate()
+    ended = Agency.objects.filter(kind="district", active_to=LAST_OLD_DAY).count()
+    old = Agency.objects.filter(kind="commune", active_to=LAST_OLD_DAY).count()
+    new = Agency.objects.filter(kind="commune", active_from=MERGE_DAY).count()
+    lines = [
+        f"Tỉnh Hòa An là tỉnh hư cấu; số liệu đến hôm nay, {format_date_text(today)}.",
+        f"- Từ {format_date_text(MERGE_DAY)}, chính quyền địa phương hai cấp: {ended} huyện, thị xã, thành phố"
+        f" kết thúc hoạt động ngày {format_date_text(LAST_OLD_DAY)}; {old} xã, phường cũ hợp nhất thành {new}"
+        " xã, phường mới trực thuộc tỉnh. Số liệu trước đó vẫn xem được, theo năm.",
+    ]
+    for module in _demo_modules():
+        lines += getattr(module, "story", list)()
+    lines.append(
+        "- huyen.vanloc là tài khoản của huyện Vạn Lộc cũ: trang Hồ sơ TTHC mở kỳ cuối cùng huyện còn hoạt"
+        f" động (1/1/{LAST_OLD_DAY.year} đến {format_date_text(LAST_OLD_DAY)}), trang Chỉ số CCHC mở năm cuối"
+        " cùng huyện xếp hạng các xã."
+    )
+    return lines
+
+
 def commune_name(prefix: str, index: int) -> str:
     first, second = divmod(index, len(PLACE_WORDS))
     words = PLACE_WORDS[first % len(PLACE_WORDS)], PLACE_WORDS[(second + first + 1) % len(PLACE_WORDS)]
     return f"UBND {prefix.lower()} {words[0]} {words[1]}"
+
+
+def place(district_name: str) -> str:
+    """ "Vạn Lộc" of "UBND huyện Vạn Lộc"."""
+    for kind in ("UBND thành phố ", "UBND thị xã ", "UBND huyện "):
+        district_name = district_name.removeprefix(kind)
+    return district_name
 
 
 def agency_rows(scale: int = 1) -> list[dict[str, str]]:
@@ -145,10 +190,14 @@ def agency_rows(scale: int = 1) -> list[dict[str, str]]:
             if c % 3 == 0:
                 merged_index += 1
                 new_code = f"XM{merged_index:03d}"
+                # The first new commune of an area takes the former district's name, as many did.
+                new_name = (
+                    f"UBND {prefix.lower()} {place(name)}" if c == 0 else commune_name(prefix, d * per_district + c + 7)
+                )
                 rows.append(
                     _row(
                         new_code,
-                        commune_name(prefix, d * per_district + c + 7),
+                        new_name,
                         "commune",
                         "HA",
                         active_from=MERGE_DAY,

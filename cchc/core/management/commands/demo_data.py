@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from cchc.agencies.models import Agency
-from cchc.core.demo import DEMO_PASSWORD, build_demo, demo_logins
+from cchc.core.demo import DEMO_PASSWORD, build_demo, demo_logins, demo_story
 
 
 class Command(BaseCommand):
@@ -24,6 +24,9 @@ class Command(BaseCommand):
         else:
             counts = build_demo(scale=scale)
             self.stdout.write("Đã nạp tỉnh mẫu: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        self.stdout.write("")
+        for line in demo_story():
+            self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write(f"Tài khoản dùng thử (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, description in demo_logins():
