@@ -19,6 +19,7 @@ from cchc.urls import urlpatterns as site_urlpatterns
 from conftest import PASSWORD, client_for
 from tests.test_i18n import compiled_catalogue  # noqa: F401  (the fixture)
 
+pytestmark = pytest.mark.usefixtures("compiled_catalogue")
 ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en"}
 LAYOUT = ('class="navbar-brand', '<main id="main"', "cchc/cchc.css")
 
@@ -29,7 +30,7 @@ def assert_layout(page: str) -> None:
     assert 'lang="vi"' in page
 
 
-def test_a_missing_page_is_vietnamese_in_the_layout_with_a_way_back(personas, compiled_catalogue):
+def test_a_missing_page_is_vietnamese_in_the_layout_with_a_way_back(personas):
     client = client_for(personas.officer_a)
     response = client.get("/no/such/page/", **ENGLISH_BROWSER)
     assert response.status_code == 404
@@ -41,19 +42,19 @@ def test_a_missing_page_is_vietnamese_in_the_layout_with_a_way_back(personas, co
     assert 'id="sidebar"' in page  # the signed-in navigation is there too
 
 
-def test_a_missing_page_for_a_visitor_leads_to_the_login(db, compiled_catalogue):
+def test_a_missing_page_for_a_visitor_leads_to_the_login(db):
     page = Client().get("/no/such/page/", **ENGLISH_BROWSER).content.decode()
     assert_layout(page)
     assert 'href="/accounts/login/"' in page and "Đến trang đăng nhập" in page
 
 
-def test_another_agencys_object_is_the_same_404_page(personas, compiled_catalogue):
+def test_another_agencys_object_is_the_same_404_page(personas):
     response = client_for(personas.officer_a).get("/agencies/SB/", **ENGLISH_BROWSER)
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
 
 
-def test_a_refused_page_is_vietnamese_in_the_layout_with_a_way_back(personas, compiled_catalogue):
+def test_a_refused_page_is_vietnamese_in_the_layout_with_a_way_back(personas):
     response = client_for(personas.officer_a).get("/audit/", **ENGLISH_BROWSER)
     assert response.status_code == 403
     page = response.content.decode()
@@ -63,7 +64,7 @@ def test_a_refused_page_is_vietnamese_in_the_layout_with_a_way_back(personas, co
     assert "403 Forbidden" not in page
 
 
-def test_an_expired_form_is_vietnamese_in_the_layout(db, compiled_catalogue):
+def test_an_expired_form_is_vietnamese_in_the_layout(db):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/accounts/login/", {"username": "x", "password": "y"}, **ENGLISH_BROWSER)
     assert response.status_code == 403
@@ -73,7 +74,7 @@ def test_an_expired_form_is_vietnamese_in_the_layout(db, compiled_catalogue):
     assert "CSRF verification failed" not in page
 
 
-def test_the_lock_out_page_is_vietnamese_in_the_layout_with_a_way_back(personas, compiled_catalogue):
+def test_the_lock_out_page_is_vietnamese_in_the_layout_with_a_way_back(personas):
     client = Client(**ENGLISH_BROWSER)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/accounts/login/", {"username": "officer_a", "password": "wrong-Password-1"})
@@ -98,7 +99,7 @@ handler500 = "cchc.core.errors.server_error"
 
 
 @override_settings(ROOT_URLCONF=__name__)
-def test_a_crash_is_the_vietnamese_500_page(personas, compiled_catalogue):
+def test_a_crash_is_the_vietnamese_500_page(personas):
     client = client_for(personas.officer_a)
     client.raise_request_exception = False
     response = client.get("/crash/", **ENGLISH_BROWSER)
@@ -112,7 +113,7 @@ def test_a_crash_is_the_vietnamese_500_page(personas, compiled_catalogue):
     assert api.json() == {"detail": "Máy chủ gặp lỗi; yêu cầu chưa được thực hiện."}
 
 
-def test_the_500_page_needs_no_request_context_and_no_database(db, compiled_catalogue, django_assert_num_queries):
+def test_the_500_page_needs_no_request_context_and_no_database(db, django_assert_num_queries):
     """What failed may be the database or the session: the 500 page reads neither."""
     request = RequestFactory().get("/somewhere/")
     with django_assert_num_queries(0):
