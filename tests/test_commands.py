@@ -58,10 +58,14 @@ def test_a_bad_input_from_the_command_line_is_one_vietnamese_line(tmp_path: Path
     """The real console command, in its own process: one line on standard error, exit status 1."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CCHC_", "DJANGO_"))}
     env.update(CCHC_DATA_DIR=str(tmp_path), CCHC_LANGUAGE="vi", LANG="en_US.UTF-8")
-    cchc = Path(sys.executable).with_name("cchc")
     missing = tmp_path / "no-such-file.csv"
     result = subprocess.run(
-        [str(cchc), "import_dossiers", str(missing)], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "cchc.manage", "import_dossiers", str(missing)],
+        cwd=Path(__file__).resolve().parents[1],  # the `cchc` console command of this checkout
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1
     assert result.stderr == f"Lỗi: không tìm thấy tệp: {missing}\n"
