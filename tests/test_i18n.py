@@ -318,6 +318,9 @@ def test_api_errors_are_vietnamese_for_an_english_browser(personas, compiled_cat
     missing = client.get("/api/v1/agencies/SB/")  # another agency's: as if it did not exist
     assert missing.status_code == 404
     assert missing.json() == {"detail": "Không tìm thấy."}
+    not_allowed = client.delete("/api/v1/agencies/SA/")
+    assert not_allowed.status_code == 405
+    assert not_allowed.json() == {"detail": "Không chấp nhận phương thức “DELETE”."}
     unknown_route = client.get("/api/v1/no-such-thing/")
     assert unknown_route.status_code == 404
     assert unknown_route.json() == {"detail": "Không tìm thấy."}
