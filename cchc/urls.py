@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from cchc import api_urls
+from cchc.accounts.views import set_language
 
 urlpatterns = [
     path("", include("cchc.core.urls")),
@@ -11,7 +10,13 @@ urlpatterns = [
     path("agencies/", include("cchc.agencies.urls")),
     path("dossiers/", include("cchc.dossiers.urls")),
     path("scoring/", include("cchc.scoring.urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include((api_urls.urlpatterns, "api"))),  # type: ignore[arg-type]
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the site's layout and in Vietnamese; JSON under /api/ (cchc/core/errors.py).
+handler400 = "cchc.core.errors.bad_request"
+handler403 = "cchc.core.errors.permission_denied"
+handler404 = "cchc.core.errors.page_not_found"
+handler500 = "cchc.core.errors.server_error"

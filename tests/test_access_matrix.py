@@ -212,6 +212,11 @@ MATRIX: dict[str, Route] = {
             403, officer_a=200, officer_b=200, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN
         )
     ),
+    "dossiers:upload_template": Route(
+        everyone(
+            403, officer_a=200, officer_b=200, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN
+        )
+    ),
     "dossiers:targets": Route(SIGNED_IN_PAGE),
     "dossiers:service_index": Route(SIGNED_IN_PAGE),
     # Without a code found in the scope, back to the index (tests/test_dossier_pages.py finds one).

@@ -21,7 +21,7 @@ class RoleGrantInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Position"), {"fields": ("full_name", "position")}))  # type: ignore[misc]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Position"), {"fields": ("full_name", "position", "language")}))  # type: ignore[misc]
     list_display = ["username", "full_name", "email", "is_active", "is_superuser"]
     search_fields = ["username", "full_name", "email"]
     inlines = [RoleGrantInline]

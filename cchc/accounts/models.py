@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,8 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     position = models.CharField(_("position"), max_length=150, blank=True)
+    # Empty until the user picks one: the interface then speaks the site's language (Vietnamese).
+    language = models.CharField(_("interface language"), max_length=10, choices=settings.LANGUAGES, blank=True)
 
     class Meta:
         verbose_name = _("user")

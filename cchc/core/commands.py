@@ -1,16 +1,34 @@
 """Base for the project's commands: Vietnamese messages, one-line errors, non-zero exit on bad input."""
 
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from cchc.core.tabular import InputError
 
 
 class CchcCommand(BaseCommand):
-    """Runs ``run`` in the interface language; bad input becomes a one-line message and exit status 1."""
+    """Runs ``run`` in the interface language. Bad input (``InputError``) or a refusal
+    (``CommandError``: nothing in the year asked for, a missing file…) is one line on standard error,
+    in Vietnamese and without a traceback, and the exit status is non-zero (1 unless the error says).
+
+    Called from code (``call_command``), the ``CommandError`` is raised as Django does.
+    """
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        try:
+            return super().execute(*args, **options)
+        except CommandError as exc:
+            if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
+                raise
+            with translation.override(settings.LANGUAGE_CODE):
+                # Django would print "CommandError: …"; a person reads "Lỗi: …" on one line.
+                self.stderr.write(_("Error: %(message)s") % {"message": " ".join(str(exc).split())})
+            sys.exit(exc.returncode)
 
     def handle(self, *args: Any, **options: Any) -> Any:
         with translation.override(settings.LANGUAGE_CODE):

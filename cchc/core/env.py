@@ -13,7 +13,7 @@ KNOWN: dict[str, str] = {
     "DATABASE_URL": "database; default: SQLite file (WAL) in CCHC_DATA_DIR",
     "CCHC_DATA_DIR": "folder for the SQLite database and uploaded files",
     "CCHC_SECRET_KEY": "Django secret key (required in production)",
-    "CCHC_DEBUG": "debug pages (development only)",
+    "CCHC_DEBUG": "Django's technical debug pages (a developer's machine only)",
     "CCHC_ALLOWED_HOSTS": "comma-separated host names served",
     "CCHC_CSRF_TRUSTED_ORIGINS": "comma-separated origins (https://…) trusted for CSRF",
     "CCHC_LANGUAGE": "default interface language: vi or en",

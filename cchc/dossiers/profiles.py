@@ -1,41 +1,71 @@
-"""Import profiles: how one vendor's export names our columns (DESIGN §8.2) and spells our values.
+"""Import profiles: how one vendor's export names our columns and spells our values.
 
 A profile maps the vendor's header to the canonical column and, per column, the vendor's values to
-ours. The canonical profile (no mapping) reads the export format of DESIGN §8.2 as it is.
+ours. The canonical profile (no mapping) reads the export format of DESIGN §8.2 as it is. The
+columns are declared once here; the import, the upload page's table and its template files read them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from cchc.core.tabular import InputError
+from cchc.core.tabular import InputError, write_rows
 
-COLUMNS = (
-    "dossier_code",
-    "agency_code",
-    "procedure_code",
-    "received_at",
-    "due_at",
-    "resolved_at",
-    "status",
-    "channel",
-    "online_level",
-    "paid_online",
-    "fee_amount",
-    "result_by_post",
-    "digitized",
-    "sms_count",
-    "handler",
+
+@dataclass(frozen=True)
+class Column:
+    """A canonical column: what it holds (as the upload page explains it) and a value it accepts."""
+
+    name: str
+    meaning: Any  # lazy text: read in the reader's language
+    example: str
+    required: bool = False
+
+
+DECLARED = (
+    Column(
+        "dossier_code",
+        gettext_lazy("Code of the dossier in the one-stop-shop software, unique in it"),
+        "000.00.15.H40-250303-0001",
+        required=True,
+    ),
+    Column(
+        "agency_code", gettext_lazy("Code of the agency that received and resolves the dossier"), "STP", required=True
+    ),
+    Column(
+        "procedure_code", gettext_lazy("Code of the procedure in the catalogue (may be missing from it)"), "1.001234"
+    ),
+    Column(
+        "received_at",
+        gettext_lazy("Date received (dd/mm/yyyy or yyyy-mm-dd; a time may follow)"),
+        "03/03/2025",
+        required=True,
+    ),
+    Column("due_at", gettext_lazy("Promised date of the result; empty if none"), "17/03/2025"),
+    Column("resolved_at", gettext_lazy("Date the result was issued; empty while pending"), "14/03/2025"),
+    Column("status", gettext_lazy("resolved, pending, returned or withdrawn"), "resolved", required=True),
+    Column("channel", gettext_lazy("How it was submitted: direct, online or postal"), "online"),
+    Column("online_level", gettext_lazy("Online service level: full, partial or empty"), "full"),
+    Column("paid_online", gettext_lazy("1 if the fees were paid online, else 0"), "1"),
+    Column("fee_amount", gettext_lazy("Fees paid, in whole đồng, written without separators"), "50000"),
+    Column("result_by_post", gettext_lazy("1 if the result was sent by post, else 0"), "0"),
+    Column("digitized", gettext_lazy("1 if the dossier's components were digitised, else 0"), "1"),
+    Column("sms_count", gettext_lazy("Notification messages sent for the dossier"), "2"),
+    Column("handler", gettext_lazy("Officer who handled it (optional)"), "Nguyễn Văn An"),
 )
-REQUIRED = ("dossier_code", "agency_code", "received_at", "status")
+COLUMNS = tuple(c.name for c in DECLARED)
+REQUIRED = tuple(c.name for c in DECLARED if c.required)
 
 
 @dataclass(frozen=True)
 class Profile:
     name: str
-    description: str
+    description: Any  # lazy text
     columns: dict[str, str] = field(default_factory=dict)  # vendor header → canonical column
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical column → vendor value → ours
 
@@ -51,14 +81,30 @@ class Profile:
             return text
         return mapping.get(text.strip().lower(), text)
 
+    def vendor_value(self, column: str, ours: str) -> str:
+        """How this vendor spells one of our values (the first spelling the profile maps to it)."""
+        for vendor, canonical in self.values.get(column, {}).items():
+            if canonical == ours:
+                return vendor[:1].upper() + vendor[1:]
+        return ours
+
+    def template(self, fmt: str, agency_code: str | None = None) -> bytes:
+        """A file to fill in: this profile's header and one example row that imports as it is."""
+        example = {c.name: c.example for c in DECLARED}
+        if agency_code:
+            example["agency_code"] = agency_code
+        headers = [self.header_for(c) for c in COLUMNS]
+        row: Sequence[str] = [self.vendor_value(c, example[c]) for c in COLUMNS]
+        return write_rows(headers, [row], fmt, title=_("Dossiers"))
+
 
 YES_NO = {"có": "1", "không": "0", "x": "1"}
 
 PROFILES: dict[str, Profile] = {
-    "canonical": Profile("canonical", "DESIGN §8.2"),
+    "canonical": Profile("canonical", gettext_lazy("standard format: the column names of the table below")),
     "mot-cua-vi": Profile(
         "mot-cua-vi",
-        "Phần mềm Một cửa điện tử: tiêu đề cột tiếng Việt",
+        gettext_lazy("one-stop-shop software (Một cửa điện tử): Vietnamese column headers"),
         columns={
             "Mã hồ sơ": "dossier_code",
             "Mã cơ quan": "agency_code",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("procedures/", views.ProcedureListView.as_view(), name="procedures"),
     path("upload/", require_role(*IMPORT_ROLES)(views.upload), name="upload"),
+    path("upload/template/", require_role(*IMPORT_ROLES)(views.upload_template), name="upload_template"),
     path("targets/", views.targets, name="targets"),
     path("service-index/", views.service_index_page, name="service_index"),
     path("lookup/", views.lookup, name="lookup"),

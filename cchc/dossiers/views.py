@@ -38,7 +38,7 @@ from cchc.dossiers.models import (
     Procedure,
     Target,
 )
-from cchc.dossiers.profiles import PROFILES
+from cchc.dossiers.profiles import DECLARED, PROFILES
 from cchc.dossiers.stats import (
     COUNTS,
     LABELS,
@@ -405,12 +405,14 @@ def service_index_page(request: HttpRequest) -> HttpResponse:
 # Upload
 
 
+def _profile_choices() -> list[tuple[str, str]]:
+    """Read per request, so that the descriptions are in the reader's language."""
+    return [(name, f"{name} — {p.description}") for name, p in PROFILES.items()]
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
-    profile = forms.ChoiceField(
-        label=gettext_lazy("Format of the export"),
-        choices=[(name, f"{name} — {p.description}") for name, p in PROFILES.items()],
-    )
+    profile = forms.ChoiceField(label=gettext_lazy("Format of the export"), choices=_profile_choices)
     skip_bad_rows = forms.BooleanField(label=gettext_lazy("Skip bad rows and import the others"), required=False)
 
     def clean_file(self) -> Any:
@@ -423,10 +425,14 @@ class UploadForm(forms.Form):
         return upload
 
 
+def _importable(request: HttpRequest) -> QuerySet[Agency]:
+    condition = agency_q(request.user, IMPORT_ROLES)
+    return Agency.objects.all() if condition is None else Agency.objects.filter(condition)
+
+
 def upload(request: HttpRequest) -> HttpResponse:
     """A focal officer uploads a one-stop-shop export for their own agencies; it is imported in the background."""
-    condition = agency_q(request.user, IMPORT_ROLES)
-    agencies = Agency.objects.all() if condition is None else Agency.objects.filter(condition)
+    agencies = _importable(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
@@ -443,4 +449,30 @@ def upload(request: HttpRequest) -> HttpResponse:
             label=_("Dossier import: %(name)s") % {"name": upload_file.name[:200]},
         )
         return redirect(task.get_absolute_url())
-    return render(request, "dossiers/upload.html", {"form": form, "agencies": agencies.order_by("path")[:50]})
+    shown = list(agencies.order_by("path")[:50])
+    vendors = [p for p in PROFILES.values() if p.columns]
+    examples = {"agency_code": shown[0].code} if shown else {}
+    columns = [
+        {
+            "column": c,
+            "headers": [p.header_for(c.name) for p in vendors],
+            "example": examples.get(c.name, c.example),
+        }
+        for c in DECLARED
+    ]
+    context = {
+        "form": form,
+        "agencies": shown,
+        "columns": columns,
+        "vendor_profiles": vendors,
+        "profiles": PROFILES.values(),
+    }
+    return render(request, "dossiers/upload.html", context)
+
+
+def upload_template(request: HttpRequest) -> HttpResponse:
+    """A file to fill in for the chosen profile, its example row naming an agency the user may import for."""
+    profile = PROFILES.get(request.GET.get("profile", ""), PROFILES["canonical"])
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    agency = _importable(request).order_by("path").values_list("code", flat=True).first()
+    return download(profile.template(fmt, agency), f"mau-ho-so-{profile.name}.{fmt}")

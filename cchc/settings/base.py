@@ -47,10 +47,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cchc.core.middleware.LanguageMiddleware",
     "cchc.core.middleware.PagesLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -130,7 +130,8 @@ AXES_VERBOSE = False
 
 LANGUAGE_CODE = env.get_choice("CCHC_LANGUAGE", "vi", ("vi", "en"))
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Our catalogue, then our Vietnamese for Django REST framework's messages (see cchc/core/api.py).
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_drf"]
 TIME_ZONE = env.get_str("CCHC_TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
@@ -171,7 +172,7 @@ DEFAULT_FROM_EMAIL = env.get_str("CCHC_EMAIL_FROM", "cchc@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cchc.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -180,6 +181,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    "EXCEPTION_HANDLER": "cchc.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CCHC API",

@@ -34,6 +34,7 @@ def test_the_login_page_meets_wcag_aa(live_server: Any, page: Any) -> None:
         "/audit/",
         "/accounts/password/",
         "/accounts/profile/",
+        "/no/such/page/",  # the 404 page in the layout
     ],
 )
 def test_coordinator_pages_meet_wcag_aa(live_server: Any, page: Any, personas: Any, province: Any, path: str) -> None:

@@ -21,6 +21,8 @@ class Command(CchcCommand):
 
     def run(self, *args: Any, format: str, out: str, **options: Any) -> None:
         agencies = Agency.objects.select_related("parent").prefetch_related("successors").order_by("path")
+        if not agencies.exists():
+            raise InputError(_("there are no agencies to export; import them with import_agencies first"))
         content = write_rows(COLUMNS, export_rows(agencies), format, title="agencies")
         if out == "-" and format == "xlsx":
             raise InputError(_("an XLSX export needs --out FILE"))

@@ -15,7 +15,7 @@ from cchc.dossiers.stats import COUNTS, GROUPINGS, LABELS, RATES, Indicators, in
 
 
 class Command(CchcCommand):
-    help = "Dossier indicators of DESIGN §6 for a period, from the aggregates."
+    help = "Dossier indicators for a period (received, resolved on time, late, online…), from the aggregates."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="start", required=True, help="first day (yyyy-mm-dd or dd/mm/yyyy)")
@@ -42,6 +42,10 @@ class Command(CchcCommand):
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
         elif format == "csv":
             self.stdout.write(_csv(groups).decode("utf-8-sig"), ending="")
+        elif not any(g.counts[c] for g in groups for c in ("received", "carried_over", "resolved")):
+            # A table of dashes tells a person less than one sentence; JSON and CSV keep their shape.
+            period = {"first": format_date(first), "last": format_date(last)}
+            self.stdout.write(_("No dossiers received, carried over or resolved from %(first)s to %(last)s.") % period)
         else:
             self.stdout.write(_table(groups, first, last, as_of_day))
 

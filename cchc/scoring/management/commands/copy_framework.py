@@ -22,6 +22,10 @@ class Command(CchcCommand):
         blocks = Block.objects.filter(year=year, framework__isnull=True)
         if block:
             blocks = Block.objects.filter(year=year, code=block)
+        if not Block.objects.filter(year=year).exists():
+            raise InputError(_("no blocks in %(year)s") % {"year": year})
+        if block and not blocks.exists():
+            raise InputError(_("no block “%(code)s” in %(year)s") % {"code": block, "year": year})
         copied = 0
         for target in blocks:
             source = previous_framework(target)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from cchc.core.commands import CchcCommand
 from cchc.core.tabular import InputError
+from cchc.scoring.models import Framework
 from cchc.scoring.services import import_scores_file
 
 
@@ -18,6 +19,8 @@ class Command(CchcCommand):
         parser.add_argument("--year", type=int, required=True)
 
     def run(self, *args: Any, file: str, year: int, **options: Any) -> None:
+        if not Framework.objects.filter(year=year).exists():
+            raise InputError(_("no PAR index framework in %(year)s: import or copy one first") % {"year": year})
         try:
             summary = import_scores_file(file, year)
         except FileNotFoundError:
