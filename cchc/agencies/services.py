@@ -622,6 +622,6 @@ def export_block_rows(blocks: QuerySet[Block], members: QuerySet[Agency]) -> lis
         by_block.setdefault(membership.block_id, []).append(membership.agency)
     rows = []
     for block in blocks.select_related("owner").order_by("code"):
-        agencies = by_block.get(block.pk) or [None]
-        rows += [[block.code, block.name, a.code if a else "", a.name if a else "", block.owner.code] for a in agencies]
+        members_of = [(a.code, a.name) for a in by_block.get(block.pk, [])] or [("", "")]
+        rows += [[block.code, block.name, code, name, block.owner.code] for code, name in members_of]
     return rows

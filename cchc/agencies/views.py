@@ -121,7 +121,7 @@ def block_import(request: HttpRequest) -> HttpResponse:
     form = BlockImportForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(e) for e in errors))
         return redirect("agencies:blocks")
     year, upload = form.cleaned_data["year"], form.cleaned_data["file"]
     try:
