@@ -293,6 +293,12 @@ def test_a_district_coordinator_imports_only_the_blocks_it_coordinates(personas:
     assert store() == before
     upload(client, [["XA-D1", "UBND cấp xã thuộc huyện Một", "C1"]])
     assert members("XA-D1") == {"C1"}
+    # Nor may it take over the province's block by naming itself its owner.
+    content = "block_code,block_name,agency_code,owner_code\nSBN,Khối,D1,D1\n".encode()
+    data = {"file": SimpleUploadedFile("khoi.csv", content), "year": "2025"}
+    response = client.post("/agencies/blocks/import/", data, follow=True)
+    assert message(response) == "Dòng 2, cột “owner_code”: bạn không có quyền điều phối “UBND tỉnh Hòa An”"
+    assert Block.objects.get(year=2025, code="SBN").owner.code == "HA" and members("SBN") == {"SA", "SB"}
 
 
 @pytest.mark.parametrize("persona", ["viewer", "appraiser", "inspector", "officer_a", "head"])

@@ -444,9 +444,11 @@ def _check_blocks(
     elsewhere = _members_elsewhere(year, {p.code for p in plans})
     coordinated = _coordinated(user)
     for plan in plans:
-        owner = _owner(plan, blocks.get(plan.code), agencies)
-        if coordinated is not None and owner.pk not in coordinated:
-            raise InputError(_("you do not coordinate “%(agency)s”") % {"agency": owner}, plan.row, "owner_code")
+        block = blocks.get(plan.code)
+        # On the page, the block must be the user's before and after: its owner now and the file's.
+        for owner in (block.owner if block else None, _owner(plan, block, agencies)):
+            if owner is not None and coordinated is not None and owner.pk not in coordinated:
+                raise InputError(_("you do not coordinate “%(agency)s”") % {"agency": owner}, plan.row, "owner_code")
         for code, row in plan.members.items():
             _check_member(code, row, agencies, year, elsewhere, coordinated)
 
@@ -575,21 +577,15 @@ def _save_block(plan: BlockPlan, block: Block | None, owner: Agency, year: int) 
 
 
 def _replace_members(saved: list[tuple[BlockPlan, Block]], agencies: dict[str, Agency]) -> None:
-    """Every membership of the file's blocks removed first, so that an agency may move between them."""
-    wanted = {(block.pk, agencies[code].pk) for plan, block in saved for code in plan.members}
-    current = BlockMembership.objects.filter(block__in=[b for _plan, b in saved])
-    have = set(current.values_list("block_id", "agency_id"))
-    for block_id, agency_id in have - wanted:
-        current.filter(block_id=block_id, agency_id=agency_id).delete()
+    """Members leave before others join, so that an agency may move between two blocks of the file."""
+    wanted = {block.pk: {agencies[code].pk for code in plan.members} for plan, block in saved}
+    for block_pk, ids in wanted.items():
+        BlockMembership.objects.filter(block_id=block_pk).exclude(agency_id__in=ids).delete()
+    kept = set(BlockMembership.objects.filter(block_id__in=wanted).values_list("block_id", "agency_id"))
+    joining = [(block, pk) for _plan, block in saved for pk in sorted(wanted[block.pk]) if (block.pk, pk) not in kept]
     BlockMembership.objects.bulk_create(
-        [BlockMembership(block=block, agency_id=a, year=block.year) for block, a in _added(saved, wanted - have)],
-        batch_size=500,
+        [BlockMembership(block=block, agency_id=pk, year=block.year) for block, pk in joining], batch_size=500
     )
-
-
-def _added(saved: list[tuple[BlockPlan, Block]], pairs: set[tuple[int, int]]) -> list[tuple[Block, int]]:
-    by_pk = {block.pk: block for _plan, block in saved}
-    return [(by_pk[b], a) for b, a in sorted(pairs)]
 
 
 def blocks_file(year: int, blocks: QuerySet[Block], members: QuerySet[Agency], fmt: str) -> bytes:
