@@ -293,12 +293,17 @@ def _xlsx_bytes(columns: list[Column], rows: Iterable[Sequence[Any]], title: str
         worksheet.append([cell])
     bold = Font(bold=True)
     worksheet.append([_styled(WriteOnlyCell(worksheet, value=str(c.label)), font=bold) for c in columns])
-    formats = [NUMBER_FORMATS.get(c.kind) for c in columns]
+    # One cell per formatted column, refilled for each row: a write-only sheet writes a row out as it
+    # is appended, and a new styled cell per value made the export of 3,500 rows × 30 columns 4× slower.
+    formatted = [
+        _styled(WriteOnlyCell(worksheet), number_format=NUMBER_FORMATS[c.kind]) if c.kind in NUMBER_FORMATS else None
+        for c in columns
+    ]
     for row in rows:
         worksheet.append(
             [
-                _styled(WriteOnlyCell(worksheet, value=_xlsx_value(v, c.kind)), number_format=f) if f else v
-                for v, c, f in zip(row, columns, formats, strict=True)
+                v if cell is None else _styled(cell, value=_xlsx_value(v, c.kind))
+                for v, c, cell in zip(row, columns, formatted, strict=True)
             ]
         )
     buffer = io.BytesIO()
