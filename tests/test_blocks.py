@@ -168,6 +168,8 @@ def test_a_block_managed_differently_on_two_rows_is_refused(province: Any, tmp_p
         (["", "Sở, ban, ngành", "SA", ""], "block_code", "mã khối bị để trống"),
         (["SBN", "", "SA", ""], "block_name", "tên khối bị để trống"),
         (["MOI", "Khối mới", "SA", "NO-SUCH"], "owner_code", "không có cơ quan “NO-SUCH”"),
+        (["K" * 41, "Khối mới", "SA", ""], "block_code", "40"),
+        (["MOI", "K" * 256, "SA", ""], "block_name", "255"),
     ],
 )
 def test_empty_codes_and_names_and_an_unknown_owner_are_refused(

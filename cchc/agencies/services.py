@@ -144,9 +144,9 @@ def _parse(rows: Iterable[tuple[int, dict[str, str]]]) -> list[AgencyRow]:
     return parsed
 
 
-def _check_length(value: str, row: int, field: str) -> None:
+def _check_length(value: str, row: int, field: str, model: type[Agency | Block] = Agency, column: str = "") -> None:
     """Refuse what the database column cannot hold (PostgreSQL would fail mid-import, SQLite would not check)."""
-    limit = getattr(Agency._meta.get_field(field), "max_length", None) or 0
+    limit = getattr(model._meta.get_field(column or field), "max_length", None) or 0
     if len(value) > limit:
         raise InputError(_("longer than %(limit)s characters") % {"limit": limit}, row, field)
 
@@ -384,7 +384,9 @@ def import_blocks(rows: Iterable[tuple[int, dict[str, str]]], year: int, *, user
     """
     plans = _block_plans(rows)
     with transaction.atomic():
-        blocks = {b.code: b for b in Block.objects.select_for_update().filter(year=year).select_related("owner")}
+        blocks = {
+            b.code: b for b in Block.objects.select_for_update(of=("self",)).filter(year=year).select_related("owner")
+        }
         agencies = _block_agencies(plans)
         members = _member_codes(blocks.values())
         _check_blocks(plans, blocks, agencies, year, user)
@@ -402,6 +404,8 @@ def _block_plans(rows: Iterable[tuple[int, dict[str, str]]]) -> list[BlockPlan]:
             raise InputError(_("the block code is empty"), number, "block_code")
         if not name:
             raise InputError(_("the block name is empty"), number, "block_name")
+        _check_length(code, number, "block_code", Block, "code")
+        _check_length(name, number, "block_name", Block, "name")
         plan = plans.setdefault(code, BlockPlan(number, code, name, owner, {}))
         _same_as_first(plan, number, "block_name", name, plan.name)
         _same_as_first(plan, number, "owner_code", owner, plan.owner_code)
