@@ -203,6 +203,18 @@ MATRIX: dict[str, Route] = {
     "agencies:export": Route(SIGNED_IN_PAGE),
     "agencies:blocks": Route(BLOCK_ROLES_ONLY),
     "agencies:block": Route(BLOCK_PAGE, lookup="pk"),
+    "agencies:block_export": Route(BLOCK_ROLES_ONLY),
+    # Coordinators only; a post without a file goes back to the blocks page with the form's message.
+    "agencies:block_import": Route(
+        everyone(
+            403,
+            coordinator=Redirect("/agencies/blocks/"),
+            district_coordinator=Redirect("/agencies/blocks/"),
+            admin=Redirect("/agencies/blocks/"),
+            anonymous=LOGIN,
+        ),
+        method="post",
+    ),
     "agencies:detail": Route(AGENCY_PAGE, lookup="code"),
     "dossiers:index": Route(SIGNED_IN_PAGE),
     "dossiers:export": Route(SIGNED_IN_PAGE),

@@ -1,4 +1,8 @@
-"""Writes to the organisation: importing agencies, keeping their tree paths."""
+"""Writes to the organisation: importing agencies and blocks, keeping the agencies' tree paths.
+
+Both master lists are read with ``cchc.core.tabular.read_rows`` and exported with ``write_rows``
+in the same columns, so that an export can be edited and imported again.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,29 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from cchc.agencies.models import Agency, AgencyKind
+from cchc.accounts.roles import Role
+from cchc.agencies.models import Agency, AgencyKind, Block, BlockMembership
 from cchc.core import audit
+from cchc.core.formatting import format_date
 from cchc.core.models import AuditEntry
-from cchc.core.tabular import InputError, import_summary, parse_date, read_rows
+from cchc.core.scope import agency_q
+from cchc.core.tabular import Column, InputError, Kind, cell_text, import_summary, parse_date, read_rows, write_rows
 
-COLUMNS = ("code", "name", "kind", "parent_code", "active_from", "active_to", "successor_code")
+AGENCY_COLUMNS = (
+    Column("code", gettext_lazy("Code"), width=14),
+    Column("name", gettext_lazy("Name"), width=40),
+    Column("kind", gettext_lazy("Kind"), width=14),
+    Column("parent_code", gettext_lazy("Parent agency code"), width=14),
+    Column("active_from", gettext_lazy("Active from"), Kind.DATE),
+    Column("active_to", gettext_lazy("Active until"), Kind.DATE),
+    Column("successor_code", gettext_lazy("Successor codes"), width=16),
+)
+COLUMNS = tuple(c.key for c in AGENCY_COLUMNS)
 REQUIRED = ("code", "name", "kind")
 TRACKED = ("name", "kind", "parent", "active_from", "active_to")
 DEFAULT_ACTIVE_FROM = date(2000, 1, 1)
@@ -49,7 +68,7 @@ def import_agencies_file(
     source: str | Path | IO[bytes], *, user: Any = None, reason: str = "", name: str = ""
 ) -> ImportSummary:
     """Import agencies from a CSV or XLSX file (DESIGN §8.1); all rows or none."""
-    rows = read_rows(source, required=REQUIRED, optional=COLUMNS, name=name)
+    rows = read_rows(source, required=REQUIRED, optional=AGENCY_COLUMNS, name=name)
     return import_agencies(rows, user=user, reason=reason or _("Agency import"))
 
 
@@ -71,7 +90,7 @@ def _keep_absent_columns(
     for number, values in rows:
         agency = existing.get(values.get("code", "").strip())
         if agency is not None and not set(COLUMNS) <= set(values):
-            current = dict(zip(COLUMNS, next(iter(export_rows([agency]))), strict=True))
+            current = dict(zip(COLUMNS, map(cell_text, next(iter(export_rows([agency])))), strict=True))
             values = {**current, **values}
         yield number, values
 
@@ -125,9 +144,9 @@ def _parse(rows: Iterable[tuple[int, dict[str, str]]]) -> list[AgencyRow]:
     return parsed
 
 
-def _check_length(value: str, row: int, field: str) -> None:
+def _check_length(value: str, row: int, field: str, model: type[Agency | Block] = Agency, column: str = "") -> None:
     """Refuse what the database column cannot hold (PostgreSQL would fail mid-import, SQLite would not check)."""
-    limit = getattr(Agency._meta.get_field(field), "max_length", None) or 0
+    limit = getattr(model._meta.get_field(column or field), "max_length", None) or 0
     if len(value) > limit:
         raise InputError(_("longer than %(limit)s characters") % {"limit": limit}, row, field)
 
@@ -307,7 +326,302 @@ def export_rows(queryset: Iterable[Agency]) -> Iterable[list[Any]]:
             a.name,
             a.kind,
             a.parent.code if a.parent else "",
-            a.active_from.isoformat(),
-            a.active_to.isoformat() if a.active_to else "",
+            a.active_from,
+            a.active_to,
             ";".join(s.code for s in a.successors.all()),
         ]
+
+
+def scope_title(visible: QuerySet[Agency], limit: int = 3) -> str:
+    """The agencies a scope starts from, for an export's title: "UBND tỉnh Hòa An", "Sở Tư pháp, Sở Y tế"."""
+    tops = list(visible.exclude(parent__in=visible).order_by("path").values_list("name", flat=True)[: limit + 1])
+    if not tops:
+        return _("no agency")
+    if len(tops) > limit:
+        return _("%(names)s and others") % {"names": ", ".join(tops[:limit])}
+    return ", ".join(tops)
+
+
+# Blocks (khối) of a year: `cchc import_blocks FILE --year Y`, `cchc export_blocks --year Y --out FILE`.
+
+BLOCK_COLUMNS = (
+    Column("block_code", gettext_lazy("Block code"), width=14),
+    Column("block_name", gettext_lazy("Block name"), width=36),
+    Column("agency_code", gettext_lazy("Agency code"), width=18),
+    Column("agency_name", gettext_lazy("Agency"), width=36),  # for the reader; the import ignores it
+    Column("owner_code", gettext_lazy("Managing agency code"), width=18),
+)
+BLOCK_REQUIRED = ("block_code", "block_name", "agency_code")
+
+
+@dataclass
+class BlockPlan:
+    """A block of the file: its name, owner and members, with the row each was read on."""
+
+    row: int
+    code: str
+    name: str
+    owner_code: str
+    members: dict[str, int]  # agency code → row
+
+
+def import_blocks_file(
+    source: str | Path | IO[bytes], year: int, *, user: Any, reason: str = "", name: str = ""
+) -> ImportSummary:
+    """Import the blocks of ``year`` from a CSV or XLSX file (DESIGN §8.1); all rows or none.
+
+    ``user`` is the person importing on the blocks page, or None for the command line (no limit)."""
+    rows = read_rows(source, required=BLOCK_REQUIRED, optional=BLOCK_COLUMNS, name=name)
+    return import_blocks(rows, year, user=user, reason=reason or _("Block import"))
+
+
+def import_blocks(rows: Iterable[tuple[int, dict[str, str]]], year: int, *, user: Any, reason: str) -> ImportSummary:
+    """Each block of the file gets exactly the file's members; the year's other blocks are left alone.
+
+    A block keeps its owner unless the file's ``owner_code`` names another; a new block without
+    one is the province's. With ``user`` (the blocks page), the user must coordinate every block's
+    owner and every member. Everything is checked before anything is written.
+    """
+    plans = _block_plans(rows)
+    with transaction.atomic():
+        blocks = {
+            b.code: b for b in Block.objects.select_for_update(of=("self",)).filter(year=year).select_related("owner")
+        }
+        agencies = _block_agencies(plans)
+        members = _member_codes(blocks.values())
+        _check_blocks(plans, blocks, agencies, year, user)
+        _check_published(plans, blocks, members)
+        return _write_blocks(plans, blocks, agencies, members, year, user, reason)
+
+
+def _block_plans(rows: Iterable[tuple[int, dict[str, str]]]) -> list[BlockPlan]:
+    plans: dict[str, BlockPlan] = {}
+    seen: dict[str, tuple[str, int]] = {}  # agency code → (block code, row)
+    for number, values in rows:
+        code, name = values.get("block_code", "").strip(), values.get("block_name", "").strip()
+        agency, owner = values.get("agency_code", "").strip(), values.get("owner_code", "").strip()
+        if not code:
+            raise InputError(_("the block code is empty"), number, "block_code")
+        if not name:
+            raise InputError(_("the block name is empty"), number, "block_name")
+        _check_length(code, number, "block_code", Block, "code")
+        _check_length(name, number, "block_name", Block, "name")
+        plan = plans.setdefault(code, BlockPlan(number, code, name, owner, {}))
+        _same_as_first(plan, number, "block_name", name, plan.name)
+        _same_as_first(plan, number, "owner_code", owner, plan.owner_code)
+        if agency in seen:
+            other, first = seen[agency]
+            raise InputError(
+                _("agency “%(agency)s” is already in block “%(block)s” on row %(first)s: one block a year")
+                % {"agency": agency, "block": other, "first": first},
+                number,
+                "agency_code",
+            )
+        if agency:  # a row without an agency declares a block without adding a member
+            seen[agency] = (code, number)
+            plan.members[agency] = number
+    if not plans:
+        raise InputError(_("the file has no block rows"))
+    return list(plans.values())
+
+
+def _same_as_first(plan: BlockPlan, row: int, field: str, value: str, first: str) -> None:
+    if value != first:
+        raise InputError(
+            _("block “%(block)s” has “%(value)s” here but “%(first)s” on row %(row)s: one value per block")
+            % {"block": plan.code, "value": value, "first": first, "row": plan.row},
+            row,
+            field,
+        )
+
+
+def _block_agencies(plans: list[BlockPlan]) -> dict[str, Agency]:
+    """The agencies the file names (members and owners) and the province, by code."""
+    codes = {c for p in plans for c in (*p.members, p.owner_code) if c}
+    found = Agency.objects.filter(code__in=codes) | Agency.objects.filter(kind=AgencyKind.PROVINCE, parent=None)
+    return {a.code: a for a in found}
+
+
+def _check_blocks(
+    plans: list[BlockPlan], blocks: dict[str, Block], agencies: dict[str, Agency], year: int, user: Any
+) -> None:
+    elsewhere = _members_elsewhere(year, {p.code for p in plans})
+    coordinated = _coordinated(user)
+    for plan in plans:
+        block = blocks.get(plan.code)
+        # On the page, the block must be the user's before and after: its owner now and the file's.
+        for owner in (block.owner if block else None, _owner(plan, block, agencies)):
+            if owner is not None and coordinated is not None and owner.pk not in coordinated:
+                raise InputError(_("you do not coordinate “%(agency)s”") % {"agency": owner}, plan.row, "owner_code")
+        for code, row in plan.members.items():
+            _check_member(code, row, agencies, year, elsewhere, coordinated)
+
+
+def _check_member(
+    code: str,
+    row: int,
+    agencies: dict[str, Agency],
+    year: int,
+    elsewhere: dict[str, str],
+    coordinated: set[int] | None,
+) -> None:
+    agency = agencies.get(code)
+    if agency is None:
+        raise InputError(_("unknown agency “%(code)s”") % {"code": code}, row, "agency_code")
+    if agency.active_from > date(year, 12, 31) or (agency.active_to and agency.active_to < date(year, 1, 1)):
+        raise InputError(
+            _("agency “%(code)s” is not active in %(year)s") % {"code": code, "year": year}, row, "agency_code"
+        )
+    if code in elsewhere:
+        raise InputError(
+            _("agency “%(code)s” is already in block “%(block)s” of %(year)s, which the file does not list")
+            % {"code": code, "block": elsewhere[code], "year": year},
+            row,
+            "agency_code",
+        )
+    if coordinated is not None and agency.pk not in coordinated:
+        raise InputError(_("you do not coordinate “%(agency)s”") % {"agency": agency}, row, "agency_code")
+
+
+def _owner(plan: BlockPlan, block: Block | None, agencies: dict[str, Agency]) -> Agency:
+    """The file's owner, else the block's own, else the province (the one agency of that kind at the top)."""
+    if plan.owner_code:
+        if plan.owner_code not in agencies:
+            raise InputError(_("unknown agency “%(code)s”") % {"code": plan.owner_code}, plan.row, "owner_code")
+        return agencies[plan.owner_code]
+    if block is not None:
+        return block.owner
+    provinces = [a for a in agencies.values() if a.kind == AgencyKind.PROVINCE and a.parent_id is None]
+    if len(provinces) != 1:
+        raise InputError(_("give the managing agency: there is no single province agency"), plan.row, "owner_code")
+    return provinces[0]
+
+
+def _members_elsewhere(year: int, codes: set[str]) -> dict[str, str]:
+    """agency code → block code, for the members of the year's blocks the file leaves alone."""
+    kept = BlockMembership.objects.filter(year=year).exclude(block__code__in=codes)
+    return dict(kept.values_list("agency__code", "block__code"))
+
+
+def _coordinated(user: Any) -> set[int] | None:
+    """Ids of the agencies ``user`` coordinates; None for a command or a system administrator (all)."""
+    if user is None:
+        return None
+    condition = agency_q(user, {Role.COORDINATOR})
+    return None if condition is None else set(Agency.objects.filter(condition).values_list("pk", flat=True))
+
+
+def _check_published(plans: list[BlockPlan], blocks: dict[str, Block], members: dict[str, set[str]]) -> None:
+    """A block whose results are published keeps its members: the published ranking was made of them."""
+    from cchc.scoring.models import Assessment  # scoring builds on agencies, not the other way round
+
+    published = set(
+        Assessment.objects.filter(framework__block__in=blocks.values(), state=Assessment.State.PUBLISHED)
+        .values_list("framework__block__code", flat=True)
+        .distinct()
+    )
+    for plan in plans:
+        if plan.code in published and set(plan.members) != members[plan.code]:
+            raise InputError(
+                _("block “%(block)s” has published results: its members cannot change") % {"block": plan.code},
+                plan.row,
+                "agency_code",
+            )
+
+
+def _member_codes(blocks: Iterable[Block]) -> dict[str, set[str]]:
+    """block code → its members' codes."""
+    members: dict[str, set[str]] = {b.code: set() for b in blocks}
+    for block, agency in BlockMembership.objects.filter(block__in=list(blocks)).values_list(
+        "block__code", "agency__code"
+    ):
+        members[block].add(agency)
+    return members
+
+
+def _write_blocks(
+    plans: list[BlockPlan],
+    blocks: dict[str, Block],
+    agencies: dict[str, Agency],
+    members: dict[str, set[str]],
+    year: int,
+    user: Any,
+    reason: str,
+) -> ImportSummary:
+    summary = ImportSummary()
+    entries: list[AuditEntry] = []
+    saved: list[tuple[BlockPlan, Block]] = []
+    for plan in plans:
+        old = blocks.get(plan.code)
+        before = {"name": old.name, "owner": old.owner.code, "members": sorted(members[plan.code])} if old else {}
+        owner = _owner(plan, old, agencies)
+        block = _save_block(plan, old, owner, year)
+        saved.append((plan, block))
+        changes = audit.diff(before, {"name": plan.name, "owner": owner.code, "members": sorted(plan.members)})
+        summary.created += not before
+        summary.updated += bool(before and changes)
+        summary.unchanged += bool(before and not changes)
+        if changes:
+            action = AuditEntry.Action.IMPORT
+            entries.append(
+                audit.entry(user=user, obj=block, action=action, changes=changes, reason=reason, agency=owner)
+            )
+    _replace_members(saved, agencies)
+    audit.record_many(entries)
+    return summary
+
+
+def _save_block(plan: BlockPlan, block: Block | None, owner: Agency, year: int) -> Block:
+    if block is None:
+        return Block.objects.create(year=year, code=plan.code, name=plan.name, owner=owner)
+    if (block.name, block.owner_id) != (plan.name, owner.pk):
+        block.name, block.owner = plan.name, owner
+        block.save(update_fields=["name", "owner"])
+    return block
+
+
+def _replace_members(saved: list[tuple[BlockPlan, Block]], agencies: dict[str, Agency]) -> None:
+    """Members leave before others join, so that an agency may move between two blocks of the file."""
+    wanted = {block.pk: {agencies[code].pk for code in plan.members} for plan, block in saved}
+    for block_pk, ids in wanted.items():
+        BlockMembership.objects.filter(block_id=block_pk).exclude(agency_id__in=ids).delete()
+    kept = set(BlockMembership.objects.filter(block_id__in=wanted).values_list("block_id", "agency_id"))
+    joining = [(block, pk) for _plan, block in saved for pk in sorted(wanted[block.pk]) if (block.pk, pk) not in kept]
+    BlockMembership.objects.bulk_create(
+        [BlockMembership(block=block, agency_id=pk, year=block.year) for block, pk in joining], batch_size=500
+    )
+
+
+def blocks_file(year: int, blocks: QuerySet[Block], members: QuerySet[Agency], fmt: str) -> bytes:
+    """The blocks of ``year`` among ``blocks``, with their members among ``members`` (both already
+    restricted to what the reader may see), in the import's columns."""
+    title = _("Blocks of %(year)s — %(scope)s") % {"year": year, "scope": scope_title(members)}
+    rows = export_block_rows(blocks.filter(year=year), members)
+    return write_rows(BLOCK_COLUMNS, rows, fmt, title=title, sheet=_("Blocks %(year)s") % {"year": year})
+
+
+def agencies_file(agencies: QuerySet[Agency], visible: QuerySet[Agency], fmt: str) -> bytes:
+    """``agencies`` (a selection of ``visible``, the reader's scope) in the import's columns."""
+    title = _("Agencies on %(day)s — %(scope)s") % {
+        "day": format_date(timezone.localdate()),
+        "scope": scope_title(visible),
+    }
+    return write_rows(AGENCY_COLUMNS, export_rows(agencies), fmt, title=title, sheet=_("Agencies"))
+
+
+def export_block_rows(blocks: QuerySet[Block], members: QuerySet[Agency]) -> list[list[Any]]:
+    """One row per member (of ``members``) in the import's columns; a block without one, a row without
+    an agency, which the import reads back as the block with no member."""
+    listed = (
+        BlockMembership.objects.filter(block__in=blocks, agency__in=members)
+        .select_related("agency")
+        .order_by("agency__code")
+    )
+    by_block: dict[int, list[Agency]] = {}
+    for membership in listed:
+        by_block.setdefault(membership.block_id, []).append(membership.agency)
+    rows = []
+    for block in blocks.select_related("owner").order_by("code"):
+        members_of = [(a.code, a.name) for a in by_block.get(block.pk, [])] or [("", "")]
+        rows += [[block.code, block.name, code, name, block.owner.code] for code, name in members_of]
+    return rows

@@ -12,6 +12,8 @@ urlpatterns = [
     path("tree/", views.agency_tree, name="tree"),
     path("export/", views.agency_export, name="export"),
     path("blocks/", require_role(*BLOCK_ROLES)(views.BlockListView), name="blocks"),
+    path("blocks/export/", require_role(*BLOCK_ROLES)(views.block_export), name="block_export"),
+    path("blocks/import/", require_role(Role.COORDINATOR)(views.block_import), name="block_import"),
     path("blocks/<int:pk>/", require_role(*BLOCK_ROLES)(views.block_detail), name="block"),
     path("<str:code>/", views.agency_detail, name="detail"),
 ]

@@ -2,17 +2,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from cchc.accounts.roles import Role
 from cchc.agencies.filters import AgencyFilterSet, BlockFilterSet
+from cchc.agencies.forms import BlockImportForm
 from cchc.agencies.models import KIND_ORDER, Agency, Block, BlockMembership
-from cchc.agencies.services import COLUMNS, export_rows
-from cchc.core.tabular import write_rows
+from cchc.agencies.services import agencies_file, blocks_file, import_blocks_file
+from cchc.core.scope import has_role
+from cchc.core.tabular import InputError
 from cchc.core.views import FilteredListView, download
 
 
@@ -31,7 +39,7 @@ def agency_export(request: HttpRequest) -> HttpResponse:
     visible = Agency.objects.restrict(request.user)
     queryset = visible.select_related("parent").prefetch_related(Prefetch("successors", queryset=visible))
     filtered = AgencyFilterSet(request.GET, queryset=queryset).qs.distinct().order_by("path")
-    return download(write_rows(COLUMNS, export_rows(filtered), fmt, title="agencies"), f"agencies.{fmt}")
+    return download(agencies_file(filtered, visible, fmt), f"agencies.{fmt}")
 
 
 @dataclass
@@ -85,6 +93,46 @@ class BlockListView(FilteredListView):
             .annotate(member_count=Count("memberships"))
             .order_by("-year", "code")  # an aggregate drops Meta.ordering: paginate in a fixed order
         )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        year = self.filterset.form.cleaned_data.get("year") if self.filterset.form.is_valid() else None
+        context["export_year"] = int(year) if year else timezone.localdate().year
+        if has_role(self.request.user, {Role.COORDINATOR}):
+            context["import_form"] = BlockImportForm(initial={"year": context["export_year"]})
+        return context
+
+
+def block_export(request: HttpRequest) -> HttpResponse:
+    """The blocks of a year the user may see, with their members in the user's scope (XLSX or CSV)."""
+    fmt = request.GET.get("format", "xlsx")
+    fmt = fmt if fmt in ("csv", "xlsx") else "xlsx"
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    content = blocks_file(year, Block.objects.restrict(request.user), Agency.objects.restrict(request.user), fmt)
+    return download(content, f"blocks-{year}.{fmt}")
+
+
+@require_POST
+def block_import(request: HttpRequest) -> HttpResponse:
+    """A coordinator replaces the membership of the file's blocks (the URL lets coordinators only in)."""
+    form = BlockImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect("agencies:blocks")
+    year, upload = form.cleaned_data["year"], form.cleaned_data["file"]
+    try:
+        summary = import_blocks_file(
+            upload, year, user=request.user, reason=form.cleaned_data["reason"], name=upload.name
+        )
+    except InputError as exc:
+        messages.error(request, exc.one_line())
+    else:
+        messages.success(request, _("Blocks of %(year)s imported: %(summary)s.") % {"year": year, "summary": summary})
+    return redirect(f"{reverse('agencies:blocks')}?{urlencode({'year': year})}")
 
 
 def block_detail(request: HttpRequest, pk: int) -> HttpResponse:

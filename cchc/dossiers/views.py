@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, AgencyKind, Block
+from cchc.agencies.services import scope_title
 from cchc.core.scope import agency_q, has_role
-from cchc.core.tabular import write_rows
 from cchc.core.tasks import enqueue, keep_upload
 from cchc.core.views import FilteredListView, download
 from cchc.dossiers import store
@@ -51,6 +51,7 @@ from cchc.dossiers.stats import (
     total,
 )
 from cchc.dossiers.store import DossierRecord
+from cchc.dossiers.tables import indicators_file
 
 BLOCK_ROLES = (Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR)
 TABLE_COUNTS = ("received", "carried_over", "resolved", "early", "on_time", "late", "pending", "pending_overdue")
@@ -188,24 +189,15 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def export(request: HttpRequest) -> HttpResponse:
-    """The indicator table of the page as XLSX (or CSV): counts as numbers, rates in percent."""
+    """The indicator table of the page as XLSX (for people) or CSV (for machines), in the page's order."""
     _form, period = _stats_form(request)
     fmt = request.GET.get("format", "xlsx")
     fmt = fmt if fmt in ("csv", "xlsx") else "xlsx"
+    agencies = _scope(request)
     groups = indicators(period["start"], period["end"], user=request.user, as_of=period["as_of"], by=period["by"])
     groups = _sorted(groups, period.get("sort") or "")
-    columns = [_("Code"), _("Group"), *(str(LABELS[c]) for c in COUNTS), *(f"{LABELS[r]} (%)" for r in RATES)]
-    rows = [
-        [
-            g.key,
-            g.name,
-            *(g.counts[c] for c in COUNTS),
-            *(_percent(g.rates[r]) for r in RATES),
-        ]
-        for g in groups
-    ]
     name = f"dossiers-{period['start']:%Y%m%d}-{period['end']:%Y%m%d}.{fmt}"
-    return download(write_rows(columns, rows, fmt, title="dossiers"), name)
+    return download(indicators_file(groups, fmt, period, scope_title(agencies)), name)
 
 
 class ProcedureListView(FilteredListView):

@@ -10,15 +10,25 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cchc.agencies.models import Block
 from cchc.core import audit
 from cchc.core.formatting import format_number
 from cchc.core.models import AuditEntry
-from cchc.core.tabular import InputError, read_rows
+from cchc.core.tabular import Column, InputError, Kind, read_rows, write_rows
 from cchc.scoring.models import Criterion, Framework, Method, Source
 
-COLUMNS = ("code", "parent_code", "name", "max_points", "method", "source", "mapping")
+FRAMEWORK_COLUMNS = (
+    Column("code", gettext_lazy("Code"), width=12),
+    Column("parent_code", gettext_lazy("Parent criterion code"), width=12),
+    Column("name", gettext_lazy("Criterion"), width=60),
+    Column("max_points", gettext_lazy("Maximum points"), Kind.DECIMAL),
+    Column("method", gettext_lazy("Scoring method"), width=12),
+    Column("source", gettext_lazy("Data source"), width=14),
+    Column("mapping", gettext_lazy("Mapping"), width=20),
+)
+COLUMNS = tuple(c.key for c in FRAMEWORK_COLUMNS)
 REQUIRED = ("code", "name", "max_points")
 
 
@@ -68,7 +78,7 @@ def format_mapping(mapping: Iterable[Iterable[float]]) -> str:
 
 
 def read_framework(source: str | Path | IO[bytes], name: str = "") -> list[CriterionRow]:
-    rows = read_rows(source, required=REQUIRED, optional=COLUMNS, name=name)
+    rows = read_rows(source, required=REQUIRED, optional=FRAMEWORK_COLUMNS, name=name)
     return check_tree(list(_parse(rows)))
 
 
@@ -234,6 +244,23 @@ def framework_rows(framework: Framework) -> list[CriterionRow]:
 def export_rows(framework: Framework) -> Iterable[list[Any]]:
     for r in framework_rows(framework):
         yield [r.code, r.parent_code, r.name, float(r.max_points), r.method, r.source, format_mapping(r.mapping)]
+
+
+def framework_file(framework: Framework, fmt: str) -> bytes:
+    """The framework in the import format: XLSX with its title and the page's headers, or CSV."""
+    block = framework.block
+    title = _("%(framework)s — %(block)s, %(year)s") % {
+        "framework": framework.name,
+        "block": block.name,
+        "year": block.year,
+    }
+    return write_rows(
+        FRAMEWORK_COLUMNS,
+        export_rows(framework),
+        fmt,
+        title=title,
+        sheet=_("Framework %(code)s") % {"code": block.code},
+    )
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from cchc.agencies.models import Agency, Block
 from cchc.core.formatting import format_share
 from cchc.core.scope import agency_q
-from cchc.core.tabular import InputError, write_rows
+from cchc.core.tabular import InputError
 from cchc.core.views import download
 from cchc.scoring import computed, frameworks, services
 from cchc.scoring.models import (
@@ -216,8 +216,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _framework_action(request, block)
     if framework is not None and request.GET.get("format") in ("xlsx", "csv"):
         fmt = request.GET["format"]
-        content = write_rows(frameworks.COLUMNS, frameworks.export_rows(framework), fmt, title=block.code)
-        return download(content, f"framework-{block.code}-{block.year}.{fmt}")
+        return download(frameworks.framework_file(framework, fmt), f"framework-{block.code}-{block.year}.{fmt}")
     criteria = list(framework.criteria.order_by("position")) if framework else []
     assignments = (
         framework.assignments.select_related("appraiser", "agency", "criterion").order_by("appraiser__username", "pk")

@@ -7,9 +7,9 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from cchc.agencies.models import Agency
-from cchc.agencies.services import COLUMNS, export_rows
+from cchc.agencies.services import agencies_file
 from cchc.core.commands import CchcCommand
-from cchc.core.tabular import InputError, write_rows
+from cchc.core.tabular import InputError
 
 
 class Command(CchcCommand):
@@ -23,9 +23,9 @@ class Command(CchcCommand):
         agencies = Agency.objects.select_related("parent").prefetch_related("successors").order_by("path")
         if not agencies.exists():
             raise InputError(_("there are no agencies to export; import them with import_agencies first"))
-        content = write_rows(COLUMNS, export_rows(agencies), format, title="agencies")
         if out == "-" and format == "xlsx":
             raise InputError(_("an XLSX export needs --out FILE"))
+        content = agencies_file(agencies, Agency.objects.all(), format)
         if out == "-":
             sys.stdout.buffer.write(content)
         else:

@@ -12,6 +12,7 @@ from cchc.core.formatting import format_date, format_number
 from cchc.core.scope import SYSTEM
 from cchc.core.tabular import InputError, parse_date, write_rows
 from cchc.dossiers.stats import COUNTS, GROUPINGS, LABELS, RATES, Indicators, indicators
+from cchc.dossiers.tables import INDICATOR_COLUMNS, indicator_rows
 
 
 class Command(CchcCommand):
@@ -41,7 +42,9 @@ class Command(CchcCommand):
             }
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
         elif format == "csv":
-            self.stdout.write(_csv(groups).decode("utf-8-sig"), ending="")
+            self.stdout.write(
+                write_rows(INDICATOR_COLUMNS, indicator_rows(groups), "csv").decode("utf-8-sig"), ending=""
+            )
         elif not any(g.counts[c] for g in groups for c in ("received", "carried_over", "resolved")):
             # A table of dashes tells a person less than one sentence; JSON and CSV keep their shape.
             period = {"first": format_date(first), "last": format_date(last)}
@@ -55,22 +58,6 @@ def _day(text: str, option: str) -> date:
     if day is None:
         raise InputError(_("%(option)s needs a date") % {"option": option})
     return day
-
-
-def _csv(groups: list[Indicators]) -> bytes:
-    columns = ["key", "name", *COUNTS, *RATES]
-    rows = []
-    for g in groups:
-        rates = {name: None if value is None else round(float(value), 6) for name, value in g.rates.items()}
-        rows.append(
-            [
-                g.key,
-                g.name,
-                *(g.counts[c] for c in COUNTS),
-                *("" if rates[r] is None else rates[r] for r in RATES),
-            ]
-        )
-    return write_rows(columns, rows, "csv")
 
 
 def _table(groups: list[Indicators], first: date, last: date, as_of: date) -> str:

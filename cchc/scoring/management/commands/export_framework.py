@@ -7,8 +7,8 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from cchc.core.commands import CchcCommand
-from cchc.core.tabular import InputError, file_format, write_rows
-from cchc.scoring.frameworks import COLUMNS, export_rows
+from cchc.core.tabular import InputError, file_format
+from cchc.scoring.frameworks import framework_file
 from cchc.scoring.models import Framework
 
 
@@ -21,8 +21,8 @@ class Command(CchcCommand):
         parser.add_argument("--out", required=True, help="file to write (.xlsx or .csv)")
 
     def run(self, *args: Any, year: int, block: str, out: str, **options: Any) -> None:
-        framework = Framework.objects.filter(year=year, block__code=block).first()
+        framework = Framework.objects.filter(year=year, block__code=block).select_related("block").first()
         if framework is None:
             raise InputError(_("no framework for block “%(code)s” in %(year)s") % {"code": block, "year": year})
-        Path(out).write_bytes(write_rows(COLUMNS, export_rows(framework), file_format(out), title=block))
+        Path(out).write_bytes(framework_file(framework, file_format(out)))
         self.stdout.write(_("Written: %(file)s") % {"file": out})

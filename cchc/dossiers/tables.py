@@ -1,0 +1,41 @@
+"""The indicator table as the exports write it: the page's XLSX and CSV, and `dossier_stats --format csv`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cchc.core.formatting import format_date
+from cchc.core.tabular import Column, Kind, write_rows
+from cchc.dossiers.stats import COUNTS, LABELS, RATES, Indicators
+
+# Kinds of the columns that are not plain counts or shares (DESIGN §8.3: SMS per dossier is a number).
+KINDS = {"fee_amount": Kind.MONEY, "sms_per_dossier": Kind.RATIO}
+INDICATOR_COLUMNS = (
+    Column("key", gettext_lazy("Code"), width=14),
+    Column("name", gettext_lazy("Group"), width=36),
+    *(Column(c, LABELS[c], KINDS.get(c, Kind.INTEGER)) for c in COUNTS),
+    *(Column(r, LABELS[r], KINDS.get(r, Kind.PERCENT)) for r in RATES),
+)
+
+
+def indicator_rows(groups: Sequence[Indicators]) -> list[list[Any]]:
+    """Counts as numbers and rates as fractions (or None): the writer formats them per kind."""
+    return [[g.key, g.name, *(g.counts[c] for c in COUNTS), *(g.rates[r] for r in RATES)] for g in groups]
+
+
+def indicators_file(groups: Sequence[Indicators], fmt: str, period: dict[str, date], scope: str) -> bytes:
+    """The groups of a period as XLSX (titled with the period and ``scope``) or CSV."""
+    dates = {key: format_date(period[key]) for key in ("start", "end", "as_of")}
+    if period["as_of"] == period["end"]:
+        title = _("Dossier statistics from %(start)s to %(end)s — %(scope)s") % {**dates, "scope": scope}
+    else:
+        title = _("Dossier statistics from %(start)s to %(end)s, pending as of %(as_of)s — %(scope)s") % {
+            **dates,
+            "scope": scope,
+        }
+    return write_rows(INDICATOR_COLUMNS, indicator_rows(groups), fmt, title=title, sheet=_("Dossier statistics"))
