@@ -349,3 +349,34 @@ def test_rule_3_defaults_by_year() -> None:
 
     assert Rules.defaults(2024).officer_late_limit == Decimal("0.10")
     assert Rules.defaults(2025).officer_late_limit == Decimal("0.05")
+
+
+def test_the_dossier_pages_read_the_rules_of_the_agency_s_block(province: Any, personas: Any, tmp_path: Path) -> None:
+    """Rule 1 on the targets page and rule 3 on the agency page follow the block's configuration."""
+    header = [*HEADER, "handler"]
+    rows = [
+        [
+            f"H{i}",
+            "SA",
+            "TT1",
+            "2025-02-01",
+            "2025-03-05",
+            "2025-03-10" if i < 2 else "2025-03-01",
+            "resolved",
+            "direct",
+        ]
+        + ["nguyen.van.a"]
+        for i in range(10)
+    ]  # 2 of 10 late: 20 % for the agency and its officer
+    import_dossiers_file(write_csv(tmp_path / "h.csv", rows, header))
+    client = client_for(personas.coordinator)
+    page = client.get("/dossiers/agency/SA/?start=2025-01-01&end=2025-12-31").content.decode()
+    assert "hồ sơ trễ hạn từ 5,00% trở lên (ngưỡng" in page and "text-danger" in page  # the 2025 default
+    targets = client.get("/dossiers/targets/?year=2025").content.decode()
+    assert "20,00% (ngưỡng 5,00%)" in targets
+    BandConfig.objects.create(
+        block=province.block_departments, late_rate_limit=Decimal("0.25"), officer_late_limit=Decimal("0.30")
+    )
+    page = client.get("/dossiers/agency/SA/?start=2025-01-01&end=2025-12-31").content.decode()
+    assert "hồ sơ trễ hạn từ 30,00% trở lên (ngưỡng" in page and "text-danger fw-semibold" not in page
+    assert "20,00% (ngưỡng" not in client.get("/dossiers/targets/?year=2025").content.decode()

@@ -52,6 +52,7 @@ from cchc.dossiers.stats import (
 )
 from cchc.dossiers.store import DossierRecord
 from cchc.dossiers.tables import indicators_file
+from cchc.scoring.rules import Rules, rules_for_agencies
 
 BLOCK_ROLES = (Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR)
 TABLE_COUNTS = ("received", "carried_over", "resolved", "early", "on_time", "late", "pending", "pending_overdue")
@@ -298,17 +299,16 @@ def _dossier_rows(dossiers: Sequence[DossierRecord]) -> list[dict[str, Any]]:
     ]
 
 
-def rule3_threshold(year: int) -> Decimal:
-    """Rule 3 of DESIGN §7: an officer with this late share cannot be rated “hoàn thành tốt” (5 % from 2025)."""
-    return Decimal("0.05") if year >= 2025 else Decimal("0.10")
-
-
 def _handlers(start: date, end: date, agencies: list[int], user: Any) -> list[dict[str, Any]]:
-    """Per-officer late rates, for those who may see them (HandlerMonthlyCount's scope roles)."""
-    threshold = rule3_threshold(end.year)
+    """Per-officer late rates, for those who may see them (HandlerMonthlyCount's scope roles), each
+    flagged against rule 3 as the agency's block sets it for the year (``cchc.scoring.rules``)."""
     rows = handler_late_rates(start, end, user=user, agencies=agencies)
+    codes = dict(Agency.objects.filter(pk__in=agencies).values_list("code", "pk"))
+    limits = rules_for_agencies(end.year, codes.values())
     for row in rows:
-        row["flagged"] = row["late_rate"] is not None and row["late_rate"] >= threshold
+        limit = limits[codes[row["agency__code"]]].officer_late_limit
+        row["limit"] = limit
+        row["flagged"] = row["late_rate"] is not None and row["late_rate"] >= limit
     return rows
 
 
@@ -345,7 +345,8 @@ def targets(request: HttpRequest) -> HttpResponse:
     groups = indicators(date(year, 1, 1), date(year, 12, 31), user=request.user, by="agency")
     kinds = dict(Agency.objects.filter(code__in=[g.key for g in groups]).values_list("code", "kind"))
     kind_names = dict(AgencyKind.choices)
-    rule1 = Decimal(str(getattr(settings, "CCHC_RULE1_LATE_RATE", "0.05")))
+    ids = dict(Agency.objects.filter(code__in=[g.key for g in groups]).values_list("code", "pk"))
+    limits = rules_for_agencies(year, ids.values())
     rows = []
     for target in Target.objects.filter(year=year).order_by("kind"):
         missing = []
@@ -361,8 +362,17 @@ def targets(request: HttpRequest) -> HttpResponse:
             if reasons:
                 missing.append({"group": g, "online": "online" in reasons, "late": "late" in reasons})
         rows.append({"target": target, "kind": kind_names.get(target.kind, target.kind), "missing": missing})
-    rule1_agencies = [g for g in groups if g.rates["late_rate"] is not None and g.rates["late_rate"] >= rule1]
-    context = {"year": year, "rows": rows, "rule1": rule1_agencies, "rule1_threshold": rule1}
+    rule1_agencies = [
+        {"group": g, "limit": limits[ids[g.key]].late_rate_limit}
+        for g in groups
+        if g.rates["late_rate"] is not None and g.rates["late_rate"] >= limits[ids[g.key]].late_rate_limit
+    ]
+    context = {
+        "year": year,
+        "rows": rows,
+        "rule1": rule1_agencies,
+        "rule1_threshold": Rules.defaults(year).late_rate_limit,
+    }
     return render(request, "dossiers/targets.html", context)
 
 
