@@ -235,8 +235,11 @@ MATRIX: dict[str, Route] = {
     "dossiers:lookup": Route(everyone(Redirect("/dossiers/"), anonymous=LOGIN)),
     "dossiers:agency": Route(AGENCY_PAGE, lookup="code"),
     "dossiers:block": Route(BLOCK_PAGE, lookup="pk"),
+    # A signed-in user's choice is kept in the profile; a visitor's in a cookie.
     "set_language": Route(
-        everyone(Redirect("/agencies/")), method="post", data=lambda persona: {"language": "en", "next": "/agencies/"}
+        everyone(Changes(Redirect("/agencies/")), anonymous=Redirect("/agencies/")),
+        method="post",
+        data=lambda persona: {"language": "en", "next": "/agencies/"},
     ),
     "admin:index": Route(everyone(ADMIN_LOGIN, admin=200)),
     "scoring:index": Route(SIGNED_IN_PAGE),
@@ -742,6 +745,12 @@ ACTIONS: dict[str, Action] = {
         "scoring:assessment", COORDINATOR_ACTION, step("approve"), lambda w: w.in_state(State.FINAL_APPRAISAL)
     ),
     "publish": Action("scoring:assessment", COORDINATOR_ACTION, step("publish"), lambda w: w.in_state(State.APPROVED)),
+    "reopen": Action(
+        "scoring:assessment",
+        COORDINATOR_ACTION,
+        step("reopen", reason="Số liệu một cửa được điều chỉnh"),
+        lambda w: w.in_state(State.PUBLISHED, frozen_at=timezone.now()),
+    ),
     "rates": Action(
         "scoring:assessment", COORDINATOR_ACTION, step("rates", late_rate="3", satisfaction="85", reason="Số liệu")
     ),
@@ -795,6 +804,13 @@ ACTIONS: dict[str, Action] = {
         lambda w: w.in_state(State.APPROVED),
         json=True,
     ),
+    "api reopen": Action(
+        "api:scoring-action",
+        through_api(COORDINATOR_ACTION),
+        api_step("reopen", "assessment", text="Số liệu một cửa được điều chỉnh"),
+        lambda w: w.in_state(State.APPROVED, frozen_at=timezone.now()),
+        json=True,
+    ),
     # A block's page and its framework's
     "block open": Action("scoring:block", BLOCK_ACTION, block_step("open"), unopened),
     "block rank": Action("scoring:block", BLOCK_ACTION, block_step("rank")),
@@ -802,7 +818,7 @@ ACTIONS: dict[str, Action] = {
     "framework assign": Action(
         "scoring:framework",
         FRAMEWORK_ACTION,
-        block_step("assign", appraiser="appraiser", agency=member_of, criterion="1.2"),
+        block_step("assign", appraiser=lambda w, b: w.personas.appraiser.pk, agency=member_of, criterion="1.2"),
     ),
     "framework unassign": Action(
         "scoring:framework", UNASSIGN_ACTION, block_step("unassign", assignment=assignment_of), each_assignment
@@ -905,7 +921,8 @@ SAME_FOR_EVERY_ROLE: dict[str, str] = {
     "accounts:profile": "one's own roles",
     "api:me": "tests/test_api.py::test_me_describes_the_caller_and_its_grants",
     "api:token": "public: a token for one's own user name and password",
-    "set_language": "public: the language switch",
+    "set_language": "public: the language switch (one's own profile when signed in)",
+    "core:task_restart": "tests/test_tasks.py::test_only_its_user_starts_a_failed_task_again",
     "scoring:public": "public: the published rankings (tests/test_scoring_pages.py)",
     # No agency's data: the catalogue of procedures and the API's own description
     "dossiers:procedures": "the procedure catalogue holds no agency's data",

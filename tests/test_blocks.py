@@ -92,8 +92,9 @@ def test_each_block_of_the_file_gets_exactly_its_rows_and_the_others_are_left_al
     assert Block.objects.get(year=2025, code="HUYEN").owner.code == "HA"
     assert Block.objects.get(year=2025, code="SBN").owner.code == "HA"
     entries = {e.object_repr: e for e in AuditEntry.objects.filter(action="import")}
-    assert entries["Sở, ban, ngành (2025)"].changes == {"members": [["SA", "SB"], ["SA"]]}
-    assert entries["UBND cấp huyện (2025)"].changes["members"] == [None, ["D1", "D2"]]
+    sa, sb = ({"code": c, "label": f"{n} ({c})"} for c, n in (("SA", "Sở Tư pháp"), ("SB", "Sở Y tế")))
+    assert entries["Sở, ban, ngành (2025)"].changes == {"members": [[sa, sb], [sa]]}  # names kept beside codes
+    assert [m["code"] for m in entries["UBND cấp huyện (2025)"].changes["members"][1]] == ["D1", "D2"]
     assert entries["UBND cấp huyện (2025)"].agency.code == "HA"
     # The same file again changes nothing and writes no audit entry.
     before = store()

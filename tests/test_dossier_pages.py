@@ -410,7 +410,7 @@ def test_targets_name_the_agencies_that_miss_them(dossiers: None, personas: Any)
     (row,) = response.context["rows"]
     missing = {m["group"].key: (m["online"], m["late"]) for m in row["missing"]}
     assert missing == {"SA": (False, True), "SB": (True, False)}  # SA: late 50% > 1%; SB: online 0% < 50%
-    assert {g.key for g in response.context["rule1"]} == {"SA", "C1"}
+    assert {item["group"].key for item in response.context["rule1"]} == {"SA", "C1"}
     response = client_for(personas.officer_b).get("/dossiers/targets/?year=2022")
     (row,) = response.context["rows"]
     assert {m["group"].key for m in row["missing"]} == {"SB"}  # online 0% < 50%

@@ -354,18 +354,9 @@ def test_rule_3_defaults_by_year() -> None:
 def test_the_dossier_pages_read_the_rules_of_the_agency_s_block(province: Any, personas: Any, tmp_path: Path) -> None:
     """Rule 1 on the targets page and rule 3 on the agency page follow the block's configuration."""
     header = [*HEADER, "handler"]
+    late = ("2025-03-10", "2025-03-01")
     rows = [
-        [
-            f"H{i}",
-            "SA",
-            "TT1",
-            "2025-02-01",
-            "2025-03-05",
-            "2025-03-10" if i < 2 else "2025-03-01",
-            "resolved",
-            "direct",
-        ]
-        + ["nguyen.van.a"]
+        [f"H{i}", "SA", "TT1", "2025-02-01", "2025-03-05", late[i >= 2], "resolved", "direct", "nguyen.van.a"]
         for i in range(10)
     ]  # 2 of 10 late: 20 % for the agency and its officer
     import_dossiers_file(write_csv(tmp_path / "h.csv", rows, header))

@@ -25,6 +25,9 @@ class AssessmentSerializer(serializers.ModelSerializer):
     satisfaction = serializers.FloatField(read_only=True, allow_null=True)
     ranked_late_rate = serializers.FloatField(read_only=True, allow_null=True)
     ranked_satisfaction = serializers.FloatField(read_only=True, allow_null=True)
+    # Plain codes (dossiers, recorded): one choice set under two names would warn in the schema.
+    ranked_late_rate_source = serializers.CharField(read_only=True, help_text="dossiers, recorded or empty")
+    ranked_satisfaction_source = serializers.CharField(read_only=True, help_text="dossiers, recorded or empty")
     final = serializers.BooleanField(
         source="is_final", read_only=True, help_text="approved: the results are the snapshot taken at approval"
     )

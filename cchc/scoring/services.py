@@ -28,7 +28,6 @@ from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.core import audit
 from cchc.core.formatting import format_date, format_number
 from cchc.core.models import AuditEntry
-from cchc.core.scope import agency_q
 from cchc.core.tabular import InputError, read_rows
 from cchc.scoring import computed
 from cchc.scoring.frameworks import parse_decimal
@@ -466,7 +465,9 @@ def approve(user: Any, assessment_id: int) -> Assessment:
     assessment = assessment_for(user, assessment_id, "coordinate")
     _require_state(assessment, State.FINAL_APPRAISAL)
     for score in assessment.scores.select_for_update().filter(final_score__isnull=True):
-        _save_score(score, user, {"final_score": score.appraised_score}, _("Appraised score confirmed"), assessment)
+        # The latest stage stands: the appraised score, or the self-score nobody appraised.
+        standing = score.appraised_score if score.appraised_score is not None else score.self_score
+        _save_score(score, user, {"final_score": standing}, _("Appraised score confirmed"), assessment)
     unscored = (
         assessment.scores.filter(final_score__isnull=True).select_related("criterion").order_by("criterion__position")
     )
@@ -769,7 +770,7 @@ def assign_appraiser(
     """The block's coordinator assigns an appraiser to an agency, a criterion (with its sub-criteria), or both."""
     block = framework.block
     require_coordinator(user, block)
-    if appraiser is None or not appraisers_for(user).filter(pk=appraiser.pk).exists():
+    if appraiser is None or not appraisers_for(block).filter(pk=appraiser.pk).exists():
         # The same answer whether the account exists or not: nothing is disclosed about other users.
         raise WorkflowError(_("Choose an appraiser from the list."))
     if agency is not None and not BlockMembership.objects.filter(block=block, agency=agency).exists():
@@ -807,10 +808,15 @@ def unassign_appraiser(user: Any, assignment_id: int) -> None:
     assignment.delete()
 
 
-def appraisers_for(user: Any) -> QuerySet[Any]:
-    """The appraisers a coordinator may assign: holders of an appraiser role on an agency in their scope."""
-    from cchc.accounts.models import User
+def appraisers_for(block: Block) -> QuerySet[Any]:
+    """The appraisers the block's coordinator may assign: active holders of an appraiser role that
+    covers at least one member of the block (the province's council for a district's communes too)."""
+    from cchc.accounts.models import RoleGrant, User
 
-    condition = agency_q(user, {"coordinator"})
-    agencies = Agency.objects.all() if condition is None else Agency.objects.filter(condition)
-    return User.objects.filter(grants__role="appraiser", grants__agency__in=agencies, is_active=True).distinct()
+    paths = list(Agency.objects.filter(block_memberships__block=block).values_list("path", flat=True))
+    covering = [
+        g.user_id
+        for g in RoleGrant.objects.filter(role="appraiser").select_related("agency")
+        if any(p == g.agency.path or (g.include_descendants and p.startswith(g.agency.path)) for p in paths)
+    ]
+    return User.objects.filter(pk__in=covering, is_active=True)

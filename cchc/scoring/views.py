@@ -223,7 +223,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if framework and coordinator
         else []
     )
-    appraisers = services.appraisers_for(request.user).order_by("username") if coordinator else []
+    appraisers = services.appraisers_for(block).order_by("username") if coordinator else []
     context = {
         "the_block": block,
         "assignments": assignments,
@@ -246,7 +246,7 @@ def _assignment_action(request: HttpRequest, block: Block) -> None:
         services.unassign_appraiser(request.user, int(request.POST.get("assignment") or 0))
         return
     chosen = request.POST.get("appraiser", "")
-    appraiser = services.appraisers_for(request.user).filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    appraiser = services.appraisers_for(block).filter(pk=int(chosen)).first() if chosen.isdigit() else None
     code, criterion_code = request.POST.get("agency", "").strip(), request.POST.get("criterion", "").strip()
     agency = Agency.objects.filter(code=code).first() if code else None
     criterion = framework.criteria.filter(code=criterion_code).first() if criterion_code else None
