@@ -282,22 +282,24 @@ def _totals(framework_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
         return {}
     quote = connection.ops.quote_name
     score, criterion, assessment = (quote(m._meta.db_table) for m in (Score, Criterion, Assessment))
-    value = "COALESCE(s.final_score, s.appraised_score, s.self_score)"
-    deduction = "c.method = %s"
     sql = (
-        f"SELECT s.assessment_id, c.area_id, "
-        f"CAST(ROUND(SUM(CASE WHEN {deduction} THEN 0 ELSE {value} END) * 100) AS INTEGER), "
-        f"CAST(ROUND(SUM(CASE WHEN {deduction} THEN {value} ELSE 0 END) * 100) AS INTEGER) "
+        "SELECT s.assessment_id, c.area_id, c.method, "
+        "CAST(ROUND(SUM(COALESCE(s.final_score, s.appraised_score, s.self_score)) * 100) AS INTEGER) "
         f"FROM {score} s JOIN {criterion} c ON c.id = s.criterion_id JOIN {assessment} a ON a.id = s.assessment_id "
         f"WHERE a.framework_id IN ({', '.join(['%s'] * len(framework_ids))}) AND a.frozen_at IS NULL AND c.is_leaf = %s "
-        "GROUP BY s.assessment_id, c.area_id"
+        "GROUP BY s.assessment_id, c.area_id, c.method"
     )
-    params: list[Any] = [str(Method.DEDUCTION), str(Method.DEDUCTION), *framework_ids, True]
+    params: list[Any] = [*framework_ids, True]
     totals: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for assessment_id, area_id, earned, deducted in cursor.fetchall():
-            totals[assessment_id][area_id] = (earned or 0, deducted or 0)
+        for assessment_id, area_id, method, cents in cursor.fetchall():
+            earned, deducted = totals[assessment_id].get(area_id, (0, 0))
+            if method == Method.DEDUCTION:
+                deducted += cents or 0
+            else:
+                earned += cents or 0
+            totals[assessment_id][area_id] = (earned, deducted)
     return totals
 
 
