@@ -371,3 +371,17 @@ def test_the_dossier_pages_read_the_rules_of_the_agency_s_block(province: Any, p
     page = client.get("/dossiers/agency/SA/?start=2025-01-01&end=2025-12-31").content.decode()
     assert "hồ sơ trễ hạn từ 30,00% trở lên (ngưỡng" in page and "text-danger fw-semibold" not in page
     assert "20,00% (ngưỡng" not in client.get("/dossiers/targets/?year=2025").content.decode()
+
+
+def test_viewing_the_page_twice_writes_nothing_when_the_figures_did_not_change(
+    block: Any, personas: Any, tmp_path: Path
+) -> None:
+    _framework, a, _b = block
+    dossiers(tmp_path, "SA", late=1, on_time=2)  # 33,333… %: more places than the database keeps
+    client = client_for(personas.officer_a)
+    client.get("/scoring/agencies/SA/assessment/")
+    entries = AuditEntry.objects.filter(content_type__model="score").count()
+    version = score(a, "1.3").version
+    client.get("/scoring/agencies/SA/assessment/")
+    assert AuditEntry.objects.filter(content_type__model="score").count() == entries
+    assert score(a, "1.3").version == version

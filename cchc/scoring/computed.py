@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -54,8 +55,10 @@ def refresh(assessments: Iterable[Assessment], user: Any = None, frameworks: lis
         for s in group:
             f = found[s.assessment_id]
             before = audit.snapshot(s, TRACKED)
-            s.figure, s.figure_target, s.figure_source = f.shown, f.target, f.source
-            s.self_score = mapped_points(s.criterion.mapping, f.value, s.criterion.max_points)
+            # At the stored precision, so that an unchanged figure compares equal to what was stored.
+            s.figure, s.figure_target, s.figure_source = _stored(f.shown), _stored(f.target), f.source
+            points = mapped_points(s.criterion.mapping, f.value, s.criterion.max_points)
+            s.self_score = None if points is None else points.quantize(Decimal("0.01"))
             diff = audit.diff(before, audit.snapshot(s, TRACKED))
             if not diff:
                 continue
@@ -74,3 +77,7 @@ def refresh(assessments: Iterable[Assessment], user: Any = None, frameworks: lis
     Score.objects.bulk_update(changed, [*TRACKED, "figure_at", "version"], batch_size=1000)
     audit.record_many(entries)
     return len(changed)
+
+
+def _stored(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.000001"))
