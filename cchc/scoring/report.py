@@ -280,7 +280,7 @@ def _ranking_table(document: object, ranking: BlockRanking) -> None:
     table = document.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = (Mm(9), Mm(50), Mm(17), Mm(18), Mm(22), Mm(24), Mm(25))
+    widths = (Mm(11), Mm(48), Mm(16), Mm(18), Mm(22), Mm(25), Mm(25))
     _row_properties(table.rows[0], header=True)
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
