@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -30,10 +30,8 @@ from cchc.core.formatting import format_change, format_number, format_percent, f
 from cchc.core.models import AuditEntry
 from cchc.scoring import computed
 from cchc.scoring.models import BAND_ORDER, Assessment, Band, Criterion, FigureSource, Framework, Method, Score
-from cchc.scoring.rules import Rules, apply_rules, down_one, rules_of_blocks
+from cchc.scoring.rules import Rules, apply_rules, rules_of_blocks
 from cchc.scoring.sources import figures, officer_late_rates
-
-__all__ = ["Rules", "apply_rules", "down_one", "rank", "stored"]
 
 HUNDRED = Decimal(100)
 INDEX_PLACES = Decimal("0.0001")
@@ -42,6 +40,11 @@ INDEX_PLACES = Decimal("0.0001")
 def percent(value: Decimal | None, places: int = 2) -> str:
     """An index already in % (83.3333) as a person reads it: "83,33%"."""
     return "—" if value is None else f"{format_number(value, places)}%"
+
+
+def _label(choices: Any, value: str) -> str:
+    """The label of a choice as a person reads it; "" for no value."""
+    return str(choices(value).label) if value else ""
 
 
 @dataclass
@@ -80,11 +83,11 @@ class AgencyResult:
 
     @property
     def late_rate_source_label(self) -> str:
-        return str(FigureSource(self.late_rate_source).label) if self.late_rate_source else ""
+        return _label(FigureSource, self.late_rate_source)
 
     @property
     def satisfaction_source_label(self) -> str:
-        return str(FigureSource(self.satisfaction_source).label) if self.satisfaction_source else ""
+        return _label(FigureSource, self.satisfaction_source)
 
     @property
     def index_change(self) -> Decimal | None:
@@ -92,11 +95,11 @@ class AgencyResult:
 
     @property
     def band_label(self) -> str:
-        return str(Band(self.band).label) if self.band else ""
+        return _label(Band, self.band)
 
     @property
     def band_before_label(self) -> str:
-        return str(Band(self.band_before).label) if self.band_before else ""
+        return _label(Band, self.band_before)
 
     @property
     def change_text(self) -> str:
@@ -578,10 +581,6 @@ def _update_from_values(cursor: Any, table: str, fields: list[Any], rows: list[l
             "WHERE t.id = v.id::bigint AND t.frozen_at IS NULL"
         )
         cursor.execute(sql, [value for row in part for value in row])
-
-
-def published_q() -> Q:
-    return Q(state=Assessment.State.PUBLISHED)
 
 
 def stored(framework: Framework, assessments: Iterable[Assessment], *, approved_only: bool = False) -> BlockRanking:

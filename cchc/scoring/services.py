@@ -183,7 +183,8 @@ def open_assessments(user: Any, block: Block) -> int:
         raise WorkflowError(_("The block has no framework for this year yet."))
     members = Agency.objects.filter(pk__in=BlockMembership.objects.filter(block=block).values("agency_id"))
     existing = set(Assessment.objects.filter(year=block.year, agency__in=members).values_list("agency_id", flat=True))
-    created = [ensure_assessment(agency, framework) for agency in members if agency.pk not in existing]
+    created = [ensure_assessment(agency, framework, refresh=False) for agency in members if agency.pk not in existing]
+    computed.refresh(created, user)  # the block's computed criteria in one read of the figures, not one per agency
     for a in created:
         audit.record(
             user=user, obj=a, action=AuditEntry.Action.CREATE, changes={"state": [None, a.state]}, agency=a.agency
@@ -191,8 +192,9 @@ def open_assessments(user: Any, block: Block) -> int:
     return len(created)
 
 
-def ensure_assessment(agency: Agency, framework: Framework) -> Assessment:
-    """The agency's assessment on ``framework`` with one score row per leaf criterion (computed ones filled)."""
+def ensure_assessment(agency: Agency, framework: Framework, *, refresh: bool = True) -> Assessment:
+    """The agency's assessment on ``framework`` with one score row per leaf criterion (computed ones filled,
+    unless ``refresh`` is False: the caller refreshes many at once)."""
     assessment, _created = Assessment.objects.get_or_create(
         agency=agency, year=framework.year, defaults={"framework": framework}
     )
@@ -201,7 +203,8 @@ def ensure_assessment(agency: Agency, framework: Framework) -> Assessment:
     Score.objects.bulk_create(
         [Score(assessment=assessment, criterion=c) for c in leaves if c.pk not in have], batch_size=1000
     )
-    computed.refresh([assessment])
+    if refresh:
+        computed.refresh([assessment])
     return assessment
 
 

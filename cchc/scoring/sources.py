@@ -30,6 +30,7 @@ from cchc.core.formatting import format_number, format_percent
 from cchc.core.scope import SYSTEM
 from cchc.scoring.models import FigureSource, Method
 
+FEW = 500  # up to this many agencies are named by id in the dossier statistics' query
 # The sources a module of this installation computes (the others are scored by hand for now).
 COMPUTABLE = frozenset({"late_rate", "online_rate", "satisfaction"})
 
@@ -89,11 +90,13 @@ def dossier_rates(agency_ids: Iterable[int], year: int) -> dict[int, dict[str, D
     start, end = year_span(year)
     if end < start:
         return {}
-    # The agencies assessed that year as a subquery: thousands of ids as parameters cost more to build.
+    # A page or a block names its few agencies; a ranking of thousands reads the year's assessed agencies
+    # as a subquery (thousands of ids as parameters cost more to build than the rows cost to read).
     assessed = import_module("cchc.scoring.models").Assessment.objects.filter(year=year).values("agency_id")
+    scope = ids if len(ids) <= FEW else assessed
     wanted = set(ids)
     found: dict[int, dict[str, Decimal | None]] = {}
-    for agency_id, counts in stats.agency_counts(start, end, user=SYSTEM, agencies=assessed).items():
+    for agency_id, counts in stats.agency_counts(start, end, user=SYSTEM, agencies=scope).items():
         if agency_id in wanted:
             indicators = stats.Indicators(str(agency_id), "")
             indicators.add(counts)
@@ -144,10 +147,6 @@ def _online(rate: Decimal | None, target: Decimal | None) -> Figure:
     if not target:
         return Figure(rate, FigureSource.DOSSIERS, rate, None)
     return Figure(min(Decimal(1), rate / target), FigureSource.DOSSIERS, rate, target)
-
-
-def figure(source: str, assessment: Any) -> Figure:
-    return figures(source, [assessment])[assessment.pk]
 
 
 def describe(source: str, value: Decimal | None, origin: str, target: Decimal | None = None) -> str:
