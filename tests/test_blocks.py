@@ -25,17 +25,14 @@ from cchc.core.models import AuditEntry
 from cchc.scoring.models import Assessment
 from conftest import client_for
 from tests.scoring_helpers import assessment_for, framework_for
+from tests.test_dossier_import import write_csv as write_dossier_csv
 
 HEADER = ["block_code", "block_name", "agency_code"]
 LABELS = ["Mã khối", "Tên khối", "Mã cơ quan, đơn vị", "Cơ quan, đơn vị", "Mã cơ quan quản lý khối"]
 
 
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return write_dossier_csv(path, rows, header)
 
 
 def run_import(path: Path, year: int = 2025) -> str:

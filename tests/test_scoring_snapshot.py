@@ -15,7 +15,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from docx import Document
 
 from cchc.core.models import AuditEntry
 from cchc.dossiers.models import Target
@@ -26,6 +25,7 @@ from cchc.scoring.results import STORED, rank
 from conftest import client_for
 from tests.scoring_helpers import assessment_for, fill_self_scores, framework_for, score, with_rates
 from tests.test_dossier_import import write_csv
+from tests.test_scoring_pages import docx_text
 
 State = Assessment.State
 TODAY = timezone.localdate()
@@ -145,26 +145,18 @@ def preliminary_block(block: Any, personas: Any) -> tuple[Framework, Assessment,
     return framework, a, b
 
 
-def report_text(content: bytes) -> tuple[Any, str]:
-    document = Document(io.BytesIO(content))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        parts += [cell.text for row in table.rows for cell in row.cells]
-    return document, "\n".join(parts)
-
-
 def test_preliminary_results_are_said_to_be_so_everywhere(block: Any, personas: Any, tmp_path: Path) -> None:
     framework, _a, _b = preliminary_block(block, personas)
     url = f"/scoring/blocks/{framework.block.pk}/"
     coordinator = client_for(personas.coordinator)
 
-    _document, text = report_text(coordinator.get(url + "report.docx").content)
+    _document, text = docx_text(coordinator.get(url + "report.docx").content)
     assert "(KẾT QUẢ TẠM TÍNH)" in text
     assert "Kết quả của 1/2 đơn vị là kết quả tạm tính, chưa được Hội đồng thẩm định phê duyệt" in text
     assert "Tạm tính (đang tự đánh giá)" in text and "Đã phê duyệt" in text
     assert "1 đơn vị - Sở Y tế bị xếp hạng Trung bình (chiếm 50,00%, tạm tính)" in text
 
-    _document, approved = report_text(coordinator.get(url + "report.docx?approved=1").content)
+    _document, approved = docx_text(coordinator.get(url + "report.docx?approved=1").content)
     assert "TẠM TÍNH" not in approved and "Sở Y tế" not in approved
     assert "01 đơn vị chưa có kết quả được phê duyệt" not in approved  # two agencies: plain counts
     assert "1 đơn vị chưa có kết quả được phê duyệt" in approved
@@ -191,7 +183,7 @@ def test_preliminary_results_are_said_to_be_so_everywhere(block: Any, personas: 
 
 def test_the_report_table_repeats_its_header_and_keeps_rows_whole(block: Any, personas: Any) -> None:
     framework, _a, _b = preliminary_block(block, personas)
-    document, _text = report_text(
+    document, _text = docx_text(
         client_for(personas.viewer).get(f"/scoring/blocks/{framework.block.pk}/report.docx").content
     )
     table = document.tables[1]  # after the heading table
@@ -206,8 +198,8 @@ def test_each_block_links_to_its_own_report(block: Any, personas: Any, province:
     assessment_for(province.commune_1, Framework.objects.get(block=province.block_communes))
     rank(2025)
     client = client_for(personas.coordinator)
-    _d, departments = report_text(client.get(f"/scoring/blocks/{province.block_departments.pk}/report.docx").content)
-    _d, communes = report_text(client.get(f"/scoring/blocks/{province.block_communes.pk}/report.docx").content)
+    _d, departments = docx_text(client.get(f"/scoring/blocks/{province.block_departments.pk}/report.docx").content)
+    _d, communes = docx_text(client.get(f"/scoring/blocks/{province.block_communes.pk}/report.docx").content)
     assert "Khối Sở, ban, ngành" in departments and "UBND cấp xã thuộc huyện Một" not in departments
     assert "UBND cấp xã thuộc huyện Một" in communes and "Sở Tư pháp" not in communes
 
@@ -218,12 +210,12 @@ def test_make_report_writes_the_ranking_report_from_the_command_line(block: Any,
     call_command(
         "make_report", "ranking", "--period", "2025", "--block", "SBN", "--out", str(out), stdout=io.StringIO()
     )
-    _document, text = report_text(out.read_bytes())
+    _document, text = docx_text(out.read_bytes())
     assert "Khối Sở, ban, ngành" in text and "(KẾT QUẢ TẠM TÍNH)" in text
     call_command(
         "make_report", "ranking", "--period", "2025", "--approved-only", "--out", str(out), stdout=io.StringIO()
     )
-    _document, text = report_text(out.read_bytes())
+    _document, text = docx_text(out.read_bytes())
     assert "TẠM TÍNH" not in text and "Sở Tư pháp" in text
     for args, message in (
         (["--period", "2030"], "chưa có bộ tiêu chí năm 2030"),
@@ -337,7 +329,7 @@ def test_the_rules_come_from_the_block_s_configuration(block: Any, personas: Any
     with_rates(b, late_rate="0.01", satisfaction="0.9")
     (ranking,) = rank(2025, framework.block)
     assert ranking.rules is not None and ranking.rules.officer_late_limit == Decimal("0.15")
-    _document, text = report_text(
+    _document, text = docx_text(
         client_for(personas.viewer).get(f"/scoring/blocks/{framework.block.pk}/report.docx").content
     )
     assert "tỉ lệ hồ sơ trễ hạn từ 3% trở lên hoặc chỉ số hài lòng dưới 85% bị hạ hạng" in text
