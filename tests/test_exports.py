@@ -70,6 +70,10 @@ def assert_layout(sheet: Worksheet, title: str, headers: list[str], name: str) -
     assert [c.value for c in sheet[2]] == headers
     assert all(c.font.b for c in sheet[2])
     assert sheet.freeze_panes == "A3"
+    # Printed: landscape A4, the columns fitted to the page's width, the header repeated on each page.
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$2:$2"
 
 
 def formats(sheet: Worksheet, row: int = 3) -> dict[str, str]:

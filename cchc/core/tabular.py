@@ -285,6 +285,13 @@ def _xlsx_bytes(columns: list[Column], rows: Iterable[Sequence[Any]], title: str
     worksheet = book.create_sheet(sheet_name(sheet))
     header_row = 2 if title else 1
     worksheet.freeze_panes = f"A{header_row + 1}"  # the header stays in view while scrolling
+    # Printed, the table fits the width of a landscape A4 page and repeats its header on each page,
+    # instead of spreading its columns over pages of their own.
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.page_setup.paperSize = "9"  # A4
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.page_setup.fitToWidth, worksheet.page_setup.fitToHeight = 1, 0
+    worksheet.print_title_rows = f"{header_row}:{header_row}"
     for i, column in enumerate(columns, start=1):
         worksheet.column_dimensions[get_column_letter(i)].width = column.width or max(10, len(str(column.label)) + 2)
     if title:
