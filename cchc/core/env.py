@@ -33,6 +33,7 @@ KNOWN: dict[str, str] = {
     "CCHC_UPLOAD_MAX_MB": "largest accepted upload, in MiB",
     "CCHC_TASKS_DEAD_AFTER": "seconds without a sign of life after which a running task counts as dead",
     "CCHC_WORK_DIR": "folder of the background tasks' work files",
+    "CCHC_DOSSIER_SOURCE": "the one-stop-shop system dossier files come from unless an import names another",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

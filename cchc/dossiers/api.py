@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from cchc.agencies.models import Agency
-from cchc.dossiers.filters import DossierFilterForm, ProcedureFilterSet, StatsForm
-from cchc.dossiers.models import Channel, DossierChunk, DossierStatus, Procedure
+from cchc.dossiers.columns import DECLARED
+from cchc.dossiers.filters import DossierFilterSet, ProcedureFilterSet, StatsForm
+from cchc.dossiers.models import Dossier, Procedure
 from cchc.dossiers.stats import indicators
-from cchc.dossiers.store import DossierRecord, Records
-
-SCAN_LIMIT = 1_000_000  # dossiers a filtered listing without a receipt range may read
 
 
 class ProcedureSerializer(serializers.ModelSerializer):
@@ -38,89 +31,37 @@ class ProcedureViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Procedure.objects.order_by("code")
 
 
-class DossierSerializer(serializers.Serializer):
-    """A stored dossier (``DossierRecord``); ``agency_code`` from the ``agency_codes`` of the context."""
+class DossierSerializer(serializers.ModelSerializer):
+    """A stored dossier: the declared columns (``cchc.dossiers.columns``) by their field names, the
+    agency by its code, and what the import worked out (outcome, timeliness)."""
 
-    dossier_code = serializers.CharField()
-    agency_code = serializers.SerializerMethodField()
-    procedure_code = serializers.CharField()
-    received_on = serializers.DateField()
-    due_on = serializers.DateField(allow_null=True)
-    resolved_on = serializers.DateField(allow_null=True)
-    status = serializers.ChoiceField(choices=DossierStatus.choices)
+    agency_code = serializers.SlugRelatedField(source="agency", slug_field="code", read_only=True)
     timeliness = serializers.CharField(read_only=True)
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    online_level = serializers.CharField()
-    paid_online = serializers.BooleanField()
-    fee_amount = serializers.IntegerField()
-    result_by_post = serializers.BooleanField()
-    digitized = serializers.BooleanField()
-    sms_count = serializers.IntegerField(min_value=0)
-    handler = serializers.CharField()
 
-    def get_agency_code(self, dossier: DossierRecord) -> str:
-        return str(self.context["agency_codes"].get(dossier.agency_id, ""))
-
-
-DOSSIER_FILTERS = [
-    OpenApiParameter(
-        "q", str, description="a whole dossier code (found at once), else the codes containing it (case-insensitive)"
-    ),
-    OpenApiParameter("agency", str, description="agency code"),
-    OpenApiParameter("status", str, enum=DossierStatus.values),
-    OpenApiParameter("channel", str, enum=Channel.values),
-    OpenApiParameter("received_from", OpenApiTypes.DATE, description="received on or after, yyyy-mm-dd"),
-    OpenApiParameter("received_to", OpenApiTypes.DATE, description="received on or before, yyyy-mm-dd"),
-    OpenApiParameter("late", bool, description="resolved after the due date (true) or not (false)"),
-]
+    class Meta:
+        model = Dossier
+        fields = [
+            "source",
+            *("agency_code" if c.field == "agency" else c.field for c in DECLARED),
+            "online_eligible",
+            "outcome",
+            "timeliness",
+        ]
 
 
-class DossierViewSet(viewsets.ViewSet):
-    """Dossier records of the agencies in the caller's scope (hồ sơ), for drill-down.
-
-    The stored dossiers are read as a list (``cchc.dossiers.store``), filtered by ``DossierFilterForm``
-    and paginated by the configured pagination; a plain ViewSet since there is no queryset (the
-    browsable API would ask a generic view for one)."""
+class DossierViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Dossier records of the agencies in the caller's scope (hồ sơ), newest first: by code, agency,
+    officer, field, procedure, outcome and receipt range."""
 
     serializer_class = DossierSerializer
-    pagination_class = cast("type[BasePagination] | None", api_settings.DEFAULT_PAGINATION_CLASS)
+    filterset_class = DossierFilterSet
 
-    @extend_schema(parameters=DOSSIER_FILTERS, responses=DossierSerializer(many=True))
-    def list(self, request: Request) -> Response:
-        form = DossierFilterForm(request.query_params)
-        if not form.is_valid():
-            raise ValidationError({name: [str(message) for message in errors] for name, errors in form.errors.items()})
-        dossiers = form.records(DossierChunk.objects.restrict(request.user))
-        choice = form.choice()
-        if (
-            isinstance(dossiers, Records)
-            and dossiers.keep is not None
-            and not (choice.get("received_from") or choice.get("received_to"))
-        ):
-            # A line filter reads every dossier of the months it covers: bound it.
-            stored = sum(n for _month, n in dossiers.months())
-            if stored > SCAN_LIMIT:
-                raise ValidationError(
-                    {
-                        "received_from": [
-                            _(
-                                "this filter would read %(n)s dossiers; give received_from / received_to "
-                                "(or an agency) to read at most %(limit)s"
-                            )
-                            % {"n": stored, "limit": SCAN_LIMIT}
-                        ]
-                    }
-                )
-        paginator = self.pagination_class() if self.pagination_class else None
-        # The stubs type paginate_queryset for querysets; LimitOffsetPagination takes any sequence.
-        page: list[DossierRecord] | None = (
-            None if paginator is None else paginator.paginate_queryset(cast(Any, dossiers), request, view=self)
+    def get_queryset(self) -> QuerySet[Dossier]:
+        return (
+            Dossier.objects.restrict(self.request.user)
+            .select_related("agency")
+            .order_by("-received_on", "dossier_code")
         )
-        listed = dossiers if page is None else page
-        codes = dict(Agency.objects.filter(pk__in={d.agency_id for d in listed}).values_list("pk", "code"))
-        context = {"request": request, "view": self, "agency_codes": codes}
-        data = DossierSerializer(listed, many=True, context=context).data
-        return Response(data) if paginator is None or page is None else paginator.get_paginated_response(data)
 
 
 class DossierStatsView(APIView):

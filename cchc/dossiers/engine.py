@@ -1,16 +1,16 @@
-"""The dossier import engine: DuckDB reads, checks and counts the file; the database gets a few rows.
+"""The dossier import engine: DuckDB reads, checks and counts the file; the database gets the rows.
 
 DuckDB (in memory, for the length of one import) reads the CSV in parallel, converts and checks
-every row with set-based SQL, finds the stored version of each code, and builds what the database
-keeps: one chunk of dossier lines per agency and month of receipt, the code buckets, and one
-aggregate row per agency and month with its days and procedures packed (docs/dossiers.md). A million
-dossiers become about 4,000 chunk rows, 4,096 bucket rows and 4,000 aggregate rows, written in the
-import's single transaction. Row-by-row Python did 16,000 rows a second; this keeps within a few
-times DuckDB's own reading of the file (docs/performance.md).
+every row with set-based SQL, compares it with the stored version of its code (read through the
+``(source, dossier_code)`` key), and counts what changes into the aggregate rows (docs/dossiers.md).
+The database then gets, in the import's single transaction, the new and changed dossiers as one
+bulk write (``COPY`` on PostgreSQL, one prepared statement on SQLite; an upsert on the key once
+dossiers are stored) and the aggregate deltas.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -35,19 +35,18 @@ from cchc.core.models import AuditEntry
 from cchc.core.scope import agency_q
 from cchc.core.tabular import InputError, import_summary
 from cchc.core.tasks import work_folder
+from cchc.dossiers.columns import COLUMNS, DECLARED, STORED
 from cchc.dossiers.models import (
     IMPORT_ROLES,
     MEASURES,
-    DossierChunk,
-    DossierCodeBucket,
+    Dossier,
     HandlerMonthlyCount,
     MonthDetail,
     MonthlyCount,
     OnlineLevel,
     Procedure,
 )
-from cchc.dossiers.profiles import COLUMNS, Profile
-from cchc.dossiers.store import BUCKET_SQL, STORED
+from cchc.dossiers.profiles import Profile
 
 MAX_REPORTED = 20
 Progress = Callable[[int, int, str], None]  # rows done, rows in the file, message
@@ -144,51 +143,15 @@ CLOSING_MEASURES = {
 }
 
 
-STORED_TYPES = {
-    "dossier_code": "VARCHAR",
-    "agency_id": "BIGINT",
-    "procedure_code": "VARCHAR",
-    "received_on": "DATE",
-    "due_on": "DATE",
-    "resolved_on": "DATE",
-    "status": "VARCHAR",
-    "channel": "VARCHAR",
-    "online_level": "VARCHAR",
-    "online_eligible": "BOOLEAN",
-    "paid_online": "BOOLEAN",
-    "fee_amount": "BIGINT",
-    "result_by_post": "BOOLEAN",
-    "digitized": "BOOLEAN",
-    "sms_count": "BIGINT",
-    "handler": "VARCHAR",
+# The stored columns in the import's SQL, in ``columns.STORED`` order, and their DuckDB types.
+OURS = tuple(alias for alias, _column in STORED)
+DB_COLUMNS = tuple(column for _alias, column in STORED)
+TYPES = {
+    **{c.alias: c.sql_type for c in DECLARED},
+    "eligible": "BOOLEAN",
+    "procedure_id": "BIGINT",
+    "outcome": "VARCHAR",
 }
-# Columns of the engine's own tables, in ``STORED`` order.
-OURS = (
-    "code",
-    "agency_id",
-    "procedure_code",
-    "received",
-    "due",
-    "resolved",
-    "status",
-    "channel",
-    "online_level",
-    "eligible",
-    "paid",
-    "fee",
-    "post",
-    "digi",
-    "sms",
-    "handler",
-)
-LINE_SQL = (
-    "concat_ws(chr(9), "
-    + ", ".join(
-        f"coalesce({c}::INT::VARCHAR, '')" if STORED_TYPES[s] == "BOOLEAN" else f"coalesce({c}::VARCHAR, '')"
-        for c, s in zip(OURS, STORED, strict=True)
-    )
-    + ")"
-)
 
 
 def _sql_text(value: str) -> str:
@@ -227,15 +190,21 @@ def _process_alive(pid: int) -> bool:
 
 
 class Engine:
-    """One import: read and check with DuckDB, then write chunks, buckets and aggregates in one transaction."""
+    """One import: read and check with DuckDB, then write the dossiers and the aggregates in one transaction."""
 
     def __init__(
-        self, profile: Profile, *, user: Any = None, skip_bad_rows: bool = False, progress: Progress | None = None
+        self,
+        profile: Profile,
+        *,
+        source: str,
+        user: Any = None,
+        skip_bad_rows: bool = False,
+        progress: Progress | None = None,
     ) -> None:
         self.profile, self.user, self.skip_bad_rows, self.progress = profile, user, skip_bad_rows, progress
+        self.source = source
         self.summary = DossierSummary()
         self.rows_read = 0
-        self.old_chunks: list[int] = []
         self.touched: list[int] = []
         # Rows shorter than the header are padded with empty cells, except in a file with a line break
         # inside a quoted cell: DuckDB's parallel reader cannot do both (its serial reader could, but
@@ -268,10 +237,15 @@ class Engine:
             "unnest($3::BOOLEAN[]) AS allowed",
             [codes, ids, flags],
         )
-        procedures = list(Procedure.objects.values_list("code", "online_level"))
+        procedures = list(Procedure.objects.values_list("code", "pk", "online_level"))
         self.db.execute(
-            "CREATE TABLE procedures AS SELECT unnest($1::VARCHAR[]) AS code, unnest($2::BOOLEAN[]) AS published",
-            [[c for c, _level in procedures], [level != OnlineLevel.NONE for _c, level in procedures]],
+            "CREATE TABLE procedures AS SELECT unnest($1::VARCHAR[]) AS code, unnest($2::BIGINT[]) AS id, "
+            "unnest($3::BOOLEAN[]) AS published",
+            [
+                [c for c, _pk, _l in procedures],
+                [pk for _c, pk, _l in procedures],
+                [level != OnlineLevel.NONE for *_x, level in procedures],
+            ],
         )
 
     def _text(self, column: str, positions: dict[str, int], kinds: dict[int, str]) -> str:
@@ -355,8 +329,7 @@ class Engine:
           received, due, resolved, t_status AS status, channel,
           CASE t_online_level WHEN 'none' THEN '' ELSE t_online_level END AS online_level,
           (channel = 'online' OR t_online_level IN ('full', 'partial') OR published) AS eligible,
-          paid, fee, post, digi, sms, left(t_handler, 120) AS handler,
-          date_trunc('month', received)::DATE AS month, {BUCKET_SQL.format(code="t_dossier_code")} AS bucket,
+          paid, fee, post, digi, sms, left(t_handler, 120) AS handler, procedure_id,
           CASE
             WHEN t_dossier_code = '' THEN 'code_empty'
             WHEN length(t_dossier_code) > 80 THEN 'code_long'
@@ -380,7 +353,7 @@ class Engine:
           END AS err
           {texts if numbered else ""}
         FROM (
-          SELECT src.*, a.id AS agency_id, a.allowed, coalesce(p.published, FALSE) AS published,
+          SELECT src.*, a.id AS agency_id, a.allowed, coalesce(p.published, FALSE) AS published, p.id AS procedure_id,
             {day["received_at"]} AS received, {day["due_at"]} AS due, {day["resolved_at"]} AS resolved,
             CASE WHEN t_channel = '' THEN 'direct' ELSE t_channel END AS channel,
             {flag["paid_online"]} AS paid, {amount["fee_amount"]} AS fee,
@@ -489,27 +462,71 @@ class Engine:
     # Stored state
 
     def _stored(self) -> bool:
-        """Load the code buckets the file touches; True when anything is stored yet."""
-        if not DossierCodeBucket.objects.exists():
-            self.db.execute("CREATE TABLE dir (code VARCHAR, agency_id BIGINT, month DATE, bucket INTEGER)")
+        """``old_all``: the stored versions of the file's codes (of this source); True when this source
+        holds any dossier yet."""
+        empty = f"CREATE TABLE old_all ({', '.join(f'{a} {TYPES[a]}' for a in OURS)})"
+        if not Dossier.objects.filter(source=self.source).exists():
+            self.db.execute(empty)
             return False
-        buckets = [b for (b,) in self.db.execute("SELECT DISTINCT bucket FROM rows WHERE err IS NULL").fetchall()]
-        path = _dump(DossierCodeBucket.objects.filter(bucket__in=buckets), self.work / "dir.tsv")
+        path = self._read_stored(self.work / "old.csv")
+        if not path.stat().st_size:
+            self.db.execute(empty)
+            return True
+        names = ", ".join(f"{_sql_text(alias)}: {_sql_text(TYPES[alias])}" for alias in OURS)
+        typed = ", ".join(f"coalesce({a}, '') AS {a}" if TYPES[a] == "VARCHAR" else a for a in OURS)
         self.db.execute(
-            f"""CREATE TABLE dir AS SELECT code, agency_id, month, {BUCKET_SQL.format(code="code")} AS bucket
-            FROM read_csv({_sql_text(str(path))}, header = false, delim = '\t', quote = '', escape = '',
-              columns = {{'code': 'VARCHAR', 'agency_id': 'BIGINT', 'month': 'DATE'}})"""
-            if path.stat().st_size
-            else "CREATE TABLE dir (code VARCHAR, agency_id BIGINT, month DATE, bucket INTEGER)"
+            f"""CREATE TABLE old_all AS SELECT {typed} FROM read_csv({_sql_text(str(path))}, header = false,
+              delim = ',', quote = '"', escape = '"', columns = {{{names}}}, dateformat = '%Y-%m-%d')"""
         )
         return True
+
+    def _read_stored(self, path: Path) -> Path:
+        """The stored rows of the file's codes into a CSV for DuckDB: the codes go into a temporary
+        table of the database, joined to the dossiers through their unique key."""
+        table, columns = Dossier._meta.db_table, ", ".join(f"d.{c}" for c in DB_COLUMNS)
+        codes = self.work / "codes.csv"
+        self.db.execute(
+            f"COPY (SELECT DISTINCT code FROM rows WHERE code <> '') TO {_sql_text(str(codes))} (HEADER false)"
+        )
+        query = (
+            f"SELECT {columns} FROM {table} d JOIN cchc_import_codes c ON c.code = d.dossier_code WHERE d.source = %s"
+        )
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("CREATE TEMPORARY TABLE cchc_import_codes (code text PRIMARY KEY) ON COMMIT DROP")
+                with (
+                    codes.open("rb") as handle,
+                    cursor.cursor.copy("COPY cchc_import_codes FROM STDIN (FORMAT csv)") as copy,
+                ):
+                    while block := handle.read(1 << 20):
+                        copy.write(block)
+                cursor.execute("ANALYZE cchc_import_codes")
+                sql = cursor.cursor.mogrify(query, [self.source])
+                with path.open("wb") as out, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+                    for block in copy:
+                        out.write(block)
+                return path
+            cursor.execute("DROP TABLE IF EXISTS temp.cchc_import_codes")
+            cursor.execute("CREATE TEMPORARY TABLE cchc_import_codes (code text PRIMARY KEY)")
+            found = self.db.execute("SELECT DISTINCT code FROM rows WHERE code <> ''")
+            while batch := found.fetchmany(100_000):
+                cursor.executemany("INSERT INTO cchc_import_codes (code) VALUES (%s)", batch)
+            cursor.execute(query, [self.source])
+            with path.open("w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out)
+                while batch := cursor.fetchmany(10_000):
+                    writer.writerows(
+                        ["" if v is None else int(v) if isinstance(v, bool) else v for v in row] for row in batch
+                    )
+            cursor.execute("DROP TABLE temp.cchc_import_codes")
+        return path
 
     def _protect(self) -> None:
         """A stored code of an agency the user may not import for is never overwritten."""
         if self.user is not None:
             self.db.execute(
-                "UPDATE rows SET err = 'code_scope' FROM dir WHERE rows.err IS NULL AND dir.code = rows.code "
-                "AND dir.agency_id NOT IN (SELECT unnest($1::BIGINT[]))",
+                "UPDATE rows SET err = 'code_scope' FROM old_all o WHERE rows.err IS NULL AND o.code = rows.code "
+                "AND o.agency_id NOT IN (SELECT unnest($1::BIGINT[]))",
                 [self.allowed_ids],
             )
 
@@ -620,9 +637,8 @@ class Engine:
                 bad, errors = self._errors()
                 if bad and not self.skip_bad_rows:
                     raise self._refusal(bad, errors)
-                self.db.execute(
-                    f"CREATE VIEW new AS SELECT {', '.join(OURS)}, month, bucket FROM rows WHERE err IS NULL"
-                )
+                outcome = ", ".join(f"{OUTCOME_SQL} AS outcome" if a == "outcome" else a for a in OURS)
+                self.db.execute(f"CREATE VIEW new AS SELECT {outcome} FROM rows WHERE err IS NULL")
                 good = self.rows_read - bad
                 if not good:
                     raise InputError(_("the file has no dossier rows"))
@@ -638,56 +654,24 @@ class Engine:
         return self.summary
 
     def _compare(self, stored: bool) -> None:
-        """Old versions of the file's codes; ``delta`` holds what changes (−old, +new)."""
+        """``delta`` holds what changes (−old, +new); ``write`` the rows to store (new or changed)."""
         columns = ", ".join(OURS)
         if not stored:
-            self.db.execute("CREATE TABLE old_all AS SELECT * FROM new WHERE FALSE")
             self.db.execute(f"CREATE VIEW delta AS SELECT {columns}, 1 AS sign FROM new")
+            self.db.execute("CREATE VIEW write AS SELECT * FROM new")
             (self.summary.created,) = self.db.execute("SELECT count(*) FROM new").fetchone() or (0,)
             return
-        chunk_ids, chunk_agencies, chunk_months = [], [], []
-        for pk, agency, month in DossierChunk.objects.values_list("pk", "agency_id", "month").iterator():
-            chunk_ids.append(pk)
-            chunk_agencies.append(agency)
-            chunk_months.append(month)
-        self.db.execute(
-            "CREATE TABLE chunks AS SELECT unnest($1::BIGINT[]) AS id, unnest($2::BIGINT[]) AS agency_id, "
-            "unnest($3::DATE[]) AS month",
-            [chunk_ids, chunk_agencies, chunk_months],
-        )
-        self.db.execute(
-            """CREATE TABLE load AS SELECT DISTINCT c.id, c.agency_id, c.month FROM chunks c JOIN (
-                 SELECT agency_id, month FROM new
-                 UNION SELECT dir.agency_id, dir.month FROM dir JOIN new ON new.code = dir.code
-               ) k ON k.agency_id = c.agency_id AND k.month = c.month"""
-        )
-        self.old_chunks = [pk for (pk,) in self.db.execute("SELECT id FROM load").fetchall()]
-        path = _dump(DossierChunk.objects.filter(pk__in=self.old_chunks), self.work / "old.tsv")
-        if path.stat().st_size:
-            names = ", ".join(f"{_sql_text(c)}: 'VARCHAR'" for c in OURS)
-            typed = ", ".join(
-                f"coalesce({c}, '') AS {c}"
-                if STORED_TYPES[s] == "VARCHAR"
-                else f"({c} = '1') AS {c}"
-                if STORED_TYPES[s] == "BOOLEAN"
-                else f"{c}::{STORED_TYPES[s]} AS {c}"
-                for c, s in zip(OURS, STORED, strict=True)
-            )
-            self.db.execute(
-                f"""CREATE TABLE old_all AS SELECT {typed}, date_trunc('month', received::DATE)::DATE AS month
-                FROM read_csv({_sql_text(str(path))}, header = false, delim = '\t', quote = '', escape = '',
-                  columns = {{{names}}}, all_varchar = true)"""
-            )
-        else:
-            self.db.execute("CREATE TABLE old_all AS SELECT * EXCLUDE (bucket) FROM new WHERE FALSE")
         same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in OURS)
         self.db.execute(
             f"""CREATE TABLE matched AS SELECT n.code, ({same}) AS same
             FROM new n JOIN old_all o ON o.code = n.code"""
         )
         self.db.execute(
+            "CREATE VIEW write AS SELECT * FROM new WHERE code NOT IN (SELECT code FROM matched WHERE same)"
+        )
+        self.db.execute(
             f"""CREATE TABLE delta AS
-            SELECT {columns}, 1 AS sign FROM new WHERE code NOT IN (SELECT code FROM matched WHERE same)
+            SELECT {columns}, 1 AS sign FROM write
             UNION ALL
             SELECT {columns}, -1 AS sign FROM old_all WHERE code IN (SELECT code FROM matched WHERE NOT same)"""
         )
@@ -705,27 +689,7 @@ class Engine:
             return
         count_events(self.db)
         write_counts(self.db)
-        # Chunks: the stored lines of each touched chunk without the file's codes, plus the file's rows.
-        chunks = self.db.execute(
-            f"""SELECT agency_id, month, count(*), string_agg({LINE_SQL}, chr(10)) FROM (
-              SELECT {", ".join(OURS)}, month FROM new
-              UNION ALL
-              SELECT {", ".join(OURS)}, month FROM old_all WHERE code NOT IN (SELECT code FROM new)
-            ) GROUP BY agency_id, month"""
-        ).fetchall()
-        if stored and self.old_chunks:
-            _delete(DossierChunk._meta.db_table, "id", self.old_chunks)
-        _insert(DossierChunk, ("agency_id", "month", "count", "data"), chunks)
-        # Buckets: the stored entries of each touched bucket without the file's codes, plus the file's.
-        buckets = self.db.execute(
-            """SELECT bucket, string_agg(code || chr(9) || agency_id || chr(9) || month, chr(10)) FROM (
-                 SELECT code, agency_id, month, bucket FROM new
-                 UNION ALL SELECT code, agency_id, month, bucket FROM dir WHERE code NOT IN (SELECT code FROM new)
-               ) GROUP BY bucket"""
-        ).fetchall()
-        if stored:
-            _delete(DossierCodeBucket._meta.db_table, "bucket", [b for b, _data in buckets])
-        _insert(DossierCodeBucket, ("bucket", "data"), buckets)
+        write_dossiers(self.db, self.source, self.work / "write.csv", upsert=bool(stored and self.summary.updated))
         if self.user is not None:  # for the audit trail
             self.touched = [a for (a,) in self.db.execute("SELECT DISTINCT agency_id FROM delta").fetchall()]
 
@@ -982,14 +946,43 @@ def add_handler_counts(rows: list[tuple[Any, ...]]) -> None:
     )
 
 
-def _dump(rows: models.QuerySet[Any], path: Path) -> Path:
-    """The ``data`` texts of ``rows`` (stored lines) into one file for DuckDB to read, streamed."""
-    with path.open("w", encoding="utf-8") as out:
-        for data in rows.values_list("data", flat=True).iterator(chunk_size=500):
-            if data:
-                out.write(data)
-                out.write("\n")
-    return path
+def write_dossiers(db: duckdb.DuckDBPyConnection, source: str, path: Path, *, upsert: bool) -> None:
+    """DuckDB's ``write`` rows into ``Dossier`` (inside the caller's transaction), as one bulk write:
+    PostgreSQL ``COPY`` of a CSV that DuckDB writes, SQLite one prepared statement. With ``upsert``
+    (some rows are stored already), one ``INSERT … ON CONFLICT (source, dossier_code) DO UPDATE``,
+    through a staging table on PostgreSQL."""
+    table, names = Dossier._meta.db_table, ", ".join(("source", *DB_COLUMNS))
+    conflict = (
+        " ON CONFLICT (source, dossier_code) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in DB_COLUMNS if c != "dossier_code")
+        if upsert
+        else ""
+    )
+    select = f"SELECT {_sql_text(source)} AS source, {', '.join(OURS)} FROM write"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            db.execute(f"COPY ({select}) TO {_sql_text(str(path))} (FORMAT csv, HEADER false)")
+            target = table
+            if upsert:
+                target = "cchc_import_rows"
+                cursor.execute(f"CREATE TEMPORARY TABLE {target} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+            with (
+                path.open("rb") as handle,
+                cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN (FORMAT csv)") as copy,
+            ):
+                while block := handle.read(1 << 20):
+                    copy.write(block)
+            if upsert:
+                cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {target}{conflict}")
+                cursor.execute(f"DROP TABLE {target}")
+            cursor.execute(f"ANALYZE {table}")
+            return
+        dates = {"received", "due", "resolved"}
+        texts = ", ".join(f"{a}::VARCHAR" if a in dates else a for a in OURS)
+        found = db.execute(f"SELECT {_sql_text(source)}, {texts} FROM write")
+        statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * (len(OURS) + 1))}){conflict}"
+        while batch := found.fetchmany(100_000):
+            cursor.executemany(statement, batch)
 
 
 def _delete(table: str, key: str, values: Sequence[Any]) -> None:
@@ -1016,7 +1009,8 @@ def _insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Se
 
 
 def _lock_imports() -> None:
-    """One import at a time: each rewrites whole chunks and buckets (SQLite's write lock already serialises)."""
+    """One import at a time: each compares its file with what is stored before it writes (SQLite's write lock
+    already serialises)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(766001)")

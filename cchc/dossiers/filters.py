@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import BLANK_CHOICE_DASH, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cchc.dossiers import store
-from cchc.dossiers.models import Channel, DossierChunk, DossierStatus, OnlineLevel, Procedure, ProcedureLevel
+from cchc.dossiers.models import Channel, Dossier, DossierStatus, OnlineLevel, Outcome, Procedure, ProcedureLevel
 from cchc.dossiers.stats import BREAKDOWNS
-from cchc.dossiers.store import DossierRecord
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -35,70 +32,65 @@ class ProcedureFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
 
 
-class DossierFilterForm(forms.Form):
-    """Raw dossiers for drill-down, read from the store (``cchc.dossiers.store``): the page and the API.
+class DossierFilterSet(django_filters.FilterSet):
+    """Stored dossiers for drill-down and listings: the agency page, the API and the listing export.
 
-    Filters a list of ``DossierRecord``; an invalid field is left out of the filter (the page shows
-    its error, the API answers 400)."""
+    A whole dossier code (``q``) finds its dossier whatever the page's period; other text is looked
+    for inside the codes. ``listing`` adds the page's period when the filter gives no receipt range."""
 
-    q = forms.CharField(label=_("Dossier code"), required=False)
-    agency = forms.CharField(label=_("Agency code"), required=False)
-    status = forms.ChoiceField(choices=[*BLANK_CHOICE_DASH, *DossierStatus.choices], label=_("Status"), required=False)
-    channel = forms.ChoiceField(choices=[*BLANK_CHOICE_DASH, *Channel.choices], label=_("Channel"), required=False)
-    received_from = forms.DateField(label=_("Received from"), required=False, widget=DATE)
-    received_to = forms.DateField(label=_("Received until"), required=False, widget=DATE)
-    late = forms.NullBooleanField(label=_("Resolved late"), required=False, widget=forms.NullBooleanSelect)
+    q = django_filters.CharFilter(method="search", label=_("Dossier code"))
+    agency = django_filters.CharFilter(field_name="agency__code", label=_("Agency code"))
+    status = django_filters.ChoiceFilter(choices=DossierStatus.choices, label=_("Status"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label=_("Outcome"))
+    late = django_filters.BooleanFilter(method="filter_late", label=_("Resolved late"), widget=forms.NullBooleanSelect)
+    handler = django_filters.CharFilter(field_name="handler", label=_("Officer"))
+    field = django_filters.CharFilter(field_name="procedure__field", label=_("Field"))
+    procedure = django_filters.CharFilter(field_name="procedure_code", label=_("Procedure code"))
+    received_from = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="gte", label=_("Received from"), widget=DATE
+    )
+    received_to = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="lte", label=_("Received until"), widget=DATE
+    )
+
+    class Meta:
+        model = Dossier
+        fields = ["q", "agency", "status", "channel", "outcome", "late", "handler", "field", "procedure"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            is_select = getattr(field.widget, "input_type", "") == "select"
-            field.widget.attrs.setdefault(
+        for item in self.form.fields.values():
+            is_select = getattr(item.widget, "input_type", "") == "select"
+            item.widget.attrs.setdefault(
                 "class", "form-select form-select-sm" if is_select else "form-control form-control-sm"
             )
 
-    @property
-    def form(self) -> DossierFilterForm:
-        """The form itself, where a FilterSet has its ``form``: the shared filter template shows either."""
-        return self
+    def search(self, queryset: QuerySet[Dossier], name: str, value: str) -> QuerySet[Dossier]:
+        code = value.strip()
+        exact = queryset.filter(dossier_code=code)
+        return exact if exact.exists() else queryset.filter(dossier_code__icontains=code)
 
-    def choice(self) -> dict[str, Any]:
-        """The valid fields that were filled in (none for an unbound form)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+    def filter_late(self, queryset: QuerySet[Dossier], name: str, value: bool | None) -> QuerySet[Dossier]:
+        if value is None:
+            return queryset
+        late = Q(outcome=Outcome.LATE)
+        return queryset.filter(late if value else ~late)
 
-    def records(
-        self, chunks: QuerySet[DossierChunk], default_from: date | None = None, default_to: date | None = None
-    ) -> Sequence[DossierRecord]:
-        """The stored dossiers of ``chunks`` that match, newest first (read a month at a time as a page
-        needs them). The agency code and the receipt range (``default_from``/``default_to`` when the
-        form gives none) choose the chunks to read; the other fields filter their lines. A whole
-        dossier code (``q``) finds its dossier through the code buckets, whatever the page's period."""
-        choice = self.choice()
-        if "agency" in choice:
-            chunks = chunks.filter(agency__code=choice["agency"])
-        if "received_from" in choice or "received_to" in choice:
-            default_from, default_to = choice.get("received_from"), choice.get("received_to")
-        exact = store.find(choice["q"].strip(), chunks) if choice.get("q", "").strip() else None
-        q, late = choice.get("q", "").casefold(), choice.get("late")
-        status, channel = choice.get("status"), choice.get("channel")
-
-        def keep(d: DossierRecord) -> bool:
-            return (
-                (not q or q in d.dossier_code.casefold())
-                and (status is None or d.status == status)
-                and (channel is None or d.channel == channel)
-                and (late is None or d.late == late)
-            )
-
-        if exact is not None:  # an explicit receipt range still applies; the page's period does not
-            low, high = choice.get("received_from"), choice.get("received_to")
-            inside = (low is None or exact.received_on >= low) and (high is None or exact.received_on <= high)
-            return [exact] if keep(exact) and inside else []
-        filtered = q or status or channel or late is not None
-        return store.Records(chunks, default_from, default_to, keep if filtered else None)
+    def listing(self, default_from: date | None = None, default_to: date | None = None) -> QuerySet[Dossier]:
+        """The matching dossiers, newest first; received in ``default_from``–``default_to`` unless the
+        filter gives a receipt range or a whole code of a stored dossier."""
+        found = self.qs
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        explicit = data.get("received_from") or data.get("received_to")
+        code = (data.get("q") or "").strip()
+        whole = bool(code) and self.queryset.filter(dossier_code=code).exists()
+        if not explicit and not whole:
+            if default_from is not None:
+                found = found.filter(received_on__gte=default_from)
+            if default_to is not None:
+                found = found.filter(received_on__lte=default_to)
+        return found.order_by("-received_on", "dossier_code")
 
 
 def _year_start() -> date:

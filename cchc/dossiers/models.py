@@ -1,7 +1,7 @@
 """Procedures (thủ tục hành chính), dossiers (hồ sơ) and the aggregates the indicators read.
 
-Raw dossiers are kept for drill-down in monthly chunks per agency; every question is answered from
-the aggregate tables, which the import keeps up to date by delta (see docs/dossiers.md).
+A dossier is a table row (``Dossier``); every question about a period is answered from the aggregate
+tables, which the import keeps up to date by delta (see docs/dossiers.md).
 """
 
 from __future__ import annotations
@@ -70,53 +70,172 @@ def month_after(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def outcome_of(status: str, due: date | None, resolved: date | None) -> str:
-    """early / on_time / late for a resolved dossier (no due date counts as on time); else its status."""
-    if status != DossierStatus.RESOLVED:
-        return status
-    if due is None or resolved == due:
-        return "on_time"
-    return "early" if resolved is not None and resolved < due else "late"
-
-
 DOSSIER_VIEW_ROLES = frozenset({Role.COORDINATOR, Role.FOCAL, Role.HEAD, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR})
 IMPORT_ROLES = frozenset({Role.FOCAL, Role.COORDINATOR})
 
 
-class DossierChunk(models.Model):
-    """The dossiers one agency received in one month, as stored lines (``cchc.dossiers.store``).
+class Outcome(models.TextChoices):
+    """What became of a dossier: early / on time / late when resolved (DESIGN §6), else its status."""
 
-    Raw dossiers are kept for drill-down only, a few thousand chunks a year instead of a table row
-    per dossier: a million dossiers is about 4,000 rows to write, which is what lets an import keep
-    pace with the file (docs/dossiers.md)."""
+    EARLY = "early", _("Resolved early")
+    ON_TIME = "on_time", _("Resolved on time")
+    LATE = "late", _("Resolved late")
+    PENDING = "pending", _("Pending")
+    RETURNED = "returned", _("Returned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
-    month = models.DateField()
-    count = models.PositiveIntegerField(default=0)
-    data = models.TextField(default="")
+
+ONLINE_LEVELS = (
+    ("", _("Not online")),
+    (OnlineLevel.FULL, OnlineLevel.FULL.label),
+    (OnlineLevel.PARTIAL, OnlineLevel.PARTIAL.label),
+)
+
+
+def outcome_rule() -> models.Q:
+    """The outcome rule as the database holds it (a check constraint on ``Dossier``): the import
+    computes ``outcome`` (``engine.OUTCOME_SQL``) and the database refuses a row where the two differ,
+    so the two statements of the rule cannot drift apart unnoticed (tests/test_dossier_rows.py)."""
+    resolved = models.Q(status=DossierStatus.RESOLVED)
+    on_time = models.Q(due_on__isnull=True) | models.Q(resolved_on=models.F("due_on"))
+    return (
+        (~resolved & models.Q(outcome=models.F("status")))
+        | (resolved & on_time & models.Q(outcome=Outcome.ON_TIME))
+        | (resolved & models.Q(resolved_on__lt=models.F("due_on"), outcome=Outcome.EARLY))
+        | (resolved & models.Q(resolved_on__gt=models.F("due_on"), outcome=Outcome.LATE))
+    )
+
+
+class Dossier(models.Model):
+    """One dossier as the one-stop-shop software exported it (DESIGN §8.2), a table row each.
+
+    Unique per source system (``source``) and code. The columns a file gives are declared once, in
+    ``cchc.dossiers.columns``; ``outcome`` and ``online_eligible`` are worked out on import. Pages
+    answer periods from the aggregate tables below; these rows are for drill-down, listings and
+    analysts (the ``dossier_facts`` view, docs/dossiers.md)."""
+
+    source = models.CharField(_("source system"), max_length=40)
+    dossier_code = models.CharField(
+        _("dossier code"), max_length=80, help_text=_("Code of the dossier in the one-stop-shop software, unique in it")
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the (agency, received_on) index serves it
+        verbose_name=_("agency"),
+        help_text=_("Code of the agency that received and resolves the dossier"),
+    )
+    procedure_code = models.CharField(
+        _("procedure code"),
+        max_length=60,
+        blank=True,
+        help_text=_("Code of the procedure in the catalogue (may be missing from it)"),
+    )
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # the (procedure, received_on) index serves it
+        verbose_name=_("procedure"),
+    )
+    received_on = models.DateField(
+        _("received on"), help_text=_("Date received (dd/mm/yyyy or yyyy-mm-dd; a time may follow)")
+    )
+    due_on = models.DateField(
+        _("due on"), null=True, blank=True, help_text=_("Promised date of the result; empty if none")
+    )
+    resolved_on = models.DateField(
+        _("resolved on"), null=True, blank=True, help_text=_("Date the result was issued; empty while pending")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DossierStatus.choices,
+        help_text=_("resolved, pending, returned or withdrawn"),
+    )
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.DIRECT,
+        help_text=_("How it was submitted: direct, online or postal"),
+    )
+    online_level = models.CharField(
+        _("online level"),
+        max_length=10,
+        choices=ONLINE_LEVELS,
+        blank=True,
+        help_text=_("Online service level: full, partial or empty"),
+    )
+    online_eligible = models.BooleanField(_("online service available"), default=False)
+    paid_online = models.BooleanField(
+        _("paid online"), default=False, help_text=_("1 if the fees were paid online, else 0")
+    )
+    fee_amount = models.PositiveBigIntegerField(
+        _("fees paid (đồng)"), default=0, help_text=_("Fees paid, in whole đồng, written without separators")
+    )
+    result_by_post = models.BooleanField(
+        _("result by post"), default=False, help_text=_("1 if the result was sent by post, else 0")
+    )
+    digitized = models.BooleanField(
+        _("digitised"), default=False, help_text=_("1 if the dossier's components were digitised, else 0")
+    )
+    sms_count = models.PositiveIntegerField(
+        _("notification messages"), default=0, help_text=_("Notification messages sent for the dossier")
+    )
+    handler = models.CharField(
+        _("officer"), max_length=120, blank=True, help_text=_("Officer who handled it (optional)")
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
 
     objects = ScopedQuerySet.as_manager()
     scope_agency_field = "agency"
     scope_roles = {"view": DOSSIER_VIEW_ROLES, "change": IMPORT_ROLES}
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "month"], name="dossier_chunk_key")]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "dossier_code"], name="dossier_key"),
+            models.CheckConstraint(condition=models.Q(status__in=DossierStatus.values), name="dossier_status"),
+            models.CheckConstraint(condition=models.Q(channel__in=Channel.values), name="dossier_channel"),
+            models.CheckConstraint(
+                condition=models.Q(online_level__in=["", "full", "partial"]), name="dossier_online_level"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_on__isnull=True) | models.Q(resolved_on__gte=models.F("received_on")),
+                name="dossier_resolved_after_receipt",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=DossierStatus.RESOLVED, resolved_on__isnull=True),
+                name="dossier_resolved_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=DossierStatus.PENDING, resolved_on__isnull=False),
+                name="dossier_pending_has_no_date",
+            ),
+            models.CheckConstraint(condition=outcome_rule(), name="dossier_outcome"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "-received_on"], name="dossier_agency_received"),
+            models.Index(fields=["handler", "-received_on"], name="dossier_handler_received"),
+            models.Index(fields=["procedure", "-received_on"], name="dossier_procedure_received"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.agency_id} · {self.month}"
+        return self.dossier_code
 
+    @property
+    def timeliness(self) -> str:
+        """early / on_time / late for a resolved dossier (DESIGN §6), else ""."""
+        return self.outcome if self.outcome in (Outcome.EARLY, Outcome.ON_TIME, Outcome.LATE) else ""
 
-class DossierCodeBucket(models.Model):
-    """Where each dossier code is stored (agency and month of its chunk), hashed into buckets.
-
-    An import reads the buckets of its codes to find the stored version of a re-imported dossier
-    even when its agency or receipt month changed."""
-
-    bucket = models.PositiveIntegerField(primary_key=True)
-    data = models.TextField(default="")
-
-    def __str__(self) -> str:
-        return str(self.bucket)
+    @property
+    def late(self) -> bool:
+        return self.outcome == Outcome.LATE
 
 
 class Counts(models.Model):

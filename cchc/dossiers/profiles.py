@@ -2,7 +2,7 @@
 
 A profile maps the vendor's header to the canonical column and, per column, the vendor's values to
 ours. The canonical profile (no mapping) reads the export format of DESIGN §8.2 as it is. The
-columns are declared once here; the import, the upload page's table and its template files read them.
+columns themselves are declared once, in ``cchc.dossiers.columns``.
 """
 
 from __future__ import annotations
@@ -15,51 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cchc.core.tabular import InputError, write_rows
-
-
-@dataclass(frozen=True)
-class Column:
-    """A canonical column: what it holds (as the upload page explains it) and a value it accepts."""
-
-    name: str
-    meaning: Any  # lazy text: read in the reader's language
-    example: str
-    required: bool = False
-
-
-DECLARED = (
-    Column(
-        "dossier_code",
-        gettext_lazy("Code of the dossier in the one-stop-shop software, unique in it"),
-        "000.00.15.H40-250303-0001",
-        required=True,
-    ),
-    Column(
-        "agency_code", gettext_lazy("Code of the agency that received and resolves the dossier"), "STP", required=True
-    ),
-    Column(
-        "procedure_code", gettext_lazy("Code of the procedure in the catalogue (may be missing from it)"), "1.001234"
-    ),
-    Column(
-        "received_at",
-        gettext_lazy("Date received (dd/mm/yyyy or yyyy-mm-dd; a time may follow)"),
-        "03/03/2025",
-        required=True,
-    ),
-    Column("due_at", gettext_lazy("Promised date of the result; empty if none"), "17/03/2025"),
-    Column("resolved_at", gettext_lazy("Date the result was issued; empty while pending"), "14/03/2025"),
-    Column("status", gettext_lazy("resolved, pending, returned or withdrawn"), "resolved", required=True),
-    Column("channel", gettext_lazy("How it was submitted: direct, online or postal"), "online"),
-    Column("online_level", gettext_lazy("Online service level: full, partial or empty"), "full"),
-    Column("paid_online", gettext_lazy("1 if the fees were paid online, else 0"), "1"),
-    Column("fee_amount", gettext_lazy("Fees paid, in whole đồng, written without separators"), "50000"),
-    Column("result_by_post", gettext_lazy("1 if the result was sent by post, else 0"), "0"),
-    Column("digitized", gettext_lazy("1 if the dossier's components were digitised, else 0"), "1"),
-    Column("sms_count", gettext_lazy("Notification messages sent for the dossier"), "2"),
-    Column("handler", gettext_lazy("Officer who handled it (optional)"), "Nguyễn Văn An"),
-)
-COLUMNS = tuple(c.name for c in DECLARED)
-REQUIRED = tuple(c.name for c in DECLARED if c.required)
+from cchc.dossiers.columns import COLUMNS, DECLARED
 
 
 @dataclass(frozen=True)
@@ -68,6 +24,7 @@ class Profile:
     description: Any  # lazy text
     columns: dict[str, str] = field(default_factory=dict)  # vendor header → canonical column
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical column → vendor value → ours
+    source: str = ""  # the source system its files come from, when the profile is one vendor's (else the setting's)
 
     def header_for(self, canonical: str) -> str:
         for vendor, ours in self.columns.items():

@@ -16,17 +16,19 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from cchc.core import audit
 from cchc.core.formatting import format_number
 from cchc.core.models import AuditEntry
 from cchc.core.tabular import InputError, check_header, file_format, import_summary, read_rows
+from cchc.dossiers.columns import COLUMNS, REQUIRED, STORED
 from cchc.dossiers.engine import DossierSummary, Engine, Progress, Source
-from cchc.dossiers.models import OnlineLevel, Procedure, ProcedureLevel
-from cchc.dossiers.profiles import COLUMNS, REQUIRED, get_profile
-from cchc.dossiers.store import STORED, DossierRecord
+from cchc.dossiers.models import Dossier, OnlineLevel, Procedure, ProcedureLevel
+from cchc.dossiers.profiles import get_profile
 
 # Procedure catalogue
 
@@ -67,6 +69,10 @@ def import_procedures_file(source: str | Path | IO[bytes], *, user: Any = None, 
     with transaction.atomic():
         Procedure.objects.bulk_create(new, batch_size=1000)
         Procedure.objects.bulk_update(changed, PROCEDURE_COLUMNS[1:], batch_size=1000)
+        if new:  # dossiers imported before their procedure was in the catalogue now point to it
+            Dossier.objects.filter(procedure__isnull=True, procedure_code__in=[p.code for p in new]).update(
+                procedure=Subquery(Procedure.objects.filter(code=OuterRef("procedure_code")).values("pk")[:1])
+            )
         if new or changed:
             audit.record(
                 user=user,
@@ -147,12 +153,19 @@ def import_dossiers_file(
     user: Any = None,
     name: str = "",
     progress: Progress | None = None,
+    source_system: str = "",
 ) -> DossierSummary:
-    """Import dossier records (DESIGN §8.2) from CSV or XLSX; idempotent on ``dossier_code``.
+    """Import dossier records (DESIGN §8.2) from CSV or XLSX; idempotent on ``(source, dossier_code)``.
 
-    With ``user``, only the agencies the user may import for (focal officer, coordinator) are accepted.
+    ``source_system`` names the one-stop-shop system the file came from (default: the profile's, else
+    ``CCHC_DOSSIER_SOURCE``). With ``user``, only the agencies the user may import for (focal
+    officer, coordinator) are accepted.
     """
     chosen = get_profile(profile)
+    source_system = source_system.strip() or chosen.source or settings.CCHC_DOSSIER_SOURCE
+    limit = Dossier._meta.get_field("source").max_length or 0
+    if len(source_system) > limit:
+        raise InputError(_("the source system's name is longer than %(limit)s characters") % {"limit": limit})
     name = name or str(getattr(source, "name", source))
     required = [chosen.header_for(c) for c in REQUIRED]
     optional = [chosen.header_for(c) for c in COLUMNS]
@@ -160,7 +173,9 @@ def import_dossiers_file(
     # An XLSX is converted to CSV first, most of its import's time: that reading is the bar's first
     # 70 %, the engine's work the rest (a CSV goes straight to the engine).
     share = 0.7 if fmt == "xlsx" and progress is not None else 0.0
-    engine = Engine(chosen, user=user, skip_bad_rows=skip_bad_rows, progress=_after(progress, share))
+    engine = Engine(
+        chosen, source=source_system, user=user, skip_bad_rows=skip_bad_rows, progress=_after(progress, share)
+    )
     try:
         staged = _stage(source, fmt, engine.work, required, optional, _before(progress, share))
     except BaseException:
@@ -250,41 +265,42 @@ def build_row(
     digitized: bool = False,
     sms_count: int = 0,
     handler: str = "",
-) -> DossierRecord:
-    """A dossier as stored, for building aggregates without a file (benchmarks, seed-figure tests)."""
-    return DossierRecord(
-        code,
-        agency_id,
-        procedure_code,
-        received,
-        due,
-        resolved,
-        status,
-        channel,
-        online_level,
-        channel == "online" or bool(online_level) or published_online,
-        paid_online,
-        fee_amount,
-        result_by_post,
-        digitized,
-        sms_count,
-        handler,
+) -> Dossier:
+    """A dossier as stored (not saved), for building aggregates without a file (benchmarks, seed-figure tests)."""
+    return Dossier(
+        dossier_code=code,
+        agency_id=agency_id,
+        procedure_code=procedure_code,
+        received_on=received,
+        due_on=due,
+        resolved_on=resolved,
+        status=status,
+        channel=channel,
+        online_level=online_level,
+        online_eligible=channel == "online" or bool(online_level) or published_online,
+        paid_online=paid_online,
+        fee_amount=fee_amount,
+        result_by_post=result_by_post,
+        digitized=digitized,
+        sms_count=sms_count,
+        handler=handler,
+        outcome="",
     )
 
 
-def add_counts_of(rows: Iterable[tuple[DossierRecord, int]]) -> None:
-    """Add ``weight`` identical dossiers per ``(record, weight)`` to the aggregates without storing them,
+def add_counts_of(rows: Iterable[tuple[Dossier, int]]) -> None:
+    """Add ``weight`` identical dossiers per ``(dossier, weight)`` to the aggregates without storing them,
     through the same counting as an import."""
     import duckdb
 
-    from cchc.dossiers.engine import OURS, STORED_TYPES, count_events, write_counts
+    from cchc.dossiers.engine import OURS, TYPES, count_events, write_counts
 
     columns: list[list[Any]] = [[] for _c in (*OURS, "sign")]
     for record, weight in rows:
-        values = (*(getattr(record, c) for c in STORED), weight)
+        values = (*(getattr(record, c) for _alias, c in STORED), weight)
         for column, value in zip(columns, values, strict=True):
             column.append(value)
-    types = [*(STORED_TYPES[c] for c in STORED), "BIGINT"]
+    types = [*(TYPES[a] for a in OURS), "BIGINT"]
     select = ", ".join(
         f"unnest(${i + 1}::{t}[]) AS {c}" for i, (c, t) in enumerate(zip((*OURS, "sign"), types, strict=True))
     )

@@ -15,5 +15,6 @@ urlpatterns = [
     path("service-index/", views.service_index_page, name="service_index"),
     path("lookup/", views.lookup, name="lookup"),
     path("agency/<str:code>/", views.agency_detail, name="agency"),
+    path("agency/<str:code>/dossiers/", views.dossier_export, name="agency_dossiers"),
     path("block/<int:pk>/", require_role(*views.BLOCK_ROLES)(views.block_detail), name="block"),
 ]

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,20 +25,20 @@ from django.utils.translation import gettext_lazy
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, AgencyKind, Block
 from cchc.agencies.services import scope_title
+from cchc.core.formatting import format_date, format_number
 from cchc.core.scope import agency_q, has_role
 from cchc.core.tasks import enqueue, keep_upload
 from cchc.core.views import FilteredListView, download
-from cchc.dossiers import store
-from cchc.dossiers.filters import BREAKDOWN_CHOICES, DossierFilterForm, ProcedureFilterSet, StatsForm
+from cchc.dossiers.columns import DECLARED
+from cchc.dossiers.filters import BREAKDOWN_CHOICES, DossierFilterSet, ProcedureFilterSet, StatsForm
 from cchc.dossiers.models import (
     IMPORT_ROLES,
-    Channel,
-    DossierChunk,
-    DossierStatus,
+    Dossier,
+    HandlerMonthlyCount,
     Procedure,
     Target,
 )
-from cchc.dossiers.profiles import DECLARED, PROFILES
+from cchc.dossiers.profiles import PROFILES
 from cchc.dossiers.stats import (
     COUNTS,
     LABELS,
@@ -50,8 +50,7 @@ from cchc.dossiers.stats import (
     service_index,
     total,
 )
-from cchc.dossiers.store import DossierRecord
-from cchc.dossiers.tables import indicators_file
+from cchc.dossiers.tables import EXPORT_LIMIT, dossiers_file, indicators_file
 from cchc.scoring.rules import Rules, rules_for_agencies
 
 BLOCK_ROLES = (Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR)
@@ -231,15 +230,19 @@ class ProcedureListView(FilteredListView):
 
 def lookup(request: HttpRequest) -> HttpResponse:
     """A dossier by its whole code, wherever and whenever it was received within the user's scope:
-    its agency's page, listing it. One bucket and one chunk are read, not the periods."""
+    its agency's page, listing it (read through the code's index, not the periods)."""
     code = request.GET.get("q", "").strip()
-    found = store.find(code, DossierChunk.objects.restrict(request.user)) if code else None
+    found = (
+        Dossier.objects.restrict(request.user).filter(dossier_code=code).select_related("agency").first()
+        if code
+        else None
+    )
     if found is None:
         if code:
             messages.warning(request, _("No dossier with the code “%(code)s” in your scope.") % {"code": code})
         return redirect("dossiers:index")
-    agency = Agency.objects.get(pk=found.agency_id)
-    return redirect(f"{reverse('dossiers:agency', args=[agency.code])}?{urlencode({'q': code})}#dossiers-heading")
+    url = reverse("dossiers:agency", args=[found.agency.code])
+    return redirect(f"{url}?{urlencode({'q': code})}#dossiers-heading")
 
 
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -254,14 +257,10 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         period["start"], period["end"], user=user, as_of=period["as_of"], by="agency", agencies=children
     )
     child_groups = _link(child_groups, "agency", period, request.user)
-    dossiers = DossierFilterForm(request.GET or None)
+    dossiers = _dossier_filter(request, agency)
     # Without a receipt range of its own, the listing shows the dossiers received in the page's period.
-    listed = dossiers.records(
-        DossierChunk.objects.restrict(request.user).filter(agency=agency),
-        default_from=period["start"],
-        default_to=period["end"],
-    )
-    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    listed = dossiers.listing(default_from=period["start"], default_to=period["end"])
+    page = Paginator(listed.select_related("procedure"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -284,19 +283,56 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "dossiers/agency_detail.html", context)
 
 
-def _dossier_rows(dossiers: Sequence[DossierRecord]) -> list[dict[str, Any]]:
-    """The listed dossiers with their procedure (read for the codes of the page only) and labels."""
-    procedures = Procedure.objects.in_bulk({d.procedure_code for d in dossiers if d.procedure_code}, field_name="code")
-    statuses, channels = dict(DossierStatus.choices), dict(Channel.choices)
+def _dossier_filter(request: HttpRequest, agency: Agency) -> DossierFilterSet:
+    """The listing's filter over the agency's dossiers in the user's scope, its officers and fields offered."""
+    dossiers = Dossier.objects.restrict(request.user).filter(agency=agency)
+    found = DossierFilterSet(request.GET or None, queryset=dossiers)
+    officers = HandlerMonthlyCount.objects.restrict(request.user).filter(agency=agency)
+    found.form.fields["handler"].widget.attrs["list"] = "dossier-officers"
+    found.form.fields["field"].widget.attrs["list"] = "dossier-fields"
+    found.officers = sorted(set(officers.values_list("handler", flat=True)))  # type: ignore[attr-defined]
+    found.fields_offered = sorted(  # type: ignore[attr-defined]
+        set(Procedure.objects.exclude(field="").values_list("field", flat=True))
+    )
+    return found
+
+
+def _dossier_rows(dossiers: Sequence[Dossier]) -> list[dict[str, Any]]:
+    """The listed dossiers with their procedure and labels."""
     return [
         {
             "dossier": d,
-            "procedure": procedures.get(d.procedure_code),
-            "status": statuses.get(d.status, d.status),
-            "channel": channels.get(d.channel, d.channel),
+            "procedure": d.procedure,
+            "status": d.get_status_display(),
+            "channel": d.get_channel_display(),
         }
         for d in dossiers
     ]
+
+
+def dossier_export(request: HttpRequest, code: str) -> HttpResponse:
+    """The agency's listed dossiers (the page's filter and period) as CSV or XLSX in the import's own
+    columns (``cchc.dossiers.columns``): a file that imports back as it is."""
+    agency = get_object_or_404(_scope(request), code=code)
+    _form, period = _stats_form(request)
+    listed = _dossier_filter(request, agency).listing(default_from=period["start"], default_to=period["end"])
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    if listed[: EXPORT_LIMIT + 1].count() > EXPORT_LIMIT:
+        messages.warning(
+            request,
+            _("The listing holds more than %(limit)s dossiers; narrow the period or the filter to export it.")
+            % {"limit": format_number(EXPORT_LIMIT)},
+        )
+        return redirect(f"{reverse('dossiers:agency', args=[agency.code])}?{request.GET.urlencode()}")
+    title = _("Dossiers of %(agency)s received from %(start)s to %(end)s") % {
+        "agency": agency.name,
+        "start": format_date(period["start"]),
+        "end": format_date(period["end"]),
+    }
+    name = f"ho-so-{agency.code}-{period['start']:%Y%m%d}-{period['end']:%Y%m%d}.{fmt}"
+    return download(dossiers_file(listed, fmt, title=title), name)
 
 
 def _handlers(start: date, end: date, agencies: list[int], user: Any) -> list[dict[str, Any]]:

@@ -154,6 +154,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.get_int("CCHC_UPLOAD_MAX_MB", 50, minimum=1) *
 # (killed, out of memory, a reload) is failed; its files are under CCHC_WORK_DIR/<task id>.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CCHC_TASKS_DEAD_AFTER = env.get_int("CCHC_TASKS_DEAD_AFTER", 120, minimum=1)
+# The one-stop-shop system dossier files come from unless an import names another (--source):
+# dossier codes are unique within a source (docs/dossiers.md).
+CCHC_DOSSIER_SOURCE = env.get_str("CCHC_DOSSIER_SOURCE", "motcua")
 CCHC_WORK_DIR = Path(env.get_str("CCHC_WORK_DIR", str(DATA_DIR / "work"))).resolve()
 # Task progress crosses processes (web ↔ worker), so the cache is on disk, not in one process's memory.
 CACHES = {
