@@ -101,12 +101,18 @@ def personas(province: Province) -> Personas:
     )
 
 
-def every_chunk() -> Any:
-    """Every stored dossier, read as the system: the tests of the store itself, not of a person's scope."""
+def every_dossier() -> Any:
+    """Every stored dossier, read as the system (newest first): the tests of the store itself, not of a
+    person's scope."""
     from cchc.core.scope import SYSTEM
-    from cchc.dossiers.models import DossierChunk
+    from cchc.dossiers.models import Dossier
 
-    return DossierChunk.objects.restrict(SYSTEM)
+    return Dossier.objects.restrict(SYSTEM).order_by("-received_on", "dossier_code")
+
+
+def find_dossier(code: str) -> Any:
+    """The stored dossier of ``code`` (any source), or None."""
+    return every_dossier().filter(dossier_code=code).first()
 
 
 def client_for(user: User | None) -> Client:

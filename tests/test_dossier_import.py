@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +15,10 @@ from openpyxl import Workbook
 from cchc.agencies.models import Agency
 from cchc.core.scope import SYSTEM
 from cchc.core.tabular import InputError
-from cchc.dossiers import store
-from cchc.dossiers.models import DossierChunk, MonthDetail, MonthlyCount, Procedure
+from cchc.dossiers.models import Dossier, MonthDetail, MonthlyCount, Procedure
 from cchc.dossiers.services import import_dossiers_file, import_procedures_file
 from cchc.dossiers.stats import total
-from conftest import every_chunk
+from conftest import every_dossier, find_dossier
 
 HEADER = ["dossier_code", "agency_code", "procedure_code", "received_at", "due_at", "resolved_at", "status", "channel"]
 
@@ -81,7 +80,7 @@ def test_dates_in_both_formats_and_no_due_date_is_on_time(tmp_path: Path, provin
         ],
     )
     import_dossiers_file(path)
-    a1 = store.find("A1", every_chunk())
+    a1 = find_dossier("A1")
     assert a1 is not None and a1.received_on == date(2022, 1, 5)
     result = year_2022()
     assert (result.early, result.on_time, result.late, result.resolved) == (1, 2, 1, 4)
@@ -98,7 +97,7 @@ def test_date_times_near_midnight_are_days_in_ho_chi_minh(tmp_path: Path, provin
         ],
     )
     import_dossiers_file(path)
-    days = {r.dossier_code: r.received_on for r in store.records(every_chunk())}
+    days = {r.dossier_code: r.received_on for r in every_dossier()}
     assert days == {
         "T1": date(2022, 3, 31),
         "T2": date(2022, 4, 1),
@@ -137,7 +136,7 @@ def test_an_updated_file_moves_the_counts_instead_of_adding(tmp_path: Path, prov
     # Overdue in February, resolved late in March: both facts stay visible at their dates.
     february = total(date(2022, 2, 1), date(2022, 2, 28), user=SYSTEM)
     assert (february.pending, february.pending_overdue) == (1, 1)
-    assert store.count(every_chunk()) == 1
+    assert every_dossier().count() == 1
 
 
 def test_duplicate_codes_in_one_file_are_bad_rows(tmp_path: Path, province: Any) -> None:
@@ -149,7 +148,7 @@ def test_duplicate_codes_in_one_file_are_bad_rows(tmp_path: Path, province: Any)
     with pytest.raises(InputError, match="D1") as error:
         import_dossiers_file(path)
     assert (error.value.row, error.value.field) == (3, "dossier_code")
-    assert not DossierChunk.objects.exists() and not MonthlyCount.objects.exists()
+    assert not Dossier.objects.exists() and not MonthlyCount.objects.exists()
     summary = import_dossiers_file(path, skip_bad_rows=True)
     assert (summary.created, summary.skipped) == (1, 1)
     assert year_2022().received == 1
@@ -174,7 +173,7 @@ def test_a_bad_row_refuses_the_whole_file(tmp_path: Path, province: Any, row: li
         import_dossiers_file(path)
     assert (error.value.row, error.value.field) == (3, column)
     assert str(error.value).startswith(f"Dòng 3, cột “{column}”: ")
-    assert not DossierChunk.objects.exists()
+    assert not Dossier.objects.exists()
     assert not MonthlyCount.objects.exists()
 
 
@@ -199,7 +198,7 @@ def test_an_agency_outside_the_uploaders_scope_is_refused(tmp_path: Path, person
     with pytest.raises(InputError) as error:
         import_dossiers_file(write_csv(tmp_path / "d.csv", rows), user=personas.officer_a)
     assert (error.value.row, error.value.field) == (3, "agency_code")
-    assert not DossierChunk.objects.exists()
+    assert not Dossier.objects.exists()
     # The coordinator of the province may import for both.
     summary = import_dossiers_file(write_csv(tmp_path / "d.csv", rows), user=personas.coordinator)
     assert summary.created == 2
@@ -210,13 +209,13 @@ def test_another_agencys_dossier_code_is_not_overwritten(tmp_path: Path, persona
     rows = [["K1", "SA", "", "2022-02-01", "", "2022-02-02", "resolved", "direct"]]
     with pytest.raises(InputError, match="K1"):
         import_dossiers_file(write_csv(tmp_path / "a.csv", rows), user=personas.officer_a)
-    k1 = store.find("K1", every_chunk())
+    k1 = find_dossier("K1")
     assert k1 is not None and Agency.objects.get(pk=k1.agency_id).code == "SB"
     # Skipping bad rows skips it too, and says so; the stored record stays as it was.
     rows.append(["K2", "SA", "", "2022-02-01", "", "", "pending", "direct"])
     summary = import_dossiers_file(write_csv(tmp_path / "a.csv", rows), user=personas.officer_a, skip_bad_rows=True)
     assert (summary.created, summary.skipped) == (1, 1) and "K1" in summary.problems[0]
-    assert store.find("K1", every_chunk()) == k1
+    assert find_dossier("K1") == k1
 
 
 def test_an_empty_file_and_a_header_only_file_are_refused(tmp_path: Path, province: Any) -> None:
@@ -254,7 +253,7 @@ def test_the_vietnamese_profile_reads_an_xlsx_export(tmp_path: Path, catalogue: 
     book.save(path)
     summary = import_dossiers_file(path, profile="mot-cua-vi")
     assert summary.created == 2
-    v1 = store.find("V1", every_chunk())
+    v1 = find_dossier("V1")
     assert v1 is not None
     assert (v1.status, v1.channel, v1.procedure_code, v1.sms_count) == ("resolved", "online", "P2", 3)
     result = year_2022()
@@ -283,9 +282,9 @@ def test_a_long_xlsx_reports_its_reading_and_names_the_rows_a_spreadsheet_shows(
     heard: list[tuple[int, int, str]] = []
     summary = import_dossiers_file(path, progress=lambda done, total, message: heard.append((done, total, message)))
     assert summary.created == 12_001
-    last = store.find("LAST", every_chunk())
+    last = find_dossier("LAST")
     assert last is not None and (last.received_on, last.sms_count) == (date(2022, 4, 30), 1)
-    first = store.find("X0", every_chunk())
+    first = find_dossier("X0")
     assert first is not None and (first.resolved_on, first.channel, first.sms_count) == (date(2022, 4, 28), "direct", 2)
     # The bar only moves forward: the reading is its first part, then the engine's steps.
     reading = [h for h in heard if h[2].startswith("đang đọc bảng tính: dòng")]
@@ -327,12 +326,12 @@ def test_a_dossier_moved_to_another_month_or_agency_counts_once(tmp_path: Path, 
     rows[1][1] = "SB"
     summary = import_dossiers_file(write_csv(tmp_path / "b.csv", rows))
     assert (summary.updated, summary.unchanged) == (2, 1)
-    assert store.count(every_chunk()) == 3
+    assert every_dossier().count() == 3
     assert total(date(2022, 1, 1), date(2022, 1, 31), user=SYSTEM).received == 2
     assert total(date(2022, 2, 1), date(2022, 2, 28), user=SYSTEM).received == 1
     per_agency = {g.key: g.received for g in year_2022_by_agency()}
     assert per_agency == {"SA": 2, "SB": 1}
-    m2 = store.find("M2", every_chunk())
+    m2 = find_dossier("M2")
     assert m2 is not None and m2.agency_id == Agency.objects.get(code="SB").pk
 
 
@@ -351,7 +350,7 @@ def test_a_date_format_the_reader_did_not_expect_late_in_a_long_file(tmp_path: P
     rows.append(["LATE", "SA", "P1", "02/03/2022", "", "", "pending", "direct"])
     summary = import_dossiers_file(write_csv(tmp_path / "d.csv", rows))
     assert summary.created == 25_001
-    late = store.find("LATE", every_chunk())
+    late = find_dossier("LATE")
     assert late is not None and late.received_on == date(2022, 3, 2)
     rows.append(["WORSE", "SA", "P1", "32/03/2022", "", "", "pending", "direct"])
     with pytest.raises(InputError) as error:
@@ -372,17 +371,17 @@ def test_semicolons_and_a_byte_order_mark_are_read(tmp_path: Path, province: Any
 
 
 def test_tabs_and_line_breaks_inside_quoted_cells_become_spaces(tmp_path: Path, province: Any) -> None:
-    """A stored dossier is one tab-separated line: a tab or line break inside a quoted code, procedure
-    or officer cell would split it, so the import makes each a space (and trims the ends)."""
+    """A tab or line break inside a quoted code, procedure or officer cell would break a listing, an
+    export or a search by code, so the import makes each a space (and trims the ends)."""
     header = [*HEADER, "handler"]
     rows = [
         ["T\t1", "SA", "P\n1", "2022-02-01", "", "2022-02-03", "resolved", "direct", "Nguyễn\r\nVăn A"],
         ["T2\n", "SA", "P1", "2022-02-01", "", "", "pending", "direct", ""],
     ]
     assert import_dossiers_file(write_csv(tmp_path / "d.csv", rows, header)).created == 2
-    first = store.find("T 1", every_chunk())
+    first = find_dossier("T 1")
     assert first is not None and (first.procedure_code, first.handler) == ("P 1", "Nguyễn  Văn A")
-    assert store.find("T2", every_chunk()) is not None and store.count(every_chunk()) == 2
+    assert find_dossier("T2") is not None and every_dossier().count() == 2
     assert import_dossiers_file(write_csv(tmp_path / "d.csv", rows, header)).unchanged == 2
     rows.append(["T3", "SA", "P1", "2022-02-01", "", "", "lost", "direct", ""])  # the record a spreadsheet numbers 4
     with pytest.raises(InputError) as error:
@@ -390,43 +389,60 @@ def test_tabs_and_line_breaks_inside_quoted_cells_become_spaces(tmp_path: Path, 
     assert (error.value.row, error.value.field) == (4, "status")
 
 
-def test_a_listing_reads_only_the_months_its_page_shows(tmp_path: Path, province: Any) -> None:
-    """``store.Records`` pages month by month, newest first: any slice equals the slice of the whole
-    list, with and without a line filter and with a range that cuts months; the first page of an
-    unfiltered listing reads one month's chunks and counts the rest from the chunks' counts."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def test_a_listing_filters_by_officer_field_outcome_and_period(tmp_path: Path, province: Any) -> None:
+    """The listing's one filter (page, API, export): newest first; by officer, field, outcome and
+    receipt range; a whole code finds its dossier whatever the page's period."""
+    from cchc.dossiers.filters import DossierFilterSet
 
-    from cchc.dossiers.filters import DossierFilterForm
-
+    import_procedures_file(
+        write_csv(
+            tmp_path / "p.csv",
+            [["P1", "Lý lịch", "Tư pháp", "province", "full"], ["P2", "Hộ tịch", "Hộ tịch", "province", "none"]],
+            ["code", "name", "field", "level", "online_level"],
+        )
+    )
     rows = []
     for i in range(90):
-        day = date(2022, 1, 1 + i % 28).replace(month=1 + i % 3)
+        day = date(2022, 1 + i % 3, 1 + i % 28)
+        due = day + timedelta(days=2) if i % 7 else None
         status = "pending" if i % 4 == 0 else "resolved"
-        resolved = "" if status == "pending" else day.isoformat()
-        rows.append([f"L{i:02d}", "SA" if i % 5 else "SB", "P1", day.isoformat(), "", resolved, status, "direct"])
-    import_dossiers_file(write_csv(tmp_path / "d.csv", rows))
-    every = list(store.records(every_chunk()))
+        resolved = "" if status == "pending" else (day + timedelta(days=i % 5)).isoformat()
+        handler = ["An", "Bình", ""][i % 3]
+        rows.append(
+            [
+                f"L{i:02d}",
+                "SA" if i % 5 else "SB",
+                f"P{1 + i % 2}",
+                day.isoformat(),
+                due.isoformat() if due else "",
+                resolved,
+                status,
+                "direct",
+                handler,
+            ]
+        )
+    import_dossiers_file(write_csv(tmp_path / "d.csv", rows, [*HEADER, "handler"]))
+    every = list(every_dossier())
     assert [r.received_on for r in every] == sorted((r.received_on for r in every), reverse=True)
-    assert len(every) == 90 and every[0].received_on.month == 3
-    for query in ({}, {"status": "pending"}, {"received_from": "2022-01-10", "received_to": "2022-03-05"}):
-        listing = DossierFilterForm(query).records(every_chunk())
-        whole = list(listing)
-        assert len(listing) == len(whole) > 0
-        for start, stop in ((0, 7), (5, 40), (29, 31), (len(whole) - 3, len(whole) + 10), (80, 95)):
-            fresh = DossierFilterForm(query).records(every_chunk())
-            assert fresh[start:stop] == whole[start:stop], (query, start, stop)
-        assert listing[0] == whole[0] and listing[-1] == whole[-1]
-    # Counting a filtered listing reads every month but keeps none; a page keeps the months it shows.
-    pending = DossierFilterForm({"status": "pending"}).records(every_chunk())
-    assert isinstance(pending, store.Records) and len(pending) == 23 and not pending._read
-    assert len(pending[:5]) == 5 and list(pending._read) == [date(2022, 3, 1)]
-    listing = store.records(every_chunk())
-    with CaptureQueriesContext(connection) as queries:
-        assert len(listing) == 90
-        assert [r.dossier_code for r in listing[:3]] == [r.dossier_code for r in every[:3]]
-    reads = [q["sql"] for q in queries if '"data"' in q["sql"]]
-    assert len(reads) == 1 and len(queries) == 2  # the months and their counts, then March's chunks
+
+    def listed(query: dict[str, str], **period: date) -> list[str]:
+        return [d.dossier_code for d in DossierFilterSet(query, queryset=every_dossier()).listing(**period)]
+
+    def expected(keep: Any) -> list[str]:
+        return [d.dossier_code for d in every if keep(d)]
+
+    late_an_field = listed({"handler": "An", "field": "Tư pháp", "late": "true"})
+    assert late_an_field == expected(lambda d: d.handler == "An" and d.procedure_code == "P1" and d.late)
+    assert late_an_field  # the question has answers in this data
+    assert listed({"outcome": "pending"}) == expected(lambda d: d.status == "pending")
+    inside = {"received_from": "2022-01-10", "received_to": "2022-03-05"}
+    assert listed(inside) == expected(lambda d: date(2022, 1, 10) <= d.received_on <= date(2022, 3, 5))
+    # The page's period applies unless the filter gives a range or a whole stored code.
+    march = {"default_from": date(2022, 3, 1), "default_to": date(2022, 3, 31)}
+    assert listed({}, **march) == expected(lambda d: d.received_on.month == 3)
+    january_code = next(d.dossier_code for d in every if d.received_on.month == 1)
+    assert listed({"q": january_code}, **march) == [january_code]
+    assert set(listed({"q": "L1"})) == {c for c in expected(lambda d: True) if "L1" in c}
 
 
 @pytest.mark.parametrize(
@@ -451,7 +467,7 @@ def test_a_malformed_csv_row_is_named(tmp_path: Path, province: Any, lines: list
     with pytest.raises(InputError) as error:
         import_dossiers_file(path)
     assert error.value.row == row and message in error.value.one_line()
-    assert store.count(every_chunk()) == 0
+    assert every_dossier().count() == 0
 
 
 def test_the_command_exits_with_one_line_on_bad_input(tmp_path: Path, province: Any) -> None:
@@ -472,25 +488,25 @@ def test_the_command_exits_with_one_line_on_bad_input(tmp_path: Path, province: 
 def test_an_import_that_fails_after_writing_leaves_nothing(
     tmp_path: Path, province: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Chunks and aggregates already written inside the import's transaction go when a later write fails."""
+    """Dossier rows and aggregates already written inside the import's transaction go when a later step fails."""
     from cchc.dossiers import engine
 
     import_dossiers_file(write_csv(tmp_path / "a.csv", [["KEEP", "SA", "", "2022-02-01", "", "", "pending", "direct"]]))
     before = list(MonthlyCount.objects.values_list("agency_id", "month", "received", "closed"))
     detail = list(MonthDetail.objects.values_list("agency_id", "month", "days", "procedures"))
-    insert = engine._insert
+    write = engine.write_dossiers
 
-    def failing(model: Any, columns: Any, rows: Any) -> None:
-        if model._meta.db_table == "dossiers_dossiercodebucket":  # the last write of an import
-            raise OSError("disk full")
-        insert(model, columns, rows)
+    def failing(*args: Any, **kwargs: Any) -> None:
+        write(*args, **kwargs)  # the rows are written (the import's last write), then the disk fills
+        assert Dossier.objects.filter(dossier_code="N0").exists()
+        raise OSError("disk full")
 
-    monkeypatch.setattr(engine, "_insert", failing)
+    monkeypatch.setattr(engine, "write_dossiers", failing)
     rows = [[f"N{i}", "SA", "", "2022-02-01", "", "2022-02-03", "resolved", "direct"] for i in range(7)]
     rows.append(["KEEP", "SA", "", "2022-02-01", "", "2022-02-02", "resolved", "direct"])
     with pytest.raises(OSError, match="disk full"):
         import_dossiers_file(write_csv(tmp_path / "b.csv", rows))
-    assert [(r.dossier_code, r.status) for r in store.records(every_chunk())] == [("KEEP", "pending")]
+    assert [(r.dossier_code, r.status) for r in every_dossier()] == [("KEEP", "pending")]
     assert list(MonthlyCount.objects.values_list("agency_id", "month", "received", "closed")) == before
     assert list(MonthDetail.objects.values_list("agency_id", "month", "days", "procedures")) == detail
     result = year_2022()

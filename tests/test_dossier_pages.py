@@ -12,10 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from cchc.core.models import Task
-from cchc.dossiers import store
 from cchc.dossiers.models import Target
 from cchc.dossiers.services import import_dossiers_file, import_procedures_file
-from conftest import client_for, every_chunk
+from conftest import client_for, every_dossier, find_dossier
 from tests.test_dossier_import import HEADER, write_csv
 
 PERIOD = "start=2022-01-01&end=2022-12-31"
@@ -74,20 +73,15 @@ def test_a_dossier_is_looked_up_by_its_whole_code_whatever_its_period(dossiers: 
     assert client_for(personas.officer_b).get("/api/v1/dossiers/?q=SA-2").json()["count"] == 0
 
 
-def test_a_filtered_api_listing_over_too_many_dossiers_asks_for_a_range(
-    dossiers: None, personas: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from cchc.dossiers import api
-
+def test_the_api_lists_dossiers_by_filter_within_scope(dossiers: None, personas: Any) -> None:
     client = client_for(personas.coordinator)
-    monkeypatch.setattr(api, "SCAN_LIMIT", 3)  # the scope holds 4 dossiers
-    response = client.get("/api/v1/dossiers/?status=resolved")
-    assert response.status_code == 400 and "received_from" in response.json()
-    assert "4" in response.json()["received_from"][0]
+    assert client.get("/api/v1/dossiers/").json()["count"] == 4
+    assert client.get("/api/v1/dossiers/?status=resolved").json()["count"] == 3
     assert client.get("/api/v1/dossiers/?status=resolved&received_from=2022-01-01").json()["count"] == 3
-    assert client.get("/api/v1/dossiers/").json()["count"] == 4  # no line filter: counted from the chunks
-    assert client.get("/api/v1/dossiers/?q=SA-2").json()["count"] == 1  # a whole code: its bucket
+    assert client.get("/api/v1/dossiers/?q=SA-2").json()["count"] == 1
     assert client_for(personas.officer_a).get("/api/v1/dossiers/?status=resolved").json()["count"] == 2
+    response = client.get("/api/v1/dossiers/?received_from=2022-13-01")
+    assert response.status_code == 400 and "received_from" in response.json()
 
 
 def test_the_date_fields_show_the_period_in_force(dossiers: None, personas: Any) -> None:
@@ -208,8 +202,20 @@ def test_the_agency_page_shows_procedure_names_and_labels(listing: None, persona
     assert "Lý lịch tư pháp" in html and "<td>P2</td>" in html
     assert "Đang giải quyết" in html and "Bưu chính công ích" in html
     assert 'class="badge text-bg-danger"' in html and 'class="badge text-bg-success"' in html  # SA-11, SA-10
-    form = response.context["filter"]
-    assert list(form.fields) == ["q", "agency", "status", "channel", "received_from", "received_to", "late"]
+    form = response.context["filter"].form
+    assert list(form.fields) == [
+        "q",
+        "agency",
+        "status",
+        "channel",
+        "outcome",
+        "late",
+        "handler",
+        "field",
+        "procedure",
+        "received_from",
+        "received_to",
+    ]
     assert 'name="status" class="form-select form-select-sm"' in html
     assert 'type="date" name="received_to" value="2022-02-01" class="form-control form-control-sm"' in html
 
@@ -252,7 +258,7 @@ def test_upload_runs_as_a_task_for_the_officers_own_agency(tmp_path: Path, provi
     task = Task.objects.get()
     assert response.status_code == 302 and response["Location"] == task.get_absolute_url()
     assert task.status == "done", task.message
-    stored = store.find("W1", every_chunk())
+    stored = find_dossier("W1")
     assert stored is not None and stored.agency_id == personas.officer_a.grants.get().agency_id
     page = client.get(task.get_absolute_url()).content.decode()
     assert "100%" in page
@@ -262,8 +268,8 @@ def test_upload_runs_as_a_task_for_the_officers_own_agency(tmp_path: Path, provi
     failed = Task.objects.exclude(pk=task.pk).get()
     assert failed.status == "failed"
     assert failed.message.startswith("Dòng 2, cột “agency_code”")
-    assert store.find("W2", every_chunk()) is None
-    assert store.count(every_chunk()) == 1
+    assert find_dossier("W2") is None
+    assert every_dossier().count() == 1
     assert not list((Path(tmp_path).parent).glob("uploads/dossiers/*")), "the uploaded file is removed"
 
 
@@ -350,6 +356,7 @@ def test_the_dossier_api_describes_each_dossier(listing: None, personas: Any) ->
     rows = {d["dossier_code"]: d for d in data["results"]}
     assert set(rows) == {"SA-10", "SA-11", "SA-12"}
     assert rows["SA-11"] == {
+        "source": "motcua",
         "dossier_code": "SA-11",
         "agency_code": "SA",
         "procedure_code": "P1",
@@ -357,7 +364,6 @@ def test_the_dossier_api_describes_each_dossier(listing: None, personas: Any) ->
         "due_on": "2022-02-10",
         "resolved_on": "2022-02-15",
         "status": "resolved",
-        "timeliness": "late",
         "channel": "direct",
         "online_level": rows["SA-11"]["online_level"],
         "paid_online": False,
@@ -366,6 +372,9 @@ def test_the_dossier_api_describes_each_dossier(listing: None, personas: Any) ->
         "digitized": False,
         "sms_count": 0,
         "handler": "",
+        "online_eligible": rows["SA-11"]["online_eligible"],
+        "outcome": "late",
+        "timeliness": "late",
     }
     assert (rows["SA-10"]["timeliness"], rows["SA-12"]["timeliness"]) == ("early", "")
     assert (rows["SA-12"]["due_on"], rows["SA-12"]["resolved_on"]) == ("2022-02-10", None)

@@ -22,10 +22,11 @@ from cchc.agencies.services import rebuild_paths
 from cchc.core import audit, scope
 from cchc.core.models import AuditEntry
 from cchc.core.scope import CHANGE, has_role, require_role
-from cchc.dossiers import stats, store
-from cchc.dossiers.filters import DossierFilterForm
-from cchc.dossiers.models import DossierChunk, MonthDetail, MonthlyCount
+from cchc.dossiers import stats
+from cchc.dossiers.filters import DossierFilterSet
+from cchc.dossiers.models import Dossier, MonthDetail, MonthlyCount
 from cchc.dossiers.services import import_dossiers_file
+from cchc.dossiers.tables import dossiers_file
 from conftest import client_for, make_user
 
 EVERY_AGENCY = ["C1", "C2", "C3", "D1", "D2", "HA", "SA", "SB"]
@@ -363,7 +364,7 @@ def test_the_dossier_figures_follow_each_aggregate_tables_own_scope(
 def test_the_system_reads_every_agency_and_says_so(dossiers: None) -> None:
     assert {g.key for g in stats.indicators(*YEAR_2025, user=scope.SYSTEM, by="agency")} == set(LATE)
     assert len(stats.handler_late_rates(*YEAR_2025, user=scope.SYSTEM)) == 3
-    assert store.count(DossierChunk.objects.restrict(scope.SYSTEM)) == 30
+    assert Dossier.objects.restrict(scope.SYSTEM).count() == 30
 
 
 def test_narrowing_the_agencies_never_widens_the_readers_scope(personas: Any, province: Any, dossiers: None) -> None:
@@ -390,29 +391,36 @@ def test_the_aggregates_declare_who_reads_them(personas: Any, dossiers: None, mo
     assert Agency.objects.restrict(personas.viewer).count() == len(EVERY_AGENCY)
 
 
-def test_stored_dossiers_are_read_from_restricted_chunks_only(personas: Any, province: Any, dossiers: None) -> None:
-    every = DossierChunk.objects.all()
+def test_stored_dossiers_are_listed_from_restricted_querysets_only(
+    personas: Any, province: Any, dossiers: None
+) -> None:
+    every = Dossier.objects.all()
     for read in (
-        lambda: store.find("SA-1"),
-        lambda: store.records(),
-        lambda: store.count(),
-        lambda: store.find("SA-1", every),
-        lambda: store.records(every.filter(agency=province.dept_a)),
-        lambda: store.count(every),
-        lambda: DossierFilterForm({"q": "SA-1"}).records(every),
+        lambda: DossierFilterSet({"q": "SA-1"}, queryset=every).listing(),
+        lambda: DossierFilterSet({}, queryset=every.filter(agency=province.dept_a)).listing(),
+        lambda: dossiers_file(every, "csv", title=""),
     ):
         with pytest.raises(TypeError):
             read()
-    assert store.find("SA-1", DossierChunk.objects.restrict(personas.officer_b)) is None
-    found = store.find("SA-1", DossierChunk.objects.restrict(personas.officer_a))
-    assert found is not None and found.agency_id == province.dept_a.pk
-    assert len(store.records(DossierChunk.objects.restrict(personas.district_coordinator))) == 10
-    assert store.count(DossierChunk.objects.restrict(None)) == 0
+
+    def listed(user: Any, **query: str) -> list[Any]:
+        return list(DossierFilterSet(query, queryset=Dossier.objects.restrict(user)).listing())
+
+    assert listed(personas.officer_b, q="SA-1") == []
+    found = listed(personas.officer_a, q="SA-1")
+    assert len(found) == 1 and found[0].agency_id == province.dept_a.pk
+    assert len(listed(personas.district_coordinator)) == 10
+    assert listed(None) == []
 
 
 def test_a_restricted_queryset_stays_restricted_through_filters_and_values(personas: Any, province: Any) -> None:
-    rows = DossierChunk.objects.restrict(personas.officer_a)
-    for derived in (rows.filter(month__year=2025), rows.values("agency_id"), rows.none(), rows.order_by("-month")):
+    rows = Dossier.objects.restrict(personas.officer_a)
+    for derived in (
+        rows.filter(received_on__year=2025),
+        rows.values("agency_id"),
+        rows.none(),
+        rows.order_by("-received_on"),
+    ):
         assert scope.restricted(derived) is derived
     with pytest.raises(TypeError, match="restrict"):
-        scope.restricted(DossierChunk.objects.filter(agency__in=Agency.objects.restrict(personas.officer_a)))
+        scope.restricted(Dossier.objects.filter(agency__in=Agency.objects.restrict(personas.officer_a)))

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 import cchc
-from cchc.dossiers import store
-from cchc.dossiers.profiles import DECLARED, PROFILES, REQUIRED
+from cchc.dossiers.columns import DECLARED, REQUIRED
+from cchc.dossiers.profiles import PROFILES
 from cchc.dossiers.services import import_dossiers_file
-from conftest import client_for, every_chunk
+from conftest import client_for, find_dossier
 from tests.test_i18n import PO, compiled_catalogue, read_po  # noqa: F401  (compiled_catalogue: the fixture)
 
 pytestmark = pytest.mark.usefixtures("compiled_catalogue")
@@ -52,7 +52,7 @@ def test_the_template_downloads_and_imports_as_it_is(personas, profile: str, fmt
         io.BytesIO(response.content), profile=profile, user=personas.officer_a, name=f"mau.{fmt}"
     )
     assert (summary.created, summary.problems) == (1, [])
-    record = store.find("000.00.15.H40-250303-0001", every_chunk())
+    record = find_dossier("000.00.15.H40-250303-0001")
     assert record is not None
     assert (record.agency_id, record.status, record.channel, record.fee_amount) == (
         personas.officer_a.grants.get().agency_id,

@@ -965,7 +965,9 @@ def write_dossiers(db: duckdb.DuckDBPyConnection, source: str, path: Path, *, up
             target = table
             if upsert:
                 target = "cchc_import_rows"
-                cursor.execute(f"CREATE TEMPORARY TABLE {target} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {target} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
+                )
             with (
                 path.open("rb") as handle,
                 cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN (FORMAT csv)") as copy,

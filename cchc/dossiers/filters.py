@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.scope import restricted
 from cchc.dossiers.models import Channel, Dossier, DossierStatus, OnlineLevel, Outcome, Procedure, ProcedureLevel
 from cchc.dossiers.stats import BREAKDOWNS
 
@@ -79,9 +80,12 @@ class DossierFilterSet(django_filters.FilterSet):
 
     def listing(self, default_from: date | None = None, default_to: date | None = None) -> QuerySet[Dossier]:
         """The matching dossiers, newest first; received in ``default_from``–``default_to`` unless the
-        filter gives a receipt range or a whole code of a stored dossier."""
+        filter gives a receipt range or a whole code of a stored dossier. The queryset must have gone
+        through ``Dossier.objects.restrict(reader)`` (TypeError otherwise: scope fails closed)."""
+        restricted(self.queryset)
         found = self.qs
-        data = self.form.cleaned_data if self.form.is_valid() else {}
+        self.form.is_valid()  # an invalid field is left out; the valid ones still filter
+        data = getattr(self.form, "cleaned_data", {})
         explicit = data.get("received_from") or data.get("received_to")
         code = (data.get("q") or "").strip()
         whole = bool(code) and self.queryset.filter(dossier_code=code).exists()

@@ -98,11 +98,13 @@ def outcome_rule() -> models.Q:
     so the two statements of the rule cannot drift apart unnoticed (tests/test_dossier_rows.py)."""
     resolved = models.Q(status=DossierStatus.RESOLVED)
     on_time = models.Q(due_on__isnull=True) | models.Q(resolved_on=models.F("due_on"))
+    # Both dates given: a comparison with an empty date is unknown, which a CHECK lets through.
+    dated = models.Q(due_on__isnull=False, resolved_on__isnull=False)
     return (
         (~resolved & models.Q(outcome=models.F("status")))
         | (resolved & on_time & models.Q(outcome=Outcome.ON_TIME))
-        | (resolved & models.Q(resolved_on__lt=models.F("due_on"), outcome=Outcome.EARLY))
-        | (resolved & models.Q(resolved_on__gt=models.F("due_on"), outcome=Outcome.LATE))
+        | (resolved & dated & models.Q(resolved_on__lt=models.F("due_on"), outcome=Outcome.EARLY))
+        | (resolved & dated & models.Q(resolved_on__gt=models.F("due_on"), outcome=Outcome.LATE))
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cchc.core.formatting import format_date
+from cchc.core.scope import restricted
 from cchc.core.tabular import Column, Kind, write_rows
 from cchc.dossiers.columns import DECLARED
 from cchc.dossiers.models import Dossier
@@ -73,5 +74,7 @@ def _dossier_rows(dossiers: QuerySet[Dossier]) -> Iterator[list[Any]]:
 
 
 def dossiers_file(dossiers: QuerySet[Dossier], fmt: str, title: str) -> bytes:
-    """Dossiers as CSV (the canonical import file) or XLSX (titled; its header row names the columns)."""
+    """Dossiers (a restricted queryset: ``Dossier.objects.restrict(reader)``) as CSV (the canonical
+    import file) or XLSX (titled; its header row names the columns)."""
+    restricted(dossiers)
     return write_rows(DOSSIER_COLUMNS, _dossier_rows(dossiers), fmt, title=title, sheet=_("Dossiers"))

@@ -12,9 +12,8 @@ from django.db import connection
 from django.test import override_settings
 from django_tasks_db.management.commands.db_worker import Worker
 
-from cchc.dossiers import store
 from cchc.dossiers.services import import_dossiers_file
-from conftest import every_chunk
+from conftest import every_dossier
 from tests.browser.test_accessibility import violations
 from tests.browser.test_login_tree import login
 from tests.test_dossier_import import HEADER, write_csv
@@ -80,7 +79,7 @@ def test_an_officer_uploads_an_export_and_watches_it_import(
     assert bar.get_attribute("aria-valuenow") == "100"
     worker.join(timeout=60)
     page.screenshot(path=str(tmp_path / "upload-done.png"), full_page=True)
-    assert store.count(every_chunk()) == 40_000
+    assert every_dossier().count() == 40_000
     page.goto(f"/dossiers/agency/SA/?{PERIOD}")
     page.get_by_role("heading", name="Hồ sơ", exact=True).wait_for()
     assert "40.000 hồ sơ" in page.content()

@@ -347,20 +347,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="dossier",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(models.Q(("status", "resolved"), _negated=True), ("outcome", models.F("status"))),
-                    models.Q(
-                        ("status", "resolved"),
-                        models.Q(("due_on__isnull", True), ("resolved_on", models.F("due_on")), _connector="OR"),
-                        ("outcome", "on_time"),
-                    ),
-                    models.Q(("status", "resolved"), ("outcome", "early"), ("resolved_on__lt", models.F("due_on"))),
-                    models.Q(("status", "resolved"), ("outcome", "late"), ("resolved_on__gt", models.F("due_on"))),
-                    _connector="OR",
-                ),
-                name="dossier_outcome",
-            ),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(models.Q(('status', 'resolved'), _negated=True), ('outcome', models.F('status'))), models.Q(('status', 'resolved'), models.Q(('due_on__isnull', True), ('resolved_on', models.F('due_on')), _connector='OR'), ('outcome', 'on_time')), models.Q(('status', 'resolved'), ('due_on__isnull', False), ('resolved_on__isnull', False), ('outcome', 'early'), ('resolved_on__lt', models.F('due_on'))), models.Q(('status', 'resolved'), ('due_on__isnull', False), ('resolved_on__isnull', False), ('outcome', 'late'), ('resolved_on__gt', models.F('due_on'))), _connector='OR'), name='dossier_outcome'),
         ),
         migrations.RunPython(chunks_to_rows, rows_to_chunks, elidable=False),
         migrations.DeleteModel(

@@ -1,0 +1,237 @@
+"""Dossiers as rows (issue 10): the migration from the chunk storage, the database's constraints,
+sources, the procedure link, the one column declaration and the listing export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from cchc.agencies.models import Agency
+from cchc.core.scope import SYSTEM
+from cchc.dossiers.columns import DECLARED, DERIVED
+from cchc.dossiers.models import Dossier, HandlerMonthlyCount, MonthDetail, MonthlyCount
+from cchc.dossiers.services import import_dossiers_file, import_procedures_file
+from conftest import client_for, every_dossier, find_dossier
+from tests.test_dossier_import import HEADER, write_csv
+
+FIXTURE = Path(__file__).parent / "fixtures" / "chunks_v1.json"
+BEFORE = [("dossiers", "0005_procedure_stocks")]
+AFTER = [("dossiers", "0006_dossier_rows")]
+AGGREGATES = ("MonthlyCount", "MonthDetail", "HandlerMonthlyCount")
+
+
+def _migrate(targets: list[tuple[str, str]]) -> Any:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def _expected_rows(fixture: dict[str, Any], ids: dict[str, int]) -> set[tuple[Any, ...]]:
+    """The dossiers the fixture's two imports left stored, as (code, agency id, received, status, fee, handler)."""
+    column = {name: i for i, name in enumerate(fixture["header"])}
+    return {
+        (
+            r[column["dossier_code"]],
+            ids[r[column["agency_code"]]],
+            r[column["received_at"]],
+            r[column["status"]],
+            int(r[column["fee_amount"]]),
+            r[column["handler"]],
+        )
+        for r in fixture["rows"]
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_reads_the_chunks_into_rows_and_back(tmp_path: Path) -> None:
+    """Chunks, buckets and aggregates written by the chunk engine (commit 794b4d2, tests/fixtures) become
+    a Dossier row each with their aggregates untouched; a re-import of the same file then changes
+    nothing, and going back writes the same chunks again."""
+    fixture = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    old = _migrate(BEFORE)
+    agency = old.get_model("agencies", "Agency")
+    for code, pk in fixture["agencies"].items():
+        agency.objects.create(pk=pk, code=code, name=code, kind="department", path=f"{pk:06d}")
+    old.get_model("dossiers", "Procedure").objects.create(
+        code="1.001", name="Cấp phiếu lý lịch tư pháp", field="Lý lịch tư pháp", level="province", online_level="full"
+    )
+    for name, rows in fixture["tables"].items():
+        model = old.get_model("dossiers", name)
+        model.objects.bulk_create([model(**row) for row in rows])
+    assert "dossiers_dossierchunk" in connection.introspection.table_names()
+
+    _migrate(AFTER)
+    tables = connection.introspection.table_names()
+    assert "dossiers_dossierchunk" not in tables and "dossiers_dossiercodebucket" not in tables
+    stored = Dossier.objects.all()
+    got = {(d.dossier_code, d.agency_id, d.received_on.isoformat(), d.status, d.fee_amount, d.handler) for d in stored}
+    assert got == _expected_rows(fixture, fixture["agencies"]) and len(got) == 240
+    assert {d.source for d in stored} == {"motcua"}
+    linked = stored.filter(procedure_code="1.001")
+    assert linked.exists() and not linked.filter(procedure__isnull=True).exists()
+    assert not stored.exclude(procedure_code="1.001").filter(procedure__isnull=False).exists()
+    moved = find_dossier("HS-0000")
+    assert moved is not None and moved.received_on == date(2025, 4, 2) and moved.resolved_on == date(2025, 4, 5)
+    assert moved.outcome in ("early", "on_time", "late")
+    for name, model in (("MonthlyCount", MonthlyCount), ("MonthDetail", MonthDetail)):
+        assert len(fixture["tables"][name]) == model.objects.count()
+    assert len(fixture["tables"]["HandlerMonthlyCount"]) == HandlerMonthlyCount.objects.count()
+    sums = {
+        m: sum(r[m] for r in fixture["tables"]["MonthlyCount"]) for m in ("received", "closed", "late", "fee_amount")
+    }
+    assert {m: sum(MonthlyCount.objects.values_list(m, flat=True)) for m in sums} == sums
+
+    # The rows and the aggregates agree: the same file again is all unchanged and moves no count.
+    path = tmp_path / "again.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(fixture["header"])
+        writer.writerows(fixture["rows"])
+    summary = import_dossiers_file(path)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 240)
+    assert {m: sum(MonthlyCount.objects.values_list(m, flat=True)) for m in sums} == sums
+
+    back = _migrate(BEFORE)
+    chunks = back.get_model("dossiers", "DossierChunk").objects.order_by("agency_id", "month")
+    written = {(c.agency_id, c.month.isoformat()): set(c.data.split("\n")) for c in chunks}
+    original = {(c["agency_id"], c["month"]): set(c["data"].split("\n")) for c in fixture["tables"]["DossierChunk"]}
+    assert written == original
+    buckets = back.get_model("dossiers", "DossierCodeBucket").objects.all()
+    assert {b.bucket: set(b.data.split("\n")) for b in buckets} == {
+        b["bucket"]: set(b["data"].split("\n")) for b in fixture["tables"]["DossierCodeBucket"]
+    }
+    _migrate(AFTER)
+
+
+def _dossier(agency: Agency, **values: Any) -> Dossier:
+    fields = {
+        "source": "motcua",
+        "dossier_code": "X1",
+        "agency": agency,
+        "received_on": date(2025, 3, 3),
+        "due_on": date(2025, 3, 10),
+        "resolved_on": date(2025, 3, 5),
+        "status": "resolved",
+        "outcome": "early",
+        **values,
+    }
+    return Dossier(**fields)
+
+
+@pytest.mark.parametrize(
+    ("values", "constraint"),
+    [
+        ({"status": "lost", "outcome": "lost"}, "dossier_status"),
+        ({"channel": "fax"}, "dossier_channel"),
+        ({"online_level": "none"}, "dossier_online_level"),
+        ({"resolved_on": date(2025, 3, 1), "outcome": "early"}, "dossier_resolved_after_receipt"),
+        ({"resolved_on": None, "outcome": "on_time"}, "dossier_resolved_has_date"),
+        ({"status": "pending", "outcome": "pending"}, "dossier_pending_has_no_date"),
+        ({"outcome": "late"}, "dossier_outcome"),  # resolved on 5/3, due 10/3: early, not late
+        ({"due_on": None, "outcome": "early"}, "dossier_outcome"),  # no due date counts as on time
+        ({"status": "returned", "outcome": "early"}, "dossier_outcome"),
+    ],
+)
+def test_the_database_refuses_what_must_not_be_stored(province: Any, values: dict[str, Any], constraint: str) -> None:
+    _dossier(province.dept_a).save()  # a good one passes
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
+        _dossier(province.dept_a, dossier_code="X2", **values).save()
+    assert constraint in str(error.value) or connection.vendor == "sqlite"  # SQLite names only CHECK failures
+    assert not Dossier.objects.filter(dossier_code="X2").exists()
+
+
+def test_a_code_is_unique_within_its_source_only(tmp_path: Path, province: Any) -> None:
+    rows = [["HS-1", "SA", "P1", "2022-02-01", "", "2022-02-03", "resolved", "direct"]]
+    assert import_dossiers_file(write_csv(tmp_path / "a.csv", rows)).created == 1
+    other = [["HS-1", "SB", "P1", "2022-03-01", "", "", "pending", "online"]]
+    assert import_dossiers_file(write_csv(tmp_path / "b.csv", other), source_system="igate").created == 1
+    stored = {d.source: (d.agency.code, d.status) for d in every_dossier().select_related("agency")}
+    assert stored == {"motcua": ("SA", "resolved"), "igate": ("SB", "pending")}
+    # Each source's re-import finds its own version only.
+    assert import_dossiers_file(write_csv(tmp_path / "a.csv", rows)).unchanged == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _dossier(province.dept_a, dossier_code="HS-1").save()
+
+
+def test_dossiers_point_to_their_procedure_when_it_reaches_the_catalogue(
+    tmp_path: Path, province: Any, personas: Any
+) -> None:
+    rows = [["HS-1", "SA", "9.999", "2022-02-01", "", "2022-02-03", "resolved", "direct"]]
+    import_dossiers_file(write_csv(tmp_path / "a.csv", rows))
+    assert find_dossier("HS-1").procedure is None
+    catalogue = [["9.999", "Thủ tục mới", "Hộ tịch", "province", "none"]]
+    import_procedures_file(write_csv(tmp_path / "p.csv", catalogue, ["code", "name", "field", "level", "online_level"]))
+    linked = find_dossier("HS-1")
+    assert linked.procedure is not None and linked.procedure.field == "Hộ tịch"
+    # Now the question by field finds it.
+    found = client_for(personas.coordinator).get("/api/v1/dossiers/?field=Hộ tịch").json()
+    assert [d["dossier_code"] for d in found["results"]] == ["HS-1"]
+
+
+def test_one_declaration_names_every_stored_column() -> None:
+    """Every Dossier field is a declared column, a worked-out one, the source or the key; the profiles,
+    the serializer and the export read the declaration."""
+    from cchc.dossiers.api import DossierSerializer
+    from cchc.dossiers.profiles import PROFILES
+    from cchc.dossiers.tables import DOSSIER_COLUMNS
+
+    fields = {f.name for f in Dossier._meta.concrete_fields}
+    named = {c.field for c in DECLARED} | {f for _alias, f in DERIVED} | {"id", "source"}
+    assert fields == named
+    assert [c.key for c in DOSSIER_COLUMNS] == [c.name for c in DECLARED]
+    serialized = set(DossierSerializer.Meta.fields)
+    assert {c.field for c in DECLARED if c.field != "agency"} <= serialized and "agency_code" in serialized
+    for profile in PROFILES.values():
+        assert set(profile.columns.values()) <= {c.name for c in DECLARED}
+
+
+def test_the_listing_exports_a_file_that_imports_back_unchanged(tmp_path: Path, province: Any, personas: Any) -> None:
+    header = [*HEADER, "paid_online", "fee_amount", "result_by_post", "digitized", "sms_count", "handler"]
+    rows = [
+        [
+            "E1",
+            "SA",
+            "P1",
+            "2022-02-01",
+            "2022-02-10",
+            "2022-02-15",
+            "resolved",
+            "online",
+            "1",
+            "50000",
+            "0",
+            "1",
+            "2",
+            "An",
+        ],
+        ["E2", "SA", "P2", "2022-02-03", "", "", "pending", "postal", "0", "0", "1", "0", "0", ""],
+        ["E3", "SB", "P1", "2022-02-03", "", "", "pending", "direct", "0", "0", "0", "0", "0", ""],
+    ]
+    import_dossiers_file(write_csv(tmp_path / "d.csv", rows, header))
+    client = client_for(personas.officer_a)
+    response = client.get("/dossiers/agency/SA/dossiers/?start=2022-01-01&end=2022-12-31&format=csv")
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    exported = list(csv.DictReader(io.StringIO(text)))
+    assert [r["dossier_code"] for r in exported] == ["E2", "E1"]  # newest first, SA's only
+    assert exported[1]["fee_amount"] == "50000" and exported[1]["handler"] == "An"
+    path = tmp_path / "back.csv"
+    path.write_text(text, encoding="utf-8")
+    summary = import_dossiers_file(path)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 2)
+    # The officer's filter reaches the export too; another agency's page is not theirs.
+    filtered = client.get("/dossiers/agency/SA/dossiers/?start=2022-01-01&end=2022-12-31&format=csv&handler=An")
+    assert [r["dossier_code"] for r in csv.DictReader(io.StringIO(filtered.content.decode("utf-8-sig")))] == ["E1"]
+    assert client.get("/dossiers/agency/SB/dossiers/?format=csv").status_code == 404
+    workbook = client.get("/dossiers/agency/SA/dossiers/?start=2022-01-01&end=2022-12-31&format=xlsx")
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    assert Dossier.objects.restrict(SYSTEM).count() == 3
