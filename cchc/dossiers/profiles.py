@@ -51,15 +51,46 @@ DECLARED = (
     Column("status", gettext_lazy("resolved, pending, returned or withdrawn"), "resolved", required=True),
     Column("channel", gettext_lazy("How it was submitted: direct, online or postal"), "online"),
     Column("online_level", gettext_lazy("Online service level: full, partial or empty"), "full"),
-    Column("paid_online", gettext_lazy("1 if the fees were paid online, else 0"), "1"),
-    Column("fee_amount", gettext_lazy("Fees paid, in whole đồng, written without separators"), "50000"),
-    Column("result_by_post", gettext_lazy("1 if the result was sent by post, else 0"), "0"),
-    Column("digitized", gettext_lazy("1 if the dossier's components were digitised, else 0"), "1"),
-    Column("sms_count", gettext_lazy("Notification messages sent for the dossier"), "2"),
+    Column(
+        "paid_online",
+        gettext_lazy("Whether the fees were paid online: 1 or 0 (Có or Không, x or empty, as the profile spells it)"),
+        "1",
+    ),
+    Column(
+        "fee_amount",
+        gettext_lazy("Fees paid, in whole đồng: 1500000 or 1.500.000 (a dot between thousands, never a comma)"),
+        "1.500.000",
+    ),
+    Column(
+        "result_by_post",
+        gettext_lazy("Whether the result was sent by post: 1 or 0 (or as the profile spells it)"),
+        "0",
+    ),
+    Column(
+        "digitized",
+        gettext_lazy("Whether the dossier's components were digitised: 1 or 0 (or as the profile spells it)"),
+        "1",
+    ),
+    Column("sms_count", gettext_lazy("Notification messages sent for the dossier, a whole number"), "2"),
     Column("handler", gettext_lazy("Officer who handled it (optional)"), "Nguyễn Văn An"),
 )
 COLUMNS = tuple(c.name for c in DECLARED)
 REQUIRED = tuple(c.name for c in DECLARED if c.required)
+FLAG_COLUMNS = ("paid_online", "result_by_post", "digitized")
+AMOUNT_COLUMNS = ("fee_amount", "sms_count")  # whole numbers, written plainly or in Vietnamese groups
+
+
+@dataclass(frozen=True)
+class Flags:
+    """How a vendor writes yes and no in the flag columns (``FLAG_COLUMNS``), read whatever the case;
+    an empty cell is no in every profile. Anything else refuses the row."""
+
+    yes: tuple[str, ...] = ("1", "true")
+    no: tuple[str, ...] = ("0", "false")
+
+    def accepted(self) -> str:
+        """What the profile accepts, as the refusal of a bad flag names it ("1, true; 0, false or empty")."""
+        return _("%(yes)s for yes; %(no)s or empty for no") % {"yes": ", ".join(self.yes), "no": ", ".join(self.no)}
 
 
 @dataclass(frozen=True)
@@ -68,6 +99,7 @@ class Profile:
     description: Any  # lazy text
     columns: dict[str, str] = field(default_factory=dict)  # vendor header → canonical column
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical column → vendor value → ours
+    flags: Flags = Flags()
 
     def header_for(self, canonical: str) -> str:
         for vendor, ours in self.columns.items():
@@ -83,6 +115,9 @@ class Profile:
 
     def vendor_value(self, column: str, ours: str) -> str:
         """How this vendor spells one of our values (the first spelling the profile maps to it)."""
+        if column in FLAG_COLUMNS:
+            spelling = (self.flags.yes if ours == "1" else self.flags.no)[0]
+            return spelling[:1].upper() + spelling[1:]
         for vendor, canonical in self.values.get(column, {}).items():
             if canonical == ours:
                 return vendor[:1].upper() + vendor[1:]
@@ -97,8 +132,6 @@ class Profile:
         row: Sequence[str] = [self.vendor_value(c, example[c]) for c in COLUMNS]
         return write_rows(headers, [row], fmt, title=_("Dossiers"))
 
-
-YES_NO = {"có": "1", "không": "0", "x": "1"}
 
 PROFILES: dict[str, Profile] = {
     "canonical": Profile("canonical", gettext_lazy("standard format: the column names of the table below")),
@@ -139,10 +172,8 @@ PROFILES: dict[str, Profile] = {
                 "bưu chính công ích": "postal",
             },
             "online_level": {"toàn trình": "full", "một phần": "partial", "": ""},
-            "paid_online": YES_NO,
-            "result_by_post": YES_NO,
-            "digitized": YES_NO,
         },
+        flags=Flags(yes=("Có", "x", "1"), no=("Không", "0")),
     ),
 }
 
