@@ -255,7 +255,13 @@ def spelled(rng: random.Random, d: Raw) -> list[Any]:
         return rng.choice(["1", "true", "TRUE"] if value else ["0", "false", ""])
 
     def amount(value: int) -> str:
-        spellings = [str(value), f"{value:,}".replace(",", "."), f"{value:,}".replace(",", " "), f"{value}.0"]
+        spellings = [
+            str(value),
+            f"{value:,}".replace(",", "."),
+            f"{value:,}".replace(",", " "),
+            f"{value:,}".replace(",", "\u00a0"),
+        ]
+        spellings.append(f"{value}.0")
         return rng.choice([*spellings, ""] if value == 0 else spellings)
 
     due = "" if d.due is None else rng.choice([d.due.isoformat(), f"{d.due:%d/%m/%Y}"])

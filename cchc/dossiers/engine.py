@@ -114,15 +114,18 @@ FLAG_SQL = "CASE WHEN lower({t}) IN ('', {no}) THEN FALSE WHEN lower({t}) IN ({y
 # with a zero fraction (1500000.0, 1500000.00; never three zeros, which are a group). Anything else
 # is NULL, a refusal: a comma (decimals in Vietnamese, thousands in English: ambiguous), a sign, a
 # fraction, a group of another length (1.5000.000, 1.50). Never read natively by DuckDB, whose
-# integer reader takes "150.000" for 150 and "5.5" for 6.
-SPACES_SQL = "chr(32) || chr(160) || chr(8239)"
-AMOUNT_SQL = (
-    "CASE WHEN {t} = '' THEN 0 "
-    "WHEN regexp_full_match({t}, '[0-9]+') THEN try_cast({t} AS BIGINT) "
-    "WHEN regexp_full_match({t}, '[0-9]{{1,3}}([.][0-9]{{3}})+|[0-9]{{1,3}}([ \\x{{00A0}}\\x{{202F}}][0-9]{{3}})+') "
-    "THEN try_cast(regexp_replace({t}, '[^0-9]', '', 'g') AS BIGINT) "
-    "WHEN regexp_full_match({t}, '[0-9]+[.]0{{1,2}}') THEN try_cast(split_part({t}, '.', 1) AS BIGINT) END"
-)
+# integer reader takes "150.000" for 150 and "5.5" for 6. Plain digits are tried first: the common
+# case costs one cheap match. ``{t}`` is put in with ``str.replace`` (the regular expressions have
+# braces of their own); ``_SPACE`` is a space, a no-break space or a narrow no-break space.
+_SPACE = r"[ \x{00A0}\x{202F}]"
+AMOUNT_SQL = rf"""CASE WHEN {{t}} = '' THEN 0
+  WHEN regexp_full_match({{t}}, '[0-9]+') THEN try_cast({{t}} AS BIGINT)
+  WHEN regexp_full_match({{t}}, '{_SPACE}*([0-9]{{1,3}}([.][0-9]{{3}})+|[0-9]{{1,3}}({_SPACE}[0-9]{{3}})+|[0-9]+){_SPACE}*')
+    THEN try_cast(regexp_replace({{t}}, '[^0-9]', '', 'g') AS BIGINT)
+  WHEN regexp_full_match({{t}}, '{_SPACE}*[0-9]+[.]0{{1,2}}{_SPACE}*')
+    THEN try_cast(regexp_replace(split_part({{t}}, '.', 1), '[^0-9]', '', 'g') AS BIGINT)
+  WHEN regexp_full_match({{t}}, '{_SPACE}+') THEN 0
+END"""
 ENGLISH_GROUPS = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
 
 # One dossier's events, each a day and the measures it adds to (``MEASURES`` order) times ``sign``.
@@ -356,7 +359,7 @@ class Engine:
             "no": ", ".join(_sql_text(v.lower()) for v in flags.no),
         }
         flag = {c: FLAG_SQL.format(t=f"t_{c}", **spelled) for c in FLAG_COLUMNS}
-        amount = {c: AMOUNT_SQL.format(t=f"trim(t_{c}, {SPACES_SQL})") for c in AMOUNT_COLUMNS}
+        amount = {c: AMOUNT_SQL.replace("{t}", f"t_{c}") for c in AMOUNT_COLUMNS}
         cells = [f"c{i}" for i in range(len(header)) if header[i] and not (source.numbered and i == 0)]
         nonempty = (
             " OR ".join(
