@@ -58,7 +58,7 @@ def test_the_template_downloads_and_imports_as_it_is(personas, profile: str, fmt
         personas.officer_a.grants.get().agency_id,
         "resolved",
         "online",
-        50_000,
+        1_500_000,  # the example "1.500.000", in Vietnamese thousands
     )
     assert (record.received_on, record.resolved_on, record.paid_online, record.handler) == (
         date(2025, 3, 3),

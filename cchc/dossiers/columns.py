@@ -66,7 +66,7 @@ DECLARED = (
     Column("channel", "channel", "channel", "online"),
     Column("online_level", "online_level", "online_level", "full"),
     Column("paid_online", "paid_online", "paid", "1"),
-    Column("fee_amount", "fee_amount", "fee", "50000"),
+    Column("fee_amount", "fee_amount", "fee", "1.500.000"),
     Column("result_by_post", "result_by_post", "post", "0"),
     Column("digitized", "digitized", "digi", "1"),
     Column("sms_count", "sms_count", "sms", "2"),

@@ -46,7 +46,7 @@ from cchc.dossiers.models import (
     OnlineLevel,
     Procedure,
 )
-from cchc.dossiers.profiles import Profile
+from cchc.dossiers.profiles import AMOUNT_COLUMNS, FLAG_COLUMNS, Profile
 
 MAX_REPORTED = 20
 Progress = Callable[[int, int, str], None]  # rows done, rows in the file, message
@@ -105,13 +105,27 @@ DAY_SQL = """CASE
       THEN timezone('{zone}', try_cast({t} AS TIMESTAMPTZ))::DATE
   ELSE try_cast({t} AS TIMESTAMP)::DATE
 END"""
-FLAG_SQL = (
-    "CASE WHEN lower({t}) IN ('', '0', 'false', 'no') THEN FALSE WHEN lower({t}) IN ('1', 'true', 'yes') THEN TRUE END"
-)
-AMOUNT_SQL = (
-    "CASE WHEN replace({t}, ' ', '') = '' THEN 0 WHEN regexp_full_match(replace({t}, ' ', ''), '[0-9]+(\\.0+)?') "
-    "THEN try_cast(split_part(replace({t}, ' ', ''), '.', 1) AS BIGINT) END"
-)
+# Flags: the profile's spellings of yes and no, whatever the case; an empty cell is no.
+FLAG_SQL = "CASE WHEN lower({t}) IN ('', {no}) THEN FALSE WHEN lower({t}) IN ({yes}) THEN TRUE END"
+# Amounts and counts are whole numbers, written plainly (1500000), in groups of three digits after a
+# first group of one to three, separated by dots as Vietnamese writes them (1.500.000) or by spaces
+# (1 500 000, with the no-break spaces a spreadsheet puts there too), or as a machine writes a float
+# with a zero fraction (1500000.0, 1500000.00; never three zeros, which are a group). Anything else
+# is NULL, a refusal: a comma (decimals in Vietnamese, thousands in English: ambiguous), a sign, a
+# fraction, a group of another length (1.5000.000, 1.50). Never read natively by DuckDB, whose
+# integer reader takes "150.000" for 150 and "5.5" for 6. Plain digits are tried first: the common
+# case costs one cheap match. ``{t}`` is put in with ``str.replace`` (the regular expressions have
+# braces of their own); ``_SPACE`` is a space, a no-break space or a narrow no-break space.
+_SPACE = r"[ \x{00A0}\x{202F}]"
+AMOUNT_SQL = rf"""CASE WHEN {{t}} = '' THEN 0
+  WHEN regexp_full_match({{t}}, '[0-9]+') THEN try_cast({{t}} AS BIGINT)
+  WHEN regexp_full_match({{t}}, '{_SPACE}*([0-9]{{1,3}}([.][0-9]{{3}})+|[0-9]{{1,3}}({_SPACE}[0-9]{{3}})+|[0-9]+){_SPACE}*')
+    THEN try_cast(regexp_replace({{t}}, '[^0-9]', '', 'g') AS BIGINT)
+  WHEN regexp_full_match({{t}}, '{_SPACE}*[0-9]+[.]0{{1,2}}{_SPACE}*')
+    THEN try_cast(regexp_replace(split_part({{t}}, '.', 1), '[^0-9]', '', 'g') AS BIGINT)
+  WHEN regexp_full_match({{t}}, '{_SPACE}+') THEN 0
+END"""
+ENGLISH_GROUPS = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")
 
 # One dossier's events, each a day and the measures it adds to (``MEASURES`` order) times ``sign``.
 # The rules are those of ``store.closing`` and ``models.outcome_of`` (which the drill-down uses), in
@@ -187,6 +201,24 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:  # another user's process
         return True
     return True
+
+
+def _amount_problem(column: str, text: str) -> str:
+    """Why an amount or count was refused (see ``AMOUNT_SQL``), and how to write it."""
+    plain, grouped = ("1500000", "1.500.000") if column == "fee_amount" else ("1200", "1.200")
+    if text.startswith(("-", "\u2212")):
+        return _("“%(value)s” is negative; amounts and counts are never below zero") % {"value": text}
+    if ENGLISH_GROUPS.fullmatch(text):  # 150,000: 150 in Vietnamese, 150000 in English
+        plain = text.replace(",", "")
+        grouped = f"{int(plain):,}".replace(",", ".")
+        return _(
+            "“%(value)s” is ambiguous (a comma separates decimals in Vietnamese, thousands in English): "
+            "write %(plain)s or %(grouped)s"
+        ) % {"value": text, "plain": plain, "grouped": grouped}
+    return _(
+        "“%(value)s” is not a whole number as the import reads it: write %(plain)s or %(grouped)s "
+        "(a dot between thousands, no decimals)"
+    ) % {"value": text, "plain": plain, "grouped": grouped}
 
 
 class Engine:
@@ -295,18 +327,13 @@ class Engine:
             c: f"{col(c)}" if kind(c) == "DATE" else DAY_SQL.format(t=f"t_{c}", zone=zone)
             for c in ("received_at", "due_at", "resolved_at")
         }
-        flag = {
-            c: f"CASE coalesce({col(c)}, 0) WHEN 0 THEN FALSE WHEN 1 THEN TRUE END"
-            if kind(c) == "BIGINT"
-            else FLAG_SQL.format(t=f"t_{c}")
-            for c in ("paid_online", "result_by_post", "digitized")
+        flags = self.profile.flags
+        spelled = {
+            "yes": ", ".join(_sql_text(v.lower()) for v in flags.yes),
+            "no": ", ".join(_sql_text(v.lower()) for v in flags.no),
         }
-        amount = {
-            c: f"CASE WHEN {col(c)} IS NULL THEN 0 WHEN {col(c)} >= 0 THEN {col(c)} END"
-            if kind(c) == "BIGINT"
-            else AMOUNT_SQL.format(t=f"t_{c}")
-            for c in ("fee_amount", "sms_count")
-        }
+        flag = {c: FLAG_SQL.format(t=f"t_{c}", **spelled) for c in FLAG_COLUMNS}
+        amount = {c: AMOUNT_SQL.replace("{t}", f"t_{c}") for c in AMOUNT_COLUMNS}
         cells = [f"c{i}" for i in range(len(header)) if header[i] and not (source.numbered and i == 0)]
         nonempty = (
             " OR ".join(
@@ -366,13 +393,11 @@ class Engine:
         )
         """
 
-    SNIFFED = {
-        "DATE": ("received_at", "due_at", "resolved_at"),
-        "BIGINT": ("paid_online", "result_by_post", "digitized", "fee_amount", "sms_count"),
-    }
+    # Flags and amounts are always read as text: DuckDB's integer reader takes "150.000" for 150.
+    SNIFFED = {"DATE": ("received_at", "due_at", "resolved_at")}
 
     def _sniff(self, source: Source, positions: dict[str, int]) -> dict[int, str]:
-        """Columns DuckDB can read natively (ISO dates, whole numbers), from its sniffer's look at the
+        """Columns DuckDB can read natively (ISO dates), from its sniffer's look at the
         file; if a later row disagrees, the read fails and the file is read again as text."""
         if source.numbered:
             return {}
@@ -600,10 +625,15 @@ class Engine:
                 % {"value": value["online_level"]},
             ),
         }
-        for flag in ("paid_online", "result_by_post", "digitized"):
-            messages[flag] = (flag, _("“%(value)s” is not 0 or 1") % {"value": value[flag]})
-        for amount in ("fee_amount", "sms_count"):
-            messages[amount] = (amount, _("“%(value)s” is not a whole number") % {"value": value[amount]})
+        accepted = self.profile.flags.accepted()
+        for flag in FLAG_COLUMNS:
+            messages[flag] = (
+                flag,
+                _("“%(value)s” is not a yes/no value (write %(accepted)s)")
+                % {"value": value[flag], "accepted": accepted},
+            )
+        for amount in AMOUNT_COLUMNS:
+            messages[amount] = (amount, _amount_problem(amount, value[amount]))
         column, message = messages[err]
         return InputError(message, n, h(column))
 

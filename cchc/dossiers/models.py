@@ -174,19 +174,27 @@ class Dossier(models.Model):
     )
     online_eligible = models.BooleanField(_("online service available"), default=False)
     paid_online = models.BooleanField(
-        _("paid online"), default=False, help_text=_("1 if the fees were paid online, else 0")
+        _("paid online"),
+        default=False,
+        help_text=_("Whether the fees were paid online: 1 or 0 (Có or Không, x or empty, as the profile spells it)"),
     )
     fee_amount = models.PositiveBigIntegerField(
-        _("fees paid (đồng)"), default=0, help_text=_("Fees paid, in whole đồng, written without separators")
+        _("fees paid (đồng)"),
+        default=0,
+        help_text=_("Fees paid, in whole đồng: 1500000 or 1.500.000 (a dot between thousands, never a comma)"),
     )
     result_by_post = models.BooleanField(
-        _("result by post"), default=False, help_text=_("1 if the result was sent by post, else 0")
+        _("result by post"),
+        default=False,
+        help_text=_("Whether the result was sent by post: 1 or 0 (or as the profile spells it)"),
     )
     digitized = models.BooleanField(
-        _("digitised"), default=False, help_text=_("1 if the dossier's components were digitised, else 0")
+        _("digitised"),
+        default=False,
+        help_text=_("Whether the dossier's components were digitised: 1 or 0 (or as the profile spells it)"),
     )
     sms_count = models.PositiveIntegerField(
-        _("notification messages"), default=0, help_text=_("Notification messages sent for the dossier")
+        _("notification messages"), default=0, help_text=_("Notification messages sent for the dossier, a whole number")
     )
     handler = models.CharField(
         _("officer"), max_length=120, blank=True, help_text=_("Officer who handled it (optional)")

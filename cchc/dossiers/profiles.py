@@ -17,6 +17,22 @@ from django.utils.translation import gettext_lazy
 from cchc.core.tabular import InputError, write_rows
 from cchc.dossiers.columns import COLUMNS, DECLARED
 
+FLAG_COLUMNS = ("paid_online", "result_by_post", "digitized")
+AMOUNT_COLUMNS = ("fee_amount", "sms_count")  # whole numbers, written plainly or in Vietnamese groups
+
+
+@dataclass(frozen=True)
+class Flags:
+    """How a vendor writes yes and no in the flag columns (``FLAG_COLUMNS``), read whatever the case;
+    an empty cell is no in every profile. Anything else refuses the row."""
+
+    yes: tuple[str, ...] = ("1", "true")
+    no: tuple[str, ...] = ("0", "false")
+
+    def accepted(self) -> str:
+        """What the profile accepts, as the refusal of a bad flag names it ("1, true; 0, false or empty")."""
+        return _("%(yes)s for yes; %(no)s or empty for no") % {"yes": ", ".join(self.yes), "no": ", ".join(self.no)}
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -24,6 +40,7 @@ class Profile:
     description: Any  # lazy text
     columns: dict[str, str] = field(default_factory=dict)  # vendor header → canonical column
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical column → vendor value → ours
+    flags: Flags = Flags()
     source: str = ""  # the source system its files come from, when the profile is one vendor's (else the setting's)
 
     def header_for(self, canonical: str) -> str:
@@ -40,6 +57,9 @@ class Profile:
 
     def vendor_value(self, column: str, ours: str) -> str:
         """How this vendor spells one of our values (the first spelling the profile maps to it)."""
+        if column in FLAG_COLUMNS:
+            spelling = (self.flags.yes if ours == "1" else self.flags.no)[0]
+            return spelling[:1].upper() + spelling[1:]
         for vendor, canonical in self.values.get(column, {}).items():
             if canonical == ours:
                 return vendor[:1].upper() + vendor[1:]
@@ -54,8 +74,6 @@ class Profile:
         row: Sequence[str] = [self.vendor_value(c, example[c]) for c in COLUMNS]
         return write_rows(headers, [row], fmt, title=_("Dossiers"))
 
-
-YES_NO = {"có": "1", "không": "0", "x": "1"}
 
 PROFILES: dict[str, Profile] = {
     "canonical": Profile("canonical", gettext_lazy("standard format: the column names of the table below")),
@@ -96,10 +114,8 @@ PROFILES: dict[str, Profile] = {
                 "bưu chính công ích": "postal",
             },
             "online_level": {"toàn trình": "full", "một phần": "partial", "": ""},
-            "paid_online": YES_NO,
-            "result_by_post": YES_NO,
-            "digitized": YES_NO,
         },
+        flags=Flags(yes=("Có", "x", "1"), no=("Không", "0")),
     ),
 }
 
