@@ -35,7 +35,9 @@ class DossierSerializer(serializers.ModelSerializer):
     """A stored dossier: the declared columns (``cchc.dossiers.columns``) by their field names, the
     agency by its code, and what the import worked out (outcome, timeliness)."""
 
-    agency_code = serializers.SlugRelatedField(source="agency", slug_field="code", read_only=True)
+    agency_code: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="agency", slug_field="code", read_only=True
+    )
     timeliness = serializers.CharField(read_only=True)
 
     class Meta:

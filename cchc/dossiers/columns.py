@@ -40,7 +40,7 @@ class Column:
     @property
     def column(self) -> str:
         """The database column (``agency_id`` for the agency)."""
-        return str(self.model_field.column)
+        return _column(self.field)
 
     @property
     def sql_type(self) -> str:
@@ -53,6 +53,10 @@ class Column:
         if isinstance(f, models.BooleanField):
             return "BOOLEAN"
         return "VARCHAR"
+
+
+def _column(name: str) -> str:
+    return str(getattr(Dossier._meta.get_field(name), "column"))  # noqa: B009  (a relation has no column)
 
 
 DECLARED = (
@@ -81,5 +85,5 @@ DERIVED = (("eligible", "online_eligible"), ("procedure_id", "procedure"), ("out
 # Every stored column as (alias in the import's SQL, database column), in the order the import writes them.
 STORED = (
     *((c.alias, c.column) for c in DECLARED),
-    *((alias, str(Dossier._meta.get_field(f).column)) for alias, f in DERIVED),
+    *((alias, _column(f)) for alias, f in DERIVED),
 )

@@ -290,10 +290,8 @@ def _dossier_filter(request: HttpRequest, agency: Agency) -> DossierFilterSet:
     officers = HandlerMonthlyCount.objects.restrict(request.user).filter(agency=agency)
     found.form.fields["handler"].widget.attrs["list"] = "dossier-officers"
     found.form.fields["field"].widget.attrs["list"] = "dossier-fields"
-    found.officers = sorted(set(officers.values_list("handler", flat=True)))  # type: ignore[attr-defined]
-    found.fields_offered = sorted(  # type: ignore[attr-defined]
-        set(Procedure.objects.exclude(field="").values_list("field", flat=True))
-    )
+    found.officers = sorted(set(officers.values_list("handler", flat=True)))
+    found.fields_offered = sorted(set(Procedure.objects.exclude(field="").values_list("field", flat=True)))
     return found
 
 

@@ -199,14 +199,14 @@ class Migration(migrations.Migration):
                 (
                     "paid_online",
                     models.BooleanField(
-                        default=False, help_text="1 if the fees were paid online, else 0", verbose_name="paid online"
+                        default=False, help_text="Whether the fees were paid online: 1 or 0 (Có or Không, x or empty, as the profile spells it)", verbose_name="paid online"
                     ),
                 ),
                 (
                     "fee_amount",
                     models.PositiveBigIntegerField(
                         default=0,
-                        help_text="Fees paid, in whole đồng, written without separators",
+                        help_text="Fees paid, in whole đồng: 1500000 or 1.500.000 (a dot between thousands, never a comma)",
                         verbose_name="fees paid (đồng)",
                     ),
                 ),
@@ -214,7 +214,7 @@ class Migration(migrations.Migration):
                     "result_by_post",
                     models.BooleanField(
                         default=False,
-                        help_text="1 if the result was sent by post, else 0",
+                        help_text="Whether the result was sent by post: 1 or 0 (or as the profile spells it)",
                         verbose_name="result by post",
                     ),
                 ),
@@ -222,7 +222,7 @@ class Migration(migrations.Migration):
                     "digitized",
                     models.BooleanField(
                         default=False,
-                        help_text="1 if the dossier's components were digitised, else 0",
+                        help_text="Whether the dossier's components were digitised: 1 or 0 (or as the profile spells it)",
                         verbose_name="digitised",
                     ),
                 ),
@@ -230,7 +230,7 @@ class Migration(migrations.Migration):
                     "sms_count",
                     models.PositiveIntegerField(
                         default=0,
-                        help_text="Notification messages sent for the dossier",
+                        help_text="Notification messages sent for the dossier, a whole number",
                         verbose_name="notification messages",
                     ),
                 ),
