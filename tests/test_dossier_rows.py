@@ -235,3 +235,76 @@ def test_the_listing_exports_a_file_that_imports_back_unchanged(tmp_path: Path, 
     workbook = client.get("/dossiers/agency/SA/dossiers/?start=2022-01-01&end=2022-12-31&format=xlsx")
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
     assert Dossier.objects.restrict(SYSTEM).count() == 3
+
+
+def test_dossier_facts_reads_each_dossier_with_its_agency_block_procedure_and_lateness(
+    tmp_path: Path, province: Any
+) -> None:
+    from cchc.agencies.models import Block, BlockMembership
+
+    block = Block.objects.create(year=2022, code="SO", name="Khối sở", owner=province.province)
+    BlockMembership.objects.create(block=block, agency=province.dept_a, year=2022)
+    import_procedures_file(
+        write_csv(
+            tmp_path / "p.csv",
+            [["P1", "Cấp phiếu lý lịch tư pháp", "Lý lịch tư pháp", "province", "full"]],
+            ["code", "name", "field", "level", "online_level"],
+        )
+    )
+    rows = [
+        ["F1", "SA", "P1", "2022-02-01", "2022-02-10", "2022-02-15", "resolved", "direct", "An"],
+        ["F2", "SA", "P9", "2022-02-01", "2022-02-10", "2022-02-08", "resolved", "online", "An"],
+        ["F3", "SB", "P1", "2022-02-01", "2022-02-10", "", "pending", "direct", ""],
+    ]
+    import_dossiers_file(write_csv(tmp_path / "d.csv", rows, [*HEADER, "handler"]))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT dossier_code, agency_code, agency_level, year, block_code, procedure_field, outcome, late, "
+            "days_late, handler FROM dossier_facts ORDER BY dossier_code"
+        )
+        facts = cursor.fetchall()
+    today = date.today()
+    assert [(*f[:7], bool(f[7]), *f[8:]) for f in facts] == [
+        ("F1", "SA", "province", 2022, "SO", "Lý lịch tư pháp", "late", True, 5, "An"),
+        ("F2", "SA", "province", 2022, "SO", None, "early", False, 0, "An"),
+        ("F3", "SB", "province", 2022, None, "Lý lịch tư pháp", "pending", False, (today - date(2022, 2, 10)).days, ""),
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are PostgreSQL's")
+def test_an_analyst_role_reads_the_view_and_writes_nothing(tmp_path: Path, province: Any) -> None:
+    """The statements of docs/dossiers.md, run as they are written there (role name and password aside)."""
+    import re
+
+    import psycopg
+
+    docs = (Path(__file__).parent.parent / "docs" / "dossiers.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- analyst-role -->\n```sql\n(.*?)```", docs, re.S)
+    assert block is not None
+    role = f"cchc_analyst_test_{abs(hash(str(tmp_path))) % 10**8}"
+    database = connection.settings_dict["NAME"]
+    statements = block.group(1).replace("cchc_analyst", role).replace("DATABASE cchc", f"DATABASE {database}")
+    rows = [["A1", "SA", "P1", "2022-02-01", "2022-02-10", "2022-02-15", "resolved", "direct"]]
+    import_dossiers_file(write_csv(tmp_path / "d.csv", rows))
+    settings = connection.settings_dict
+    dsn = f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} dbname={database}"
+    with psycopg.connect(f"{dsn} user={settings['USER']}", autocommit=True) as admin:
+        admin.execute(f"DROP ROLE IF EXISTS {role}")
+        for statement in filter(None, (s.strip() for s in statements.split(";"))):
+            admin.execute(statement)
+        try:
+            with psycopg.connect(f"{dsn} user={role} password=change-me", autocommit=True) as analyst:
+                assert analyst.execute("SELECT count(*) FROM dossier_facts").fetchone() is not None
+                for write in (
+                    "DELETE FROM dossier_facts",
+                    "UPDATE dossiers_dossier SET status = 'pending'",
+                    "SELECT count(*) FROM dossiers_dossier",
+                    "CREATE TABLE analyst_notes (x int)",
+                ):
+                    with pytest.raises(psycopg.Error):
+                        analyst.execute(write)
+        finally:
+            admin.execute(f"REVOKE ALL ON dossier_facts FROM {role}")
+            admin.execute(f"REVOKE ALL ON SCHEMA public FROM {role}")
+            admin.execute(f"REVOKE ALL ON DATABASE {database} FROM {role}")
+            admin.execute(f"DROP ROLE {role}")
