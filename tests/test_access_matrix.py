@@ -234,6 +234,8 @@ MATRIX: dict[str, Route] = {
     # Without a code found in the scope, back to the index (tests/test_dossier_pages.py finds one).
     "dossiers:lookup": Route(everyone(Redirect("/dossiers/"), anonymous=LOGIN)),
     "dossiers:agency": Route(AGENCY_PAGE, lookup="code"),
+    # The agency's listing as a file: the same scope as its page.
+    "dossiers:agency_dossiers": Route(AGENCY_PAGE, lookup="code"),
     "dossiers:block": Route(BLOCK_PAGE, lookup="pk"),
     # A signed-in user's choice is kept in the profile; a visitor's in a cookie.
     "set_language": Route(

@@ -159,6 +159,9 @@ def test_the_schema_in_json_lists_the_agency_paths_and_fields(personas: Any, pro
 
 
 DOSSIER_FIELDS = {
+    "source",
+    "online_eligible",
+    "outcome",
     "dossier_code",
     "agency_code",
     "procedure_code",
@@ -191,6 +194,10 @@ def test_the_schema_describes_the_dossier_listing(personas: Any, province: Any) 
         "received_from",
         "received_to",
         "late",
+        "outcome",
+        "handler",
+        "field",
+        "procedure",
         "limit",
         "offset",
     }

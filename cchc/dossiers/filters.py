@@ -11,6 +11,8 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from cchc.core.scope import restricted
 from cchc.dossiers.models import Channel, Dossier, DossierStatus, OnlineLevel, Outcome, Procedure, ProcedureLevel
@@ -44,7 +46,10 @@ class DossierFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=DossierStatus.choices, label=_("Status"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
     outcome = django_filters.ChoiceFilter(choices=Outcome.choices, label=_("Outcome"))
-    late = django_filters.BooleanFilter(method="filter_late", label=_("Resolved late"), widget=forms.NullBooleanSelect)
+    # A method filter: the schema is told its type (it would say string).
+    late = extend_schema_field(OpenApiTypes.BOOL)(
+        django_filters.BooleanFilter(method="filter_late", label=_("Resolved late"), widget=forms.NullBooleanSelect)
+    )
     handler = django_filters.CharFilter(field_name="handler", label=_("Officer"))
     field = django_filters.CharFilter(field_name="procedure__field", label=_("Field"))
     procedure = django_filters.CharFilter(field_name="procedure_code", label=_("Procedure code"))
