@@ -530,6 +530,7 @@ class Engine:
                 with path.open("wb") as out, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
                     for block in copy:
                         out.write(block)
+                cursor.execute("DROP TABLE cchc_import_codes")  # inside a caller's transaction, ON COMMIT waits
                 return path
             cursor.execute("DROP TABLE IF EXISTS temp.cchc_import_codes")
             cursor.execute("CREATE TEMPORARY TABLE cchc_import_codes (code text PRIMARY KEY)")
