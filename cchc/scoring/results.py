@@ -29,7 +29,7 @@ from cchc.core import audit
 from cchc.core.formatting import format_change, format_number, format_percent, format_share
 from cchc.core.models import AuditEntry
 from cchc.scoring import computed
-from cchc.scoring.models import BAND_ORDER, Assessment, Band, Criterion, FigureSource, Framework, Method, Score
+from cchc.scoring.models import BAND_ORDER, AreaTotal, Assessment, Band, Criterion, FigureSource, Framework, Method
 from cchc.scoring.rules import Rules, apply_rules, rules_of_blocks
 from cchc.scoring.sources import figures, officer_late_rates
 
@@ -275,33 +275,26 @@ def _snapshot(a: Assessment) -> AgencyResult:
 
 
 def _totals(framework_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
-    """assessment → area → (points earned, points deducted) in cents, one GROUP BY over every leaf score
-    of the assessments not frozen.
+    """assessment → area → (points earned, points deducted) in cents, of the assessments not frozen.
 
-    Plain SQL through a cursor, the sums rounded to whole cents by the database: the ORM's per-value
-    converters and a Decimal per row cost more than the query itself.
+    Read from the totals maintained on every score write (``cchc.scoring.totals``): one row per
+    assessment and area, not every leaf score. Plain SQL through a cursor, in whole cents from the
+    database: the ORM's per-value converters and a Decimal per row cost more than the query itself.
     """
     if not framework_ids:
         return {}
     quote = connection.ops.quote_name
-    score, criterion, assessment = (quote(m._meta.db_table) for m in (Score, Criterion, Assessment))
+    total, assessment = (quote(m._meta.db_table) for m in (AreaTotal, Assessment))
     sql = (
-        "SELECT s.assessment_id, c.area_id, c.method, "
-        "CAST(ROUND(SUM(COALESCE(s.final_score, s.appraised_score, s.self_score)) * 100) AS INTEGER) "
-        f"FROM {score} s JOIN {criterion} c ON c.id = s.criterion_id JOIN {assessment} a ON a.id = s.assessment_id "
-        f"WHERE a.framework_id IN ({', '.join(['%s'] * len(framework_ids))}) AND a.frozen_at IS NULL AND c.is_leaf = %s "
-        "GROUP BY s.assessment_id, c.area_id, c.method"
+        "SELECT t.assessment_id, t.area_id, CAST(ROUND(t.earned * 100) AS INTEGER), "
+        "CAST(ROUND(t.deducted * 100) AS INTEGER) "
+        f"FROM {total} t JOIN {assessment} a ON a.id = t.assessment_id "
+        f"WHERE a.framework_id IN ({', '.join(['%s'] * len(framework_ids))}) AND a.frozen_at IS NULL"
     )
-    params: list[Any] = [*framework_ids, True]
     totals: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for assessment_id, area_id, method, cents in cursor.fetchall():
-            earned, deducted = totals[assessment_id].get(area_id, (0, 0))
-            if method == Method.DEDUCTION:
-                deducted += cents or 0
-            else:
-                earned += cents or 0
+        cursor.execute(sql, framework_ids)
+        for assessment_id, area_id, earned, deducted in cursor.fetchall():
             totals[assessment_id][area_id] = (earned, deducted)
     return totals
 
