@@ -58,11 +58,13 @@ types: venv
 
 ## bench: benchmarks, printing figures and ratios against a reference measured in the same run; the
 ## ranking benchmark runs again on the local PostgreSQL (a database of its own, dropped afterwards)
+## (BENCH_DB names that database, so that two checkouts benchmarking at once do not drop each other's)
+BENCH_DB ?= cchc_bench
 bench: setup
 	$(BIN)/python -m bench
-	dropdb --if-exists -h 127.0.0.1 -U postgres cchc_bench && createdb -h 127.0.0.1 -U postgres cchc_bench
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/cchc_bench $(BIN)/python -m bench scoring
-	dropdb --if-exists -h 127.0.0.1 -U postgres cchc_bench
+	dropdb --if-exists -h 127.0.0.1 -U postgres $(BENCH_DB) && createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) $(BIN)/python -m bench scoring
+	dropdb --if-exists -h 127.0.0.1 -U postgres $(BENCH_DB)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles data

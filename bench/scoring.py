@@ -8,10 +8,11 @@ import random
 import time
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from bench.agencies import timed
 from cchc.agencies.models import Agency, Block, BlockMembership
+from cchc.scoring import totals
 from cchc.scoring.frameworks import CriterionRow, check_tree, save_framework
 from cchc.scoring.models import Assessment, Criterion, Score
 from cchc.scoring.results import rank
@@ -78,6 +79,7 @@ def build() -> int:
             Score.objects.bulk_create(scores, batch_size=5000)
             scores = []
     Score.objects.bulk_create(scores, batch_size=5000)
+    totals.refresh(Assessment.objects.filter(year=YEAR).values_list("pk", flat=True))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would have by the time anyone ranks
@@ -99,7 +101,9 @@ def change_one_score(step: int) -> None:
     """An appraiser's change to one agency's score, as between two recomputations in real use."""
     score = Score.objects.filter(assessment__year=YEAR).order_by("pk")[step * 997]
     score.final_score = Decimal("0.00") if score.final_score is None else None
-    score.save(update_fields=["final_score"])
+    with transaction.atomic():  # as services._save_score: the score and its area's total together
+        score.save(update_fields=["final_score"])
+        totals.refresh([score.assessment_id])
 
 
 def run(workdir: str) -> None:

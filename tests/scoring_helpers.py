@@ -9,9 +9,9 @@ from pathlib import Path
 from cchc.accounts.models import User
 from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.agencies.services import rebuild_paths
-from cchc.scoring import computed, services
+from cchc.scoring import computed, services, totals
 from cchc.scoring.frameworks import import_framework
-from cchc.scoring.models import AppraiserAssignment, Assessment, Framework, Score
+from cchc.scoring.models import AppraiserAssignment, AreaTotal, Assessment, Framework, Method, Score
 from cchc.scoring.services import ensure_assessment
 
 FRAMEWORK_CSV = """code,parent_code,name,max_points,method,source,mapping
@@ -69,6 +69,7 @@ def fill_self_scores(assessment: Assessment, points: dict[str, str] | None = Non
             else s.criterion.max_points * (0 if s.criterion.method == "deduction" else 1)
         )
         s.save()
+    totals.refresh([assessment.pk])  # written here directly, not through the services: their totals too
 
 
 def assign(
@@ -102,3 +103,18 @@ def approve_all(block: Block, coordinator: User) -> None:
     assessments.update(state=Assessment.State.FINAL_APPRAISAL)
     for pk in assessments.values_list("pk", flat=True):
         services.approve(coordinator, pk)
+
+
+def summed_from_scores() -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+    """(assessment, area) → (points earned, points deducted), summed here from every leaf score."""
+    found: dict[tuple[int, int], list[Decimal]] = {}
+    for s in Score.objects.select_related("criterion").filter(criterion__is_leaf=True):
+        sums = found.setdefault((s.assessment_id, s.criterion.area_id or 0), [Decimal(0), Decimal(0)])
+        if s.effective is not None:
+            sums[s.criterion.method == Method.DEDUCTION] += s.effective
+    return {key: (earned, deducted) for key, (earned, deducted) in found.items()}
+
+
+def maintained_totals() -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+    """The same, as the maintained area totals hold them."""
+    return {(t.assessment_id, t.area_id): (t.earned, t.deducted) for t in AreaTotal.objects.all()}

@@ -42,6 +42,7 @@ from cchc.accounts.models import RoleGrant
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, Block
 from cchc.core.models import AuditEntry, Task
+from cchc.scoring import totals
 from cchc.scoring.frameworks import import_framework
 from cchc.scoring.models import AppraiserAssignment, Assessment, Evidence, Framework, Score
 from conftest import PASSWORD, client_for, make_user
@@ -610,6 +611,7 @@ def world(province: Any, personas: Any, tmp_path: Path, settings: Any) -> World:
 def appraised(world: World) -> None:
     """Every 1.2 appraised at 10 of the self-scored 20, then the explanation round open."""
     Score.objects.filter(criterion__code="1.2").update(appraised_score=10, appraisal_reason="Thiếu minh chứng")
+    totals.refresh(Score.objects.values_list("assessment_id", flat=True))
     world.in_state(State.EXPLANATION, explanation_deadline=timezone.localdate() + timedelta(days=5))
 
 

@@ -26,6 +26,7 @@ from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.core.models import AuditEntry
 from cchc.dossiers.models import MonthDetail, MonthlyCount, Procedure
 from cchc.scoring.models import Assessment, Method, Score
+from tests.scoring_helpers import maintained_totals, summed_from_scores
 
 pytestmark = pytest.mark.django_db
 
@@ -300,6 +301,10 @@ class TestLoadedProvince:
         latest = max(states)
         assert Assessment.State.PUBLISHED not in states[latest]  # nothing of a year under way is published
         assert all(states[year] == {Assessment.State.PUBLISHED} for year in states if year < latest)
+
+    def test_the_area_totals_a_ranking_reads_are_those_of_the_scores(self, demo_output):
+        kept = maintained_totals()
+        assert kept and kept == summed_from_scores()
 
 
 def test_scale_multiplies_the_communes():

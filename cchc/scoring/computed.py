@@ -12,11 +12,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core import audit
 from cchc.core.models import AuditEntry
+from cchc.scoring import totals
 from cchc.scoring.models import Assessment, Criterion, Method, Score
 from cchc.scoring.sources import figures, is_computed, mapped_points, source_of
 
@@ -74,8 +76,10 @@ def refresh(assessments: Iterable[Assessment], user: Any = None, frameworks: lis
                     agency=drafts[s.assessment_id].agency,
                 )
             )
-    Score.objects.bulk_update(changed, [*TRACKED, "figure_at", "version"], batch_size=1000)
-    audit.record_many(entries)
+    with transaction.atomic():
+        Score.objects.bulk_update(changed, [*TRACKED, "figure_at", "version"], batch_size=1000)
+        totals.refresh(s.assessment_id for s in changed)
+        audit.record_many(entries)
     return len(changed)
 
 

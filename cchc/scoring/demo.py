@@ -15,6 +15,7 @@ from django.utils import timezone
 from cchc.accounts.models import User
 from cchc.agencies.models import Block, BlockMembership
 from cchc.core.formatting import format_date_text, format_number
+from cchc.scoring import totals
 from cchc.scoring.frameworks import CriterionRow, check_tree, save_framework
 from cchc.scoring.models import AppraiserAssignment, Assessment, Criterion, Framework, Method, Score
 from cchc.scoring.results import rank
@@ -234,6 +235,7 @@ def _score_year(year: int) -> int:
             scores.append(_score(a, c, quality, rng))
     Assessment.objects.bulk_update(saved, ["satisfaction", "late_rate", "explanation_deadline"], batch_size=500)
     Score.objects.bulk_create(scores, batch_size=1000)
+    totals.refresh(a.pk for a in saved)
     return len(saved)
 
 

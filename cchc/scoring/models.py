@@ -297,6 +297,28 @@ class Score(models.Model):
         return self.appraised_score is not None and self.appraised_score != self.self_score
 
 
+class AreaTotal(models.Model):
+    """The points of one assessment in one area (lĩnh vực), summed from its leaf scores.
+
+    Maintained on every score write (``cchc.scoring.totals.refresh``), so that a ranking reads one
+    row per agency and area instead of every score. Each leaf counts its latest stage: final, else
+    appraised, else self-score.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="area_totals")
+    area = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    earned = models.DecimalField(_("points earned"), max_digits=9, decimal_places=2, default=Decimal(0))
+    deducted = models.DecimalField(_("points deducted"), max_digits=9, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        verbose_name = _("area total")
+        verbose_name_plural = _("area totals")
+        constraints = [models.UniqueConstraint(fields=["assessment", "area"], name="one_total_per_area")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} · {self.area_id}: {self.earned} − {self.deducted}"
+
+
 def evidence_path(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.score.assessment.year}/{instance.score.assessment.agency.code}/{filename}"
 

@@ -29,7 +29,7 @@ from cchc.core import audit
 from cchc.core.formatting import format_change, format_number, format_percent, format_share
 from cchc.core.models import AuditEntry
 from cchc.scoring import computed
-from cchc.scoring.models import BAND_ORDER, Assessment, Band, Criterion, FigureSource, Framework, Method, Score
+from cchc.scoring.models import BAND_ORDER, AreaTotal, Assessment, Band, Criterion, FigureSource, Framework, Method
 from cchc.scoring.rules import Rules, apply_rules, rules_of_blocks
 from cchc.scoring.sources import figures, officer_late_rates
 
@@ -198,9 +198,6 @@ class BlockRanking:
         }
 
 
-READ = ("id", "agency_id", "framework_id", "year", "state", "late_rate", "satisfaction", "frozen_at", "version")
-
-
 def rank(
     year: int, block: Block | None = None, *, save: bool = True, user: Any = None, reason: str = ""
 ) -> list[BlockRanking]:
@@ -214,11 +211,10 @@ def rank(
         chosen = chosen.filter(block=block)
     frameworks = list(chosen.order_by("block__code"))
     framework_ids = [f.pk for f in frameworks]
+    # Whole rows: with only() Django builds each instance field by field (a third slower for 3,500),
+    # and the few columns not needed are small.
     assessments = list(
-        Assessment.objects.filter(framework_id__in=framework_ids)
-        .select_related("agency")
-        .only(*READ, *STORED, "agency__code", "agency__name", "agency__kind")
-        .order_by("agency__name")
+        Assessment.objects.filter(framework_id__in=framework_ids).select_related("agency").order_by("agency__name")
     )
     live = [a for a in assessments if a.frozen_at is None]
     if save:
@@ -237,7 +233,7 @@ def rank(
         rules = rules_by_block[framework.block_id]
         members = by_framework[framework.pk]
         results = [
-            _result(a, framework, totals.get(a.pk, {}), areas, rules, late[a.pk], satisfaction[a.pk])
+            _result(a, framework, totals.get(a.pk, {}), areas[framework.pk], rules, late[a.pk], satisfaction[a.pk])
             if a.frozen_at is None
             else _snapshot(a)
             for a in members
@@ -275,44 +271,41 @@ def _snapshot(a: Assessment) -> AgencyResult:
 
 
 def _totals(framework_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
-    """assessment → area → (points earned, points deducted) in cents, one GROUP BY over every leaf score
-    of the assessments not frozen.
+    """assessment → area → (points earned, points deducted) in cents, of the assessments not frozen.
 
-    Plain SQL through a cursor, the sums rounded to whole cents by the database: the ORM's per-value
-    converters and a Decimal per row cost more than the query itself.
+    Read from the totals maintained on every score write (``cchc.scoring.totals``): one row per
+    assessment and area, not every leaf score. Plain SQL through a cursor, in whole cents from the
+    database: the ORM's per-value converters and a Decimal per row cost more than the query itself.
     """
     if not framework_ids:
         return {}
     quote = connection.ops.quote_name
-    score, criterion, assessment = (quote(m._meta.db_table) for m in (Score, Criterion, Assessment))
+    total, assessment = (quote(m._meta.db_table) for m in (AreaTotal, Assessment))
     sql = (
-        "SELECT s.assessment_id, c.area_id, c.method, "
-        "CAST(ROUND(SUM(COALESCE(s.final_score, s.appraised_score, s.self_score)) * 100) AS INTEGER) "
-        f"FROM {score} s JOIN {criterion} c ON c.id = s.criterion_id JOIN {assessment} a ON a.id = s.assessment_id "
-        f"WHERE a.framework_id IN ({', '.join(['%s'] * len(framework_ids))}) AND a.frozen_at IS NULL AND c.is_leaf = %s "
-        "GROUP BY s.assessment_id, c.area_id, c.method"
+        "SELECT t.assessment_id, t.area_id, CAST(ROUND(t.earned * 100) AS INTEGER), "
+        "CAST(ROUND(t.deducted * 100) AS INTEGER) "
+        f"FROM {total} t JOIN {assessment} a ON a.id = t.assessment_id "
+        f"WHERE a.framework_id IN ({', '.join(['%s'] * len(framework_ids))}) AND a.frozen_at IS NULL"
     )
-    params: list[Any] = [*framework_ids, True]
     totals: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for assessment_id, area_id, method, cents in cursor.fetchall():
-            earned, deducted = totals[assessment_id].get(area_id, (0, 0))
-            if method == Method.DEDUCTION:
-                deducted += cents or 0
-            else:
-                earned += cents or 0
+        cursor.execute(sql, framework_ids)
+        for assessment_id, area_id, earned, deducted in cursor.fetchall():
             totals[assessment_id][area_id] = (earned, deducted)
     return totals
 
 
-def _area_maxima(framework_ids: list[int]) -> dict[int, dict[int, tuple[str, Decimal]]]:
-    """framework → area id → (area code, maximum points), areas of deductions left out."""
-    found: dict[int, dict[int, tuple[str, Decimal]]] = defaultdict(dict)
+def _area_maxima(framework_ids: list[int]) -> dict[int, list[tuple[int, str, float]]]:
+    """framework → [(area id, area code, maximum points)], areas of deductions left out.
+
+    The maxima as floats, once per run: the component indices are floats (JSON), and converting a
+    Decimal for every agency and area cost more than the rest of the arithmetic.
+    """
+    found: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
     for c in Criterion.objects.filter(framework_id__in=framework_ids, parent__isnull=True).exclude(
         method=Method.DEDUCTION
     ):
-        found[c.framework_id][c.pk] = (c.code, c.max_points)
+        found[c.framework_id].append((c.pk, c.code, float(c.max_points)))
     return found
 
 
@@ -320,19 +313,21 @@ def _result(
     a: Assessment,
     framework: Framework,
     totals: dict[int, tuple[int, int]],
-    areas: dict[int, dict[int, tuple[str, Decimal]]],
+    areas: list[tuple[int, str, float]],
     rules: Rules,
     late_rate: Any,
     satisfaction: Any,
 ) -> AgencyResult:
-    earned = {area_id: cents for area_id, (cents, _deducted) in totals.items()}
-    deducted = sum(cents for _earned, cents in totals.values())
+    earned = deducted = 0
+    for area_earned, area_deducted in totals.values():
+        earned += area_earned
+        deducted += area_deducted
     maximum = framework.max_points
-    points = Decimal(max(0, sum(earned.values()) - deducted)).scaleb(-2)
+    points = Decimal(max(0, earned - deducted)).scaleb(-2)
     index = (points / maximum * HUNDRED).quantize(INDEX_PLACES) if maximum else Decimal(0)
+    # Cents over points: the area's index in % (a leaf without a total row earned nothing).
     area_indices = {
-        code: round(earned.get(pk, 0) / float(area_max), 4) if area_max else 0.0
-        for pk, (code, area_max) in areas.get(framework.pk, {}).items()
+        code: round(totals[pk][0] / area_max, 4) if area_max and pk in totals else 0.0 for pk, code, area_max in areas
     }
     band_before = rules.band(index)
     band, reasons = apply_rules(band_before, late_rate.value, satisfaction.value, rules)
@@ -396,6 +391,8 @@ def _lineage(agency_ids: list[int], year: int) -> dict[int, list[Assessment]]:
         if agency_id in ids_of_year:
             wanted[agency_id] = [agency_id]
             continue
+        if agency_id not in back:
+            continue  # most agencies succeeded no one
         predecessors, frontier = set(), {agency_id}
         for _step in range(3):  # a commune merged twice is still followed; deeper chains are not expected
             frontier = {p for x in frontier for p in back.get(x, ())}

@@ -29,7 +29,7 @@ from cchc.core import audit
 from cchc.core.formatting import format_date, format_number
 from cchc.core.models import AuditEntry
 from cchc.core.tabular import InputError, read_rows
-from cchc.scoring import computed
+from cchc.scoring import computed, totals
 from cchc.scoring.frameworks import parse_decimal
 from cchc.scoring.models import (
     AppraiserAssignment,
@@ -136,6 +136,9 @@ def _check_points(value: Decimal | None, criterion: Criterion) -> Decimal | None
     return value
 
 
+POINTS = frozenset({"self_score", "appraised_score", "final_score"})  # what the area totals sum
+
+
 def _save_score(score: Score, user: Any, fields: dict[str, Any], reason: str, assessment: Assessment) -> Score:
     tracked = list(fields)
     before = audit.snapshot(score, tracked)
@@ -147,6 +150,8 @@ def _save_score(score: Score, user: Any, fields: dict[str, Any], reason: str, as
     score.version += 1
     score.updated_by = user if getattr(user, "is_authenticated", False) else None
     score.save()
+    if changes.keys() & POINTS:
+        totals.refresh([score.assessment_id])
     audit.record(
         user=user, obj=score, action=AuditEntry.Action.UPDATE, changes=changes, reason=reason, agency=assessment.agency
     )
@@ -200,9 +205,10 @@ def ensure_assessment(agency: Agency, framework: Framework, *, refresh: bool = T
     )
     leaves = list(framework.criteria.filter(is_leaf=True))
     have = set(assessment.scores.values_list("criterion_id", flat=True))
-    Score.objects.bulk_create(
-        [Score(assessment=assessment, criterion=c) for c in leaves if c.pk not in have], batch_size=1000
-    )
+    missing = [Score(assessment=assessment, criterion=c) for c in leaves if c.pk not in have]
+    if missing:
+        Score.objects.bulk_create(missing, batch_size=1000)
+        totals.refresh([assessment.pk])
     if refresh:
         computed.refresh([assessment])
     return assessment
@@ -720,6 +726,7 @@ def _write_scores(parsed: list[Any], year: int, user: Any) -> ScoreImport:
         )
         summary.updated += 1
     Score.objects.bulk_update(changed, [*SCORE_FIELDS, "appraisal_reason", "self_note", "version"], batch_size=1000)
+    totals.refresh(s.assessment_id for s in changed)
     audit.record_many(entries)
     return summary
 

@@ -1,0 +1,94 @@
+"""The points per assessment and area that a ranking reads (``AreaTotal``) are kept equal to the sums of
+the scores by every path that writes scores: opening, computed criteria, self-assessment, import,
+appraisal, explanation round, final appraisal, approval, and the demo's and the migration's loads.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from cchc.scoring import services
+from cchc.scoring.models import AreaTotal, Assessment
+from cchc.scoring.results import rank
+from tests.scoring_helpers import assign, framework_for, maintained_totals, score, summed_from_scores, with_rates
+
+State = Assessment.State
+TODAY = timezone.localdate()
+
+
+def assert_kept() -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+    kept = maintained_totals()
+    assert kept == summed_from_scores()
+    return kept
+
+
+@pytest.fixture
+def opened(province: Any, personas: Any, tmp_path: Path) -> tuple[Assessment, Assessment]:
+    framework = framework_for(province.block_departments, tmp_path, deadline=TODAY + timedelta(days=10))
+    assign(personas.appraiser, framework, agency=province.dept_a)
+    assert services.open_assessments(personas.coordinator, province.block_departments) == 2
+    a = Assessment.objects.get(agency=province.dept_a)
+    b = Assessment.objects.get(agency=province.dept_b)
+    return a, b
+
+
+def test_every_score_write_keeps_the_area_totals(opened: Any, personas: Any, tmp_path: Path) -> None:
+    a, b = opened
+    # Opened: a row per assessment and area (three areas), nothing scored yet.
+    assert assert_kept() == {(x.pk, area): (0, 0) for x in (a, b) for area in _areas(a)}
+
+    with_rates(a, late_rate="0.03", satisfaction="0.8")  # computed criteria: 1.3 → 5 points, 2 → 32
+    kept = assert_kept()
+    assert kept[(a.pk, _area(a, "2"))] == (32, 0)
+
+    for code, points in (("1.1.1", "10"), ("1.1.2", "18.5"), ("1.2", "20"), ("3", "2")):
+        s = score(a, code)
+        services.self_assess(personas.officer_a, s.pk, Decimal(points), "", s.version)
+    kept = assert_kept()
+    assert kept[(a.pk, _area(a, "1"))] == (Decimal("53.5"), 0) and kept[(a.pk, _area(a, "3"))] == (0, 2)
+
+    path = tmp_path / "scores.csv"
+    path.write_text("agency_code,criterion_code,self_score\nSB,1.2,17\nSB,3,1\n", encoding="utf-8")
+    services.import_scores_file(path, 2025)
+    kept = assert_kept()
+    assert kept[(b.pk, _area(b, "1"))] == (17, 0) and kept[(b.pk, _area(b, "3"))] == (0, 1)
+
+    services.submit(personas.head, a.pk)
+    s = score(a, "1.2")
+    services.appraise(personas.appraiser, s.pk, Decimal(12), "Thiếu minh chứng", s.version)
+    assert assert_kept()[(a.pk, _area(a, "1"))] == (Decimal("45.5"), 0)
+    services.open_explanation(personas.coordinator, a.pk, TODAY)
+    services.start_final_appraisal(personas.coordinator, a.pk)
+    s = score(a, "1.2")
+    services.final_appraise(personas.appraiser, s.pk, Decimal(16), "Chấp nhận giải trình", s.version)
+    assert assert_kept()[(a.pk, _area(a, "1"))] == (Decimal("49.5"), 0)
+    services.approve(personas.coordinator, a.pk)
+    assert_kept()
+
+    # The ranking reads them: 49.5 + 32 − 2 = 79.5 of 100.
+    a.refresh_from_db()
+    assert a.points == Decimal("79.5") and a.area_indices == {"1": 82.5, "2": 80.0}
+
+
+def test_a_ranking_reads_the_totals_not_the_scores(opened: Any, personas: Any) -> None:
+    """What the ranking shows comes from the maintained rows (so a write that forgot them would show)."""
+    a, _b = opened
+    with_rates(a, late_rate="0.01", satisfaction="1")  # 10 + 40 points
+    AreaTotal.objects.filter(assessment=a, area__code="1").update(earned=Decimal("7.25"))
+    (ranking,) = rank(2025, a.framework.block, save=False)
+    result = next(r for r in ranking.results if r.assessment.pk == a.pk)
+    assert result.points == Decimal("47.25")
+
+
+def _areas(a: Assessment) -> list[int]:
+    return list(a.framework.criteria.filter(parent__isnull=True).values_list("pk", flat=True))
+
+
+def _area(a: Assessment, code: str) -> int:
+    return a.framework.criteria.get(code=code).pk
