@@ -6,7 +6,6 @@ the demo holds a few hundred thousand dossiers, and loading it for every test wo
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -234,7 +233,7 @@ class TestLoadedProvince:
         procedures = {p.code: p for p in Procedure.objects.all()}
         handled: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for code, packed in MonthDetail.objects.values_list("agency__code", "procedures"):
-            handled[code] |= {(procedures[c].level, procedures[c].field) for c in json.loads(packed)}
+            handled[code] |= {(procedures[c].level, procedures[c].field) for c in packed}
         agencies = {a.code: a for a in Agency.objects.all()}
         for code, fields in HANDLED_BY.items():
             assert handled[code], code

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from cchc.agencies.models import Agency
 from cchc.core import audit
@@ -836,9 +837,16 @@ def write_counts(db: duckdb.DuckDBPyConnection) -> None:
         add_handler_counts(handlers)
 
 
-def _add_vectors(old: str, new: str) -> str:
-    merged: dict[str, list[int]] = json.loads(old or "{}")
-    for key, values in json.loads(new).items():
+def _packed(value: str | dict[str, list[int]] | None) -> dict[str, list[int]]:
+    """A packed JSON object of vectors as a dict: DuckDB gives text, the JSON columns give dicts."""
+    if isinstance(value, dict):
+        return dict(value)
+    return dict(json.loads(value or "{}"))
+
+
+def _add_vectors(old: str | dict[str, list[int]], new: str | dict[str, list[int]]) -> str:
+    merged = _packed(old)
+    for key, values in _packed(new).items():
         current = merged.get(key)
         merged[key] = values if current is None else [a + b for a, b in zip(current, values, strict=True)]
     return json.dumps({k: v for k, v in merged.items() if any(v)}, separators=(",", ":"))
@@ -889,7 +897,10 @@ def add_monthly(rows: list[tuple[Any, ...]]) -> None:
     )
     if updates:
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {MonthDetail._meta.db_table} SET procedure_stocks = %s WHERE id = %s", updates)
+            value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+            cursor.executemany(
+                f"UPDATE {MonthDetail._meta.db_table} SET procedure_stocks = {value} WHERE id = %s", updates
+            )
     if connection.vendor == "postgresql" and len(rows) > 1000:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {MonthlyCount._meta.db_table}")
@@ -905,7 +916,7 @@ def _roll_stocks(moved: dict[tuple[int, date], str]) -> tuple[dict[tuple[int, da
     for agency, month in moved:
         by_agency.setdefault(agency, []).append(month)
     earliest = min(month for _agency, month in moved)
-    held: dict[int, list[tuple[date, int, str]]] = {agency: [] for agency in by_agency}
+    held: dict[int, list[tuple[date, int, Any]]] = {agency: [] for agency in by_agency}
     before = (
         MonthDetail.objects.filter(agency_id__in=list(by_agency), month__lt=earliest)
         .values("agency_id")
@@ -935,7 +946,7 @@ def _roll_stocks(moved: dict[tuple[int, date], str]) -> tuple[dict[tuple[int, da
             new = _add_vectors(old, delta)
             if (agency, month) in moved:
                 result[(agency, month)] = new
-            elif new != stored_at[month][1]:
+            elif _packed(new) != _packed(stored_at[month][1]):
                 updates.append((new, stored_at[month][0]))
     return result, updates
 
@@ -1033,12 +1044,22 @@ def _insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Se
         if connection.vendor == "postgresql":
             fields = [model._meta.get_field(c) for c in columns]
             types = [re.sub(r"\(.*\)", "", f.db_type(connection) or "") for f in fields if isinstance(f, models.Field)]
+            # JSON columns get the text DuckDB made as it is (psycopg would encode a str as a JSON string).
+            packed = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(types)
                 for row in rows:
+                    if packed:
+                        row = list(row)
+                        for i in packed:
+                            row[i] = Jsonb(row[i], dumps=_as_is)
                     copy.write_row(row)
             return
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", list(rows))
+
+
+def _as_is(text: Any) -> str:
+    return text if isinstance(text, str) else json.dumps(text, separators=(",", ":"))
 
 
 def _lock_imports() -> None:

@@ -320,18 +320,18 @@ class MonthlyCount(Counts):
 
 class MonthDetail(models.Model):
     """The same measures as ``MonthlyCount`` per day of the month and per procedure code, packed as
-    JSON objects of vectors in ``MEASURES`` order (``{"5": [...], "17": [...]}``): the partial months at
+    JSON objects (JSON columns a query can read) of vectors in ``MEASURES`` order (``{"5": [...], "17": [...]}``): the partial months at
     the edges of a period, the as-of day inside a month and the breakdowns by procedure read them;
     and the open dossiers per procedure at the month's end.
     Kept apart so that the month totals stay narrow rows that sum fast."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    days = models.TextField(default="{}")
-    procedures = models.TextField(default="{}")
+    days = models.JSONField(default=dict)
+    procedures = models.JSONField(default=dict)
     # Open dossiers per procedure code at the month's end, [pending, of which overdue]: the stocks of
     # the procedure breakdowns without summing every month before (kept up to date on import).
-    procedure_stocks = models.TextField(default="{}")
+    procedure_stocks = models.JSONField(default=dict)
 
     objects = ScopedQuerySet.as_manager()
     scope_agency_field = "agency"

@@ -13,7 +13,6 @@ agencies its roles give it on that table (``scope_roles``), and nothing without 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -217,7 +216,7 @@ def _day_sums(scope: Scope, start: date, end: date, measures: Iterable[str] = ME
         first = start.day if (month.year, month.month) == (start.year, start.month) else 1
         last = end.day if (month.year, month.month) == (end.year, end.month) else 31
         total = result.setdefault(agency, dict.fromkeys(measures, 0))
-        for day, vector in json.loads(days).items():
+        for day, vector in days.items():
             if first <= int(day) <= last:
                 for name, i in wanted:
                     total[name] += vector[i]
@@ -229,7 +228,7 @@ def _procedure_flows(rows: QuerySet[MonthDetail], first: date, last: date) -> di
     width = len(MEASURES)
     flows: dict[str, list[int]] = {}
     for packed in rows.filter(month__range=(first, last)).values_list("procedures", flat=True).iterator():
-        for code, vector in json.loads(packed).items():
+        for code, vector in packed.items():
             total = flows.get(code) or flows.setdefault(code, [0] * width)
             for i in range(width):
                 total[i] += vector[i]
@@ -246,7 +245,7 @@ def _procedure_stocks(rows: QuerySet[MonthDetail], before: date) -> dict[str, li
     )
     stocks: dict[str, list[int]] = {}
     for packed in rows.filter(month=last).values_list("procedure_stocks", flat=True).iterator():
-        for code, (pending, overdue) in json.loads(packed).items():
+        for code, (pending, overdue) in packed.items():
             total = stocks.get(code) or stocks.setdefault(code, [0, 0])
             total[0] += pending
             total[1] += overdue
