@@ -308,3 +308,18 @@ def test_an_analyst_role_reads_the_view_and_writes_nothing(tmp_path: Path, provi
             admin.execute(f"REVOKE ALL ON SCHEMA public FROM {role}")
             admin.execute(f"REVOKE ALL ON DATABASE {database} FROM {role}")
             admin.execute(f"DROP ROLE {role}")
+
+
+def test_the_month_detail_is_json_a_query_can_read(tmp_path: Path, province: Any) -> None:
+    """The per-day and per-procedure vectors are JSON columns: the database answers on their keys."""
+    rows = [
+        ["J1", "SA", "P1", "2022-02-01", "", "2022-02-03", "resolved", "direct"],
+        ["J2", "SA", "P2", "2022-02-05", "", "", "pending", "direct"],
+    ]
+    import_dossiers_file(write_csv(tmp_path / "d.csv", rows))
+    detail = MonthDetail.objects.filter(agency=province.dept_a, month=date(2022, 2, 1))
+    assert detail.filter(procedures__has_key="P2").exists() and not detail.filter(procedures__has_key="P9").exists()
+    assert detail.filter(days__has_keys=["1", "3", "5"]).exists()
+    received = detail.values_list("procedures__P1", flat=True).get()
+    assert isinstance(received, list) and received[0] == 1  # MEASURES[0] is "received"
+    assert detail.get().procedure_stocks == {"P2": [1, 0]}
