@@ -532,6 +532,9 @@ class Engine:
                 with path.open("wb") as out, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
                     for block in copy:
                         out.write(block)
+                # Dropped now, not only at commit: inside a caller's transaction (a test's, or a
+                # command importing several files) the next import would find it still there.
+                cursor.execute("DROP TABLE cchc_import_codes")
                 return path
             cursor.execute("DROP TABLE IF EXISTS temp.cchc_import_codes")
             cursor.execute("CREATE TEMPORARY TABLE cchc_import_codes (code text PRIMARY KEY)")
