@@ -57,7 +57,9 @@ types: venv
 	$(BIN)/mypy cchc bench
 
 ## bench: benchmarks, printing figures and ratios against a reference measured in the same run; the
-## ranking benchmark runs again on the local PostgreSQL (a database of its own, dropped afterwards)
+## ranking benchmark runs again on the local PostgreSQL (a database of its own, dropped afterwards).
+## The dossier benchmark fills a 10 M-dossier store on both databases: about 35 minutes at full size;
+## BENCH_DOSSIERS, BENCH_BIG and BENCH_MONTHLY scale it down (docs/performance.md)
 bench: setup
 	$(BIN)/python -m bench
 	dropdb --if-exists -h 127.0.0.1 -U postgres cchc_bench && createdb -h 127.0.0.1 -U postgres cchc_bench
