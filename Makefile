@@ -57,8 +57,10 @@ types: venv
 	$(BIN)/mypy cchc bench
 
 ## bench: benchmarks, printing figures and ratios against a reference measured in the same run; the
-## ranking benchmark runs again on the local PostgreSQL (a database of its own, dropped afterwards)
-## (BENCH_DB names that database, so that two checkouts benchmarking at once do not drop each other's)
+## ranking benchmark runs again on the local PostgreSQL (a database of its own, dropped afterwards;
+## BENCH_DB names it, so that two checkouts benchmarking at once do not drop each other's).
+## The dossier benchmark fills a 10 M-dossier store on both databases: about 35 minutes at full size;
+## BENCH_DOSSIERS, BENCH_BIG and BENCH_MONTHLY scale it down (docs/performance.md)
 BENCH_DB ?= cchc_bench
 bench: setup
 	$(BIN)/python -m bench

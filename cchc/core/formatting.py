@@ -31,6 +31,8 @@ def format_number(value: Number | None, places: int = 0, lang: str | None = None
     if value is None:
         return DASH
     thousands, decimal_sep = _separators(lang)
+    if type(value) is int and not places:  # most cells of a table: no rounding to do
+        return f"{value:,}".replace(",", thousands)
     rounded = round_half_up(value, places)
     sign = "-" if rounded < 0 else ""
     text = f"{abs(rounded):,.{places}f}"  # "1,073,260.50"
