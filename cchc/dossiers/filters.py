@@ -66,6 +66,7 @@ class DossierFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.whole_code = False  # ``q`` named a stored dossier's whole code (set by ``search``)
         for item in self.form.fields.values():
             is_select = getattr(item.widget, "input_type", "") == "select"
             item.widget.attrs.setdefault(
@@ -75,7 +76,8 @@ class DossierFilterSet(django_filters.FilterSet):
     def search(self, queryset: QuerySet[Dossier], name: str, value: str) -> QuerySet[Dossier]:
         code = value.strip()
         exact = queryset.filter(dossier_code=code)
-        return exact if exact.exists() else queryset.filter(dossier_code__icontains=code)
+        self.whole_code = exact.exists()
+        return exact if self.whole_code else queryset.filter(dossier_code__icontains=code)
 
     def filter_late(self, queryset: QuerySet[Dossier], name: str, value: bool | None) -> QuerySet[Dossier]:
         if value is None:
@@ -92,9 +94,7 @@ class DossierFilterSet(django_filters.FilterSet):
         self.form.is_valid()  # an invalid field is left out; the valid ones still filter
         data = getattr(self.form, "cleaned_data", {})
         explicit = data.get("received_from") or data.get("received_to")
-        code = (data.get("q") or "").strip()
-        whole = bool(code) and self.queryset.filter(dossier_code=code).exists()
-        if not explicit and not whole:
+        if not explicit and not self.whole_code:
             if default_from is not None:
                 found = found.filter(received_on__gte=default_from)
             if default_to is not None:

@@ -279,20 +279,27 @@ def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
         "querystring": query.urlencode(),
         "parts": service_index(overall),
         "handlers": _handlers(period["start"], period["end"], own, request.user),
+        **_suggestions(request, agency, dossiers),
     }
     return render(request, "dossiers/agency_detail.html", context)
 
 
 def _dossier_filter(request: HttpRequest, agency: Agency) -> DossierFilterSet:
-    """The listing's filter over the agency's dossiers in the user's scope, its officers and fields offered."""
-    dossiers = Dossier.objects.restrict(request.user).filter(agency=agency)
-    found = DossierFilterSet(request.GET or None, queryset=dossiers)
+    """The listing's filter over the agency's dossiers in the user's scope (the page and its export)."""
+    return DossierFilterSet(request.GET or None, queryset=Dossier.objects.restrict(request.user).filter(agency=agency))
+
+
+def _suggestions(request: HttpRequest, agency: Agency, dossiers: DossierFilterSet) -> dict[str, list[str]]:
+    """The officers and fields the page's filter offers (as the inputs' datalists), read once, distinct in SQL."""
+    dossiers.form.fields["handler"].widget.attrs["list"] = "dossier-officers"
+    dossiers.form.fields["field"].widget.attrs["list"] = "dossier-fields"
     officers = HandlerMonthlyCount.objects.restrict(request.user).filter(agency=agency)
-    found.form.fields["handler"].widget.attrs["list"] = "dossier-officers"
-    found.form.fields["field"].widget.attrs["list"] = "dossier-fields"
-    found.officers = sorted(set(officers.values_list("handler", flat=True)))
-    found.fields_offered = sorted(set(Procedure.objects.exclude(field="").values_list("field", flat=True)))
-    return found
+    return {
+        "officers": list(officers.values_list("handler", flat=True).distinct().order_by("handler")),
+        "fields_offered": list(
+            Procedure.objects.exclude(field="").values_list("field", flat=True).distinct().order_by("field")
+        ),
+    }
 
 
 def _dossier_rows(dossiers: Sequence[Dossier]) -> list[dict[str, Any]]:
