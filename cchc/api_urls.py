@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from cchc.accounts import api as accounts_api
 from cchc.agencies import api as agencies_api
 from cchc.dossiers import api as dossiers_api
+from cchc.reports import api as reports_api
 from cchc.scoring import api as scoring_api
 
 router = DefaultRouter()
@@ -18,10 +19,13 @@ router.register("procedures", dossiers_api.ProcedureViewSet, basename="procedure
 router.register("dossiers", dossiers_api.DossierViewSet, basename="dossier")
 router.register("assessments", scoring_api.AssessmentViewSet, basename="assessment")
 router.register("scores", scoring_api.ScoreViewSet, basename="score")
+router.register("reporting-periods", reports_api.PeriodViewSet, basename="reporting-period")
+router.register("reports", reports_api.ReportViewSet, basename="report")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/scoring/actions/", scoring_api.WorkflowActionView.as_view(), name="scoring-action"),
+    path("v1/reporting/actions/", reports_api.ReportActionView.as_view(), name="report-action"),
     path("v1/auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("v1/me/", accounts_api.me, name="me"),
     path("v1/dossier-stats/", dossiers_api.DossierStatsView.as_view(), name="dossier-stats"),

@@ -42,10 +42,12 @@ from cchc.accounts.models import RoleGrant
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, Block
 from cchc.core.models import AuditEntry, Task
+from cchc.reports.models import Report, ReportingPeriod
 from cchc.scoring import totals
 from cchc.scoring.frameworks import import_framework
 from cchc.scoring.models import AppraiserAssignment, Assessment, Evidence, Framework, Score
 from conftest import PASSWORD, client_for, make_user
+from tests.report_helpers import open_period, small_form
 from tests.scoring_helpers import assessment_for, assign, fill_self_scores, write_framework
 from tests.scoring_helpers import score as score_of
 
@@ -181,6 +183,24 @@ TASK_RESTART: dict[str, dict[str, Expect]] = {
 # The ranking report is the coordinators' and the leadership's document.
 REPORT_PAGE = {**BLOCK_PAGE, "appraiser": {"SBN": 403, MISSING: 403}, "inspector": {"SBN": 403, MISSING: 403}}
 
+# Periodic reports of the province's period, opened for SBN (SA and SB): the agency's own, its readers'.
+REPORT_OBJECTS: dict[str, dict[str, Expect]] = {
+    "officer_a": {"SA": 200, "SB": 404, MISSING: 404},
+    "officer_b": {"SB": 200, "SA": 404},
+    "head": {"SA": 200, "SB": 404},
+    "coordinator": {"SA": 200, "SB": 200, MISSING: 404},
+    "district_coordinator": {"SA": 404, "SB": 404},
+    "appraiser": {"SA": 200, MISSING: 404},
+    "inspector": {"SA": 200, MISSING: 404},
+    "viewer": {"SA": 200, "SB": 200, MISSING: 404},
+    "admin": {"SA": 200, MISSING: 404},
+}
+REPORT_OBJECTS_PAGE = {**REPORT_OBJECTS, "anonymous": {"SA": LOGIN, MISSING: LOGIN}}
+REPORT_OBJECTS_API = {**REPORT_OBJECTS, "anonymous": {"SA": 401, MISSING: 401}}
+# The calendar is open to every signed-in person (the reports in a period are scoped).
+PERIOD_OBJECTS_PAGE = {**{p: {"HA": 200, MISSING: 404} for p in PERSONAS}, "anonymous": {"HA": LOGIN, MISSING: LOGIN}}
+PERIOD_OBJECTS_API = {**{p: {"HA": 200, MISSING: 404} for p in PERSONAS}, "anonymous": {"HA": 401, MISSING: 401}}
+
 MATRIX: dict[str, Route] = {
     # Pages
     "core:home": Route(SIGNED_IN_PAGE),
@@ -253,6 +273,10 @@ MATRIX: dict[str, Route] = {
     "scoring:agency": Route(AGENCY_PAGE, lookup="code"),
     "scoring:assessment": Route(AGENCY_PAGE, lookup="code"),
     "scoring:evidence": Route(everyone(404, anonymous=LOGIN)),  # without ?id=; scope tried in test_scoring_pages
+    "reports:index": Route(SIGNED_IN_PAGE),
+    "reports:new_period": Route(everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)),
+    "reports:period": Route(PERIOD_OBJECTS_PAGE, lookup="period"),
+    "reports:report": Route(REPORT_OBJECTS_PAGE, lookup="report"),
     # API
     "api:api-root": Route(SIGNED_IN_API),
     "api:agency-list": Route(SIGNED_IN_API),
@@ -269,6 +293,11 @@ MATRIX: dict[str, Route] = {
     "api:procedure-list": Route(SIGNED_IN_API),
     "api:dossier-list": Route(SIGNED_IN_API),
     "api:dossier-stats": Route(SIGNED_IN_API),
+    "api:reporting-period-list": Route(SIGNED_IN_API),
+    "api:reporting-period-detail": Route(PERIOD_OBJECTS_API, lookup="period"),
+    "api:report-list": Route(SIGNED_IN_API),
+    "api:report-detail": Route(REPORT_OBJECTS_API, lookup="report"),
+    "api:report-action": Route(everyone(400, anonymous=401), method="post"),  # an empty step is refused
 }
 
 
@@ -295,6 +324,12 @@ def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
         return {"pk": task_id or uuid.uuid4()}
     if route.lookup == "pk":
         pk = Block.objects.filter(code=obj).values_list("pk", flat=True).first()
+        return {"pk": pk or 999_999}
+    if route.lookup == "report":
+        pk = Report.objects.filter(agency__code=obj).values_list("pk", flat=True).first()
+        return {"pk": pk or 999_999}
+    if route.lookup == "period":
+        pk = ReportingPeriod.objects.filter(owner__code=obj).values_list("pk", flat=True).first()
         return {"pk": pk or 999_999}
     return {}
 
@@ -324,6 +359,8 @@ def test_access(route_name: str, persona: str, obj: str | None, personas: Any, p
     if route.lookup == "task":
         for owner in TASK_OWNERS:
             Task.objects.create(kind="tests.noop", label="import", user=getattr(personas, owner))
+    if route.lookup in ("report", "period"):
+        open_period(personas, province)
     url = reverse(url_name(route_name), kwargs=_kwargs(route, obj))
     client = client_for(personas.all()[persona])
     before = watched() if route.method == "post" else None
@@ -439,7 +476,7 @@ def _new_form(request: Any) -> HttpResponse:
 
 urlpatterns = [
     *get_resolver(settings.ROOT_URLCONF).url_patterns,
-    path("reports/", include(([path("<int:pk>/", _new_page, name="detail")], "reports"))),
+    path("newthings/", include(([path("<int:pk>/", _new_page, name="detail")], "newthings"))),
     path("plans/", include(([path("new/", _new_form, name="new")], "plans"))),
     path("unnamed/", _new_page),
 ]
@@ -449,7 +486,7 @@ urlpatterns = [
 def test_the_coverage_check_catches_a_route_added_without_a_row() -> None:
     unnamed, missing, stale = uncovered()
     assert unnamed == ["unnamed/"]
-    assert missing == ["plans:new", "reports:detail"]
+    assert missing == ["newthings:detail", "plans:new"]
     assert stale == []
 
 
@@ -705,6 +742,96 @@ def assignment_of(world: World, block: str) -> int:
     return AppraiserAssignment.objects.filter(framework__block=world.block(block), criterion__code="1.1").get().pk
 
 
+# Periodic reports: the province's period opened for SBN (SA, SB); "SA" is SA's report.
+ON_REPORT = Changes(Redirect("/reports/r/{pk}/"))
+REPORT_EDIT: dict[str, dict[str, Any]] = {
+    "officer_a": {"SA": ON_REPORT, "SB": 404},
+    "officer_b": {"SB": ON_REPORT, "SA": 404},
+    "head": {"SA": ON_REPORT, "SB": 404},
+    "coordinator": {"SA": 403, MISSING: 404},
+    "district_coordinator": {"SA": 404, "SB": 404},
+    "appraiser": {"SA": 403, MISSING: 404},
+    "inspector": {"SA": 403},
+    "viewer": {"SA": 403, "SB": 403},
+    "admin": {"SA": ON_REPORT, "SB": ON_REPORT},
+    "anonymous": {"SA": LOGIN},
+}
+REPORT_SUBMIT = {
+    **REPORT_EDIT,
+    "officer_a": {"SA": 403, "SB": 404},
+    "officer_b": {"SB": 403, "SA": 404},
+}
+REPORT_COORDINATE = {
+    **REPORT_SUBMIT,
+    "head": {"SA": 403, "SB": 404},
+    "coordinator": {"SA": ON_REPORT, "SB": ON_REPORT, MISSING: 404},
+}
+AUTOSAVE = {p: {o: DONE if isinstance(a, Changes) else a for o, a in objs.items()} for p, objs in REPORT_EDIT.items()}
+ON_PERIOD = Changes(Redirect("/reports/periods/{pk}/"))
+PERIOD_ACCEPT: dict[str, dict[str, Any]] = {
+    **{p: {"HA": 403, MISSING: 404} for p in PERSONAS},
+    "coordinator": {"HA": ON_PERIOD, MISSING: 404},
+    "admin": {"HA": ON_PERIOD},
+    "anonymous": {"HA": LOGIN},
+}
+NEW_PERIOD: dict[str, dict[str, Any]] = {
+    **{p: {"HA": 403, "D1": 403} for p in PERSONAS},
+    "coordinator": {"HA": Changes(Redirect("/reports/periods/*/")), "D1": Changes(Redirect("/reports/periods/*/"))},
+    "district_coordinator": {
+        "D1": Changes(Redirect("/reports/periods/*/")),
+        "HA": 200,
+    },  # not its agency: the form says why
+    "admin": {"HA": Changes(Redirect("/reports/periods/*/"))},
+    "anonymous": {"HA": LOGIN},
+}
+
+
+def report_period(world: World) -> None:
+    open_period(world.personas, world.province)
+
+
+def report_filled(world: World) -> None:
+    report_period(world)
+    Report.objects.update(values={"direction": "Đã ban hành kế hoạch CCHC"})
+
+
+def report_in(state: str) -> Callable[[World], None]:
+    def prepare(world: World) -> None:
+        report_filled(world)
+        now = timezone.now()
+        Report.objects.update(state=state, first_submitted_at=now, submitted_at=now)
+
+    return prepare
+
+
+def report_step(action: str, **extra: Any) -> Callable[[World, str], dict[str, Any]]:
+    def data(world: World, target: str) -> dict[str, Any]:
+        report = Report.objects.get(agency__code=target)
+        return {"action": action, "version": str(report.version), **extra}
+
+    return data
+
+
+def report_api_step(action: str, **extra: Any) -> Callable[[World, str], dict[str, Any]]:
+    def data(world: World, target: str) -> dict[str, Any]:
+        return {"action": action, "report": Report.objects.get(agency__code=target).pk, **extra}
+
+    return data
+
+
+def new_period_form(world: World, owner: str) -> dict[str, Any]:
+    block = {"HA": world.province.block_departments, "D1": world.province.block_communes}[owner]
+    form = small_form()
+    return {
+        "action": "create",
+        "year": "2025",
+        "owner": str(Agency.objects.get(code=owner).pk),
+        "form": str(form.pk),
+        "kind": "Q1",
+        "blocks": [str(block.pk)],
+    }
+
+
 ACTIONS: dict[str, Action] = {
     # The assessment page
     "self_score": Action("scoring:assessment", FOCAL_ACTION, step("self_score", score=score_id, value="15", note="x")),
@@ -832,6 +959,57 @@ ACTIONS: dict[str, Action] = {
     "framework import": Action(
         "scoring:framework", FRAMEWORK_ACTION, block_step("import", file=lambda w, b: framework_csv()), unopened
     ),
+    # Periodic reports: the report page's steps, the autosave, the period's bulk acceptance, a new period
+    "report save": Action("reports:report", REPORT_EDIT, report_step("save", plans="12"), report_period),
+    "report submit": Action("reports:report", REPORT_SUBMIT, report_step("submit"), report_filled),
+    "report return": Action(
+        "reports:report", REPORT_COORDINATE, report_step("return", **{"why:I": "Bổ sung"}), report_in("submitted")
+    ),
+    "report accept": Action("reports:report", REPORT_COORDINATE, report_step("accept"), report_in("submitted")),
+    "report reopen": Action(
+        "reports:report", REPORT_COORDINATE, report_step("reopen", reason="Điều chỉnh"), report_in("accepted")
+    ),
+    "report autosave": Action(
+        "reports:autosave", AUTOSAVE, lambda w, t: {"version": 0, "changes": {"plans": "3"}}, report_period, json=True
+    ),
+    "period accept": Action(
+        "reports:period",
+        PERIOD_ACCEPT,
+        lambda w, t: {"report": [str(r.pk) for r in Report.objects.all()]},
+        report_in("submitted"),
+    ),
+    "period new": Action("reports:new_period", NEW_PERIOD, new_period_form),
+    "api report save": Action(
+        "api:report-action",
+        through_api(REPORT_EDIT),
+        report_api_step("save", version=0, values={"plans": "4"}),
+        report_period,
+        json=True,
+    ),
+    "api report submit": Action(
+        "api:report-action", through_api(REPORT_SUBMIT), report_api_step("submit"), report_filled, json=True
+    ),
+    "api report return": Action(
+        "api:report-action",
+        through_api(REPORT_COORDINATE),
+        report_api_step("return", notes=[{"target": "direction", "reason": "Bổ sung"}]),
+        report_in("submitted"),
+        json=True,
+    ),
+    "api report accept": Action(
+        "api:report-action",
+        through_api(REPORT_COORDINATE),
+        lambda w, t: {"action": "accept", "reports": [Report.objects.get(agency__code=t).pk]},
+        report_in("submitted"),
+        json=True,
+    ),
+    "api report reopen": Action(
+        "api:report-action",
+        through_api(REPORT_COORDINATE),
+        report_api_step("reopen", reason="Điều chỉnh"),
+        report_in("accepted"),
+        json=True,
+    ),
     # A dossier export uploaded (and imported at once: tasks run eagerly in the tests)
     "dossier upload": Action(
         "dossiers:upload",
@@ -867,6 +1045,12 @@ def action_url(action: Action, world: World, obj: str) -> tuple[str, dict[str, A
     if action.route in ("scoring:block", "scoring:framework"):
         pk = Block.objects.filter(code=through, year=2025).values_list("pk", flat=True).first() or 999_999
         return reverse(action.route, kwargs={"pk": pk}), {"pk": pk}
+    if action.route in ("reports:report", "reports:autosave"):
+        pk = Report.objects.filter(agency__code=through).values_list("pk", flat=True).first() or 999_999
+        return reverse(action.route, kwargs={"pk": pk}), {"pk": pk}
+    if action.route == "reports:period":
+        pk = ReportingPeriod.objects.filter(owner__code=through).values_list("pk", flat=True).first() or 999_999
+        return reverse(action.route, kwargs={"pk": pk}), {"pk": pk}
     return reverse(action.route), {}
 
 
@@ -874,7 +1058,7 @@ def target_of(action: Action, obj: str) -> str:
     """Whose ids the form carries: the object's (after ">" for a forged post); a missing object's
     URL carries the ids of a real one, so that only the URL is missing."""
     target = obj.split(">")[-1]
-    if target != MISSING or action.route == "dossiers:upload":
+    if target != MISSING or action.route in ("dossiers:upload", "reports:new_period"):
         return target
     return "SBN" if action.route in ("scoring:block", "scoring:framework") else "SA"
 
@@ -888,7 +1072,7 @@ def watched() -> dict[str, list[Any]]:
     }
 
 
-WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring")
+WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports")
 
 
 @pytest.mark.parametrize(("name", "persona", "obj"), list(_action_cases()))
@@ -953,6 +1137,12 @@ SAME_FOR_EVERY_ROLE: dict[str, str] = {
     "api:score-list": "tests/test_scoring_pages.py::test_the_api_lists_assessments_in_scope",
     "scoring:evidence": "tests/test_scoring_pages.py::test_evidence_is_downloaded_as_an_attachment_by_those_in_scope_only",
     "api:scoring-action": "an empty step; every step's row is in ACTIONS",
+    "api:report-action": "an empty step; every step's row is in ACTIONS",
+    "reports:index": "tests/test_report_pages.py::test_the_reports_index_lists_the_calendar_and_only_ones_own_reports",
+    "reports:period": "tests/test_report_pages.py::test_the_period_page_lists_only_the_reports_in_scope",
+    "api:reporting-period-list": "the calendar holds no agency's data",
+    "api:reporting-period-detail": "the calendar holds no agency's data",
+    "api:report-list": "tests/test_report_pages.py::test_the_api_lists_only_the_reports_in_scope",
 }
 
 

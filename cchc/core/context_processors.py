@@ -21,7 +21,7 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
     ),
     (_("Plans and tasks"), None, None),
     (_("Dossier statistics"), "dossiers:index", None),
-    (_("Periodic reports"), None, None),
+    (_("Periodic reports"), "reports:index", None),
     (_("PAR index and ranking"), "scoring:index", None),
     (_("Satisfaction surveys"), None, None),
     (_("Inspections"), None, None),

@@ -17,6 +17,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.accounts.roles import Role
@@ -69,8 +70,7 @@ class ReportForm(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = ScopedQuerySet.as_manager()
-    scope_agency_field = ""  # forms are the province's configuration: every signed-in role reads them
+    # A form is configuration and holds no agency's data: every signed-in person reads it.
 
     class Meta:
         verbose_name = _("report form")
@@ -166,9 +166,12 @@ class ReportingPeriod(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    # The calendar holds no agency's data: every signed-in person reads it (``objects.all()``), and the
+    # reports in it are scoped. ``restrict(user, "coordinate")``: the periods a user runs (the owner's
+    # coordinators).
     objects = ScopedQuerySet.as_manager()
     scope_agency_field = "owner"
-    scope_roles = {"view": frozenset(REPORT_ROLES["view"]), "coordinate": COORDINATORS}
+    scope_roles = {"coordinate": COORDINATORS}
 
     class Meta:
         verbose_name = _("reporting period")
@@ -256,6 +259,13 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} — {self.period}"
+
+    @property
+    def submitted_on_time(self) -> bool | None:
+        """On time when first submitted on or before the deadline (local date); None while never submitted."""
+        if self.first_submitted_at is None:
+            return None
+        return timezone.localdate(self.first_submitted_at) <= self.period.deadline
 
     @property
     def locked(self) -> bool:
