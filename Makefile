@@ -65,7 +65,7 @@ BENCH_DB ?= cchc_bench
 bench: setup
 	$(BIN)/python -m bench
 	dropdb --if-exists -h 127.0.0.1 -U postgres $(BENCH_DB) && createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) $(BIN)/python -m bench scoring
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) $(BIN)/python -m bench scoring report_autosave
 	dropdb --if-exists -h 127.0.0.1 -U postgres $(BENCH_DB)
 
 clean:

@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 
-NAMES = ("agencies", "dossiers", "scoring")
+NAMES = ("agencies", "dossiers", "scoring", "report_autosave")
 
 
 def main() -> None:
