@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "cchc.agencies",
     "cchc.dossiers",
     "cchc.scoring",
+    "cchc.documents",
 ]
 
 MIDDLEWARE = [
