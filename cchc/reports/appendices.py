@@ -178,13 +178,14 @@ def xlsx_texts(content: bytes) -> list[list[str]]:
 
     sheet = load_workbook(io.BytesIO(content)).active
     result = []
-    for row in sheet.iter_rows(min_row=7, values_only=True):
+    for row in sheet.iter_rows(min_row=7):
         texts = []
-        for i, value in enumerate(row):
-            if isinstance(value, int) and not isinstance(value, bool) and i >= 2:
-                texts.append(format_number(value))
-            elif isinstance(value, float):
+        for cell in row:
+            value = cell.value
+            if cell.number_format.endswith("%") and isinstance(value, int | float):
                 texts.append(format_percent(value, lang="vi"))
+            elif isinstance(value, int) and cell.number_format == "#,##0":
+                texts.append(format_number(value))
             else:
                 texts.append("" if value is None else str(value))
         result.append(texts)

@@ -416,3 +416,13 @@ def appendix2_workbook(period: ReportingPeriod, *, user: Any) -> bytes:
     when = calendar.period_text(period.year, period.kind)
     subtitle = f"(Kèm theo Báo cáo {when}; {sentences.range_text(period.cutoff_start, period.cutoff_end)})"
     return appendices.appendix2_xlsx(rows, subtitle)
+
+
+def agency_workbook(report: Report, *, user: Any) -> bytes:
+    """Phụ lục 2 of an agency's report as XLSX: its own row, as in the DOCX."""
+    _require(user, report)
+    period = report.period
+    rows = [r for r in _dossier_rows(period, [report.agency_id], user) if not r.bold]
+    when = calendar.period_text(period.year, period.kind)
+    subtitle = f"(Kèm theo Báo cáo {when} của {report.agency.name})"
+    return appendices.appendix2_xlsx(rows, subtitle)
