@@ -159,7 +159,9 @@ def test_the_province_report_consolidates_narratives_and_figures(quarter: Report
         "(2,13%); đang giải quyết 15 hồ sơ (trong hạn 10 hồ sơ; trễ hạn 5 hồ sơ), tổng số hồ sơ trễ hạn là 35 hồ "
         "sơ (chiếm tỉ lệ 2,46%)."
     )
-    assert "đã có 1/4 cơ quan, đơn vị gửi báo cáo đúng hạn (chiếm 25,00%); 1 cơ quan, đơn vị gửi báo cáo trễ hạn" in text
+    assert (
+        "đã có 1/4 cơ quan, đơn vị gửi báo cáo đúng hạn (chiếm 25,00%); 1 cơ quan, đơn vị gửi báo cáo trễ hạn" in text
+    )
     # The agencies' table fields, with the agency's name
     assert ["Sở Tư pháp", "Chữ ký số", "40"] in [row for table in tables for row in table]
 
@@ -240,7 +242,10 @@ def test_an_agency_report_with_its_narratives_and_snapshot(quarter: ReportingPer
     draft = Report.objects.get(period=quarter, agency=province.commune_1)
     live = agency_context(draft, user=SYSTEM, today=date(2026, 3, 18))
     assert live["preliminary"] == "(DỰ THẢO)"
-    assert "Số hồ sơ tiếp nhận: 100 (Thống kê hồ sơ TTHC từ 15/12/2025 đến 14/3/2026)." in live["sections"][1]["paragraphs"]
+    assert (
+        "Số hồ sơ tiếp nhận: 100 (Thống kê hồ sơ TTHC từ 15/12/2025 đến 14/3/2026)."
+        in live["sections"][1]["paragraphs"]
+    )
     paragraphs, _tables = docx_paragraphs(engine.render("agency", 2026, context))
     assert "Ban hành Kế hoạch CCHC năm 2026 ngày 05/01/2026." in paragraphs
 
@@ -252,7 +257,7 @@ def test_make_report_agency_and_province(quarter: ReportingPeriod, tmp_path: Pat
     out, sheet = tmp_path / "tinh.docx", tmp_path / "phu-luc-2.xlsx"
     args = ["--period", "2026-Q1", "--out", str(out), "--xlsx", str(sheet)]
     call_command("make_report", "province", *args, stdout=io.StringIO())
-    paragraphs, tables = docx_paragraphs(out.read_bytes())
+    paragraphs, _tables = docx_paragraphs(out.read_bytes())
     assert any(p.startswith("Sở Tư pháp: Ban hành") for p in paragraphs)
     assert appendices.xlsx_texts(sheet.read_bytes())[-1][:3] == ["", "Tổng cộng", "1.425"]
     agency = tmp_path / "so.docx"

@@ -105,7 +105,9 @@ def make_period(province: Any, kind: str = "Q1", year: int = 2026) -> ReportingP
 def write_report(period: ReportingPeriod, agency: Agency, state: str, values: dict[str, Any], **extra: Any) -> Report:
     """A report as the workflow leaves it (the workflow services are not what is tested here)."""
     report = Report.objects.get(period=period, agency=agency)
-    submitted = timezone.make_aware(timezone.datetime.combine(extra.pop("on", period.deadline), timezone.datetime.min.time()))
+    submitted = timezone.make_aware(
+        timezone.datetime.combine(extra.pop("on", period.deadline), timezone.datetime.min.time())
+    )
     report.state, report.values = state, values
     if state != "draft":
         report.first_submitted_at = report.submitted_at = submitted
@@ -115,7 +117,9 @@ def write_report(period: ReportingPeriod, agency: Agency, state: str, values: di
     return report
 
 
-def dossiers(agency: Agency, day: date, early: int, on_time: int, late: int, pending: int = 0, overdue: int = 0) -> None:
+def dossiers(
+    agency: Agency, day: date, early: int, on_time: int, late: int, pending: int = 0, overdue: int = 0
+) -> None:
     """Counts of dossiers for an agency received on ``day``, resolved five days later (no stored records)."""
 
     def resolved(due_in: int, weight: int) -> tuple[Any, int]:

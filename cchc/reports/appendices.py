@@ -46,6 +46,9 @@ HEADER = [
     "Hồ sơ trễ hạn",
     "Hồ sơ trực tuyến",
 ]
+# Vietnamese number formats (LCID 042A): "1.425", "97,87%" whatever the reader's spreadsheet locale.
+COUNT_FORMAT = "[$-42A]#,##0"
+RATE_FORMAT = "[$-42A]0.00%"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
 
 
@@ -154,9 +157,9 @@ def appendix2_xlsx(rows: list[Row], subtitle: str = "") -> bytes:
             cell = sheet.cell(offset, i, "—" if value is None and i > 2 else value)
             cell.font, cell.border = Font(**font, bold=row.bold), border
             if 3 <= i <= 2 + len(COUNT_COLUMNS):
-                cell.number_format = "#,##0"
+                cell.number_format = COUNT_FORMAT
             elif i > 2 + len(COUNT_COLUMNS) and value is not None:
-                cell.number_format = "0.00%"
+                cell.number_format = RATE_FORMAT
             if i != 2:
                 cell.alignment = Alignment(horizontal="center")
     sheet.freeze_panes = sheet.cell(below + 1, 3)
@@ -165,7 +168,9 @@ def appendix2_xlsx(rows: list[Row], subtitle: str = "") -> bytes:
     sheet.print_options.horizontalCentered = True
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.row_dimensions[below].height = 48
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -184,7 +189,7 @@ def xlsx_texts(content: bytes) -> list[list[str]]:
             value = cell.value
             if cell.number_format.endswith("%") and isinstance(value, int | float):
                 texts.append(format_percent(value, lang="vi"))
-            elif isinstance(value, int) and cell.number_format == "#,##0":
+            elif isinstance(value, int) and cell.number_format == COUNT_FORMAT:
                 texts.append(format_number(value))
             else:
                 texts.append("" if value is None else str(value))
