@@ -59,7 +59,9 @@ def test_each_default_renders_in_the_decree_30_layout(code: str) -> None:
     document, text = read(sample(code))
     section = document.sections[0]
     assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
-    margins = [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)]
+    margins = [
+        round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    ]
     assert margins == [20, 20, 30, 15]
     assert document.styles["Normal"].font.name == "Times New Roman" and document.styles["Normal"].font.size.pt == 14
     for line in (
@@ -152,8 +154,10 @@ def test_a_broken_tag_is_refused_with_a_message_naming_it(personas: Any, old: st
 
 @pytest.mark.django_db
 def test_the_messages_are_in_vietnamese(personas: Any) -> None:
-    with pytest.raises(InputError, match="mẫu có lỗi tại “{{ place_date”.*chưa được đóng"):
-        services.replace_template(personas.coordinator, "agency", 2026, upload(edited("agency", "{{ place_date }}", "{{ place_date")))
+    with pytest.raises(InputError, match=r"Mẫu có lỗi tại “\{\{ place_date”.*thẻ chưa được đóng"):
+        services.replace_template(
+            personas.coordinator, "agency", 2026, upload(edited("agency", "{{ place_date }}", "{{ place_date"))
+        )
     with pytest.raises(InputError, match="không phải tệp Word"):
         services.replace_template(personas.coordinator, "agency", 2026, upload(b"%PDF-1.4 not a template"))
 
@@ -232,7 +236,7 @@ def test_the_templates_page_lists_uploads_downloads_and_reverts(personas: Any) -
         follow=True,
     )
     page = response.content.decode()
-    assert "mau-moi.docx" in page and "coordinator" in page
+    assert "mau-moi.docx" in page and str(personas.coordinator) in page
     assert client.get("/documents/templates/download/?kind=ranking&year=2026").content == content
     client.post("/documents/templates/", {"action": "revert", "kind": "ranking", "year": "2026"})
     assert not DocumentTemplate.objects.exists()
@@ -243,7 +247,9 @@ def test_the_shipped_defaults_are_what_the_script_writes(tmp_path: Path) -> None
 
     for path in build(tmp_path):
         shipped = kinds.get(path.stem).default_path
-        assert read(path.read_bytes())[1] == read(shipped.read_bytes())[1], f"run python -m cchc.documents.build_defaults ({path.name})"
+        assert read(path.read_bytes())[1] == read(shipped.read_bytes())[1], (
+            f"run python -m cchc.documents.build_defaults ({path.name})"
+        )
 
 
 def test_every_default_passes_the_check() -> None:

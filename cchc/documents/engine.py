@@ -26,8 +26,8 @@ import jinja2
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.oxml.ns import qn
-from lxml import etree
 from docxtpl import DocxTemplate
+from lxml import etree
 
 from cchc.core.tabular import InputError
 from cchc.documents import kinds
@@ -79,7 +79,7 @@ class Subdoc:
 
     def __init__(self, document: DocxTemplate) -> None:
         self.docx = Document()
-        self.docx._part = document.get_docx().part  # type: ignore[attr-defined]
+        self.docx._part = document.get_docx().part
 
     def add_paragraph(self, *args: Any, **kwargs: Any) -> Any:
         return self.docx.add_paragraph(*args, **kwargs)
