@@ -181,6 +181,16 @@ TASK_RESTART: dict[str, dict[str, Expect]] = {
 # The ranking report is the coordinators' and the leadership's document.
 REPORT_PAGE = {**BLOCK_PAGE, "appraiser": {"SBN": 403, MISSING: 403}, "inspector": {"SBN": 403, MISSING: 403}}
 
+TEMPLATE_MANAGERS = everyone(403, coordinator=200, admin=200, anonymous=LOGIN)
+TEMPLATES_PAGE = Redirect("/documents/templates/")
+
+
+def default_template() -> SimpleUploadedFile:
+    from cchc.documents import kinds
+
+    return SimpleUploadedFile("mau.docx", kinds.get("ranking").default_path.read_bytes())
+
+
 MATRIX: dict[str, Route] = {
     # Pages
     "core:home": Route(SIGNED_IN_PAGE),
@@ -253,6 +263,15 @@ MATRIX: dict[str, Route] = {
     "scoring:agency": Route(AGENCY_PAGE, lookup="code"),
     "scoring:assessment": Route(AGENCY_PAGE, lookup="code"),
     "scoring:evidence": Route(everyone(404, anonymous=LOGIN)),  # without ?id=; scope tried in test_scoring_pages
+    # Templates serve the whole province: its coordinator and administrators, not a district's coordinator.
+    "documents:templates": Route(TEMPLATE_MANAGERS),
+    "documents:templates#post": Route(
+        everyone(403, coordinator=Changes(TEMPLATES_PAGE), admin=Changes(TEMPLATES_PAGE), anonymous=LOGIN),
+        method="post",
+        data=lambda persona: {"action": "upload", "kind": "ranking", "year": "2026", "file": default_template()},
+    ),
+    # Without ?kind= (tests/test_documents.py downloads one).
+    "documents:template_download": Route(everyone(403, coordinator=404, admin=404, anonymous=LOGIN)),
     # API
     "api:api-root": Route(SIGNED_IN_API),
     "api:agency-list": Route(SIGNED_IN_API),
@@ -888,7 +907,7 @@ def watched() -> dict[str, list[Any]]:
     }
 
 
-WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring")
+WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "documents")
 
 
 @pytest.mark.parametrize(("name", "persona", "obj"), list(_action_cases()))

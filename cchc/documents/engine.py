@@ -26,8 +26,8 @@ import jinja2
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.oxml.ns import qn
-from lxml import etree
 from docxtpl import DocxTemplate
+from lxml import etree
 
 from cchc.core.tabular import InputError
 from cchc.documents import kinds
@@ -79,7 +79,7 @@ class Subdoc:
 
     def __init__(self, document: DocxTemplate) -> None:
         self.docx = Document()
-        self.docx._part = document.get_docx().part  # type: ignore[attr-defined]
+        self.docx._part = document.get_docx().part
 
     def add_paragraph(self, *args: Any, **kwargs: Any) -> Any:
         return self.docx.add_paragraph(*args, **kwargs)
@@ -238,6 +238,7 @@ def _around(paragraph: str, text: str) -> str:
 
 UNKNOWN_FILTER = re.compile(r"No filter named '([^']+)'")
 UNKNOWN_TEST = re.compile(r"No test named '([^']+)'")
+UNKNOWN_TAG = re.compile(r"Encountered unknown tag '([^']+)'")
 
 
 def _syntax_message(exc: jinja2.TemplateSyntaxError, paragraphs: Sequence[str]) -> str:
@@ -248,9 +249,13 @@ def _syntax_message(exc: jinja2.TemplateSyntaxError, paragraphs: Sequence[str]) 
     if match := UNKNOWN_TEST.search(message):
         found = _find_tag(paragraphs, match.group(1))
         return _tag_error(found, _("there is no test “%(name)s”") % {"name": match.group(1)}).detail
+    if match := UNKNOWN_TAG.search(message):
+        found = _find_tag(paragraphs, match.group(1))
+        return _tag_error(found, _("there is no tag “%(name)s”") % {"name": match.group(1)}).detail
     line = _line_text(exc)
-    found = next((t for t in _tags([line]) if t.text), None) if line else None
-    return _tag_error(found, message).detail
+    first = next(iter(_tags([line])), None) if line else None
+    found = next((t for t in _tags(paragraphs) if first and t.text == first.text), first)
+    return _tag_error(found, message.rstrip(".")).detail
 
 
 def _line_text(exc: jinja2.TemplateSyntaxError) -> str:

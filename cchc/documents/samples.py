@@ -65,8 +65,7 @@ def ranking() -> dict[str, Any]:
         }
     ]
     context["proposals"] = [
-        "Các cơ quan, đơn vị xếp hạng Trung bình, Yếu rà soát, khắc phục những hạn chế đã được chỉ ra qua "
-        "thẩm định."
+        "Các cơ quan, đơn vị xếp hạng Trung bình, Yếu rà soát, khắc phục những hạn chế đã được chỉ ra qua thẩm định."
     ]
     return context
 

@@ -42,7 +42,9 @@ def templates(request: HttpRequest) -> HttpResponse:
 
 def _act(request: HttpRequest) -> None:
     action = request.POST.get("action")
-    form: Any = TemplateUploadForm(request.POST, request.FILES) if action == "upload" else TemplateRevertForm(request.POST)
+    form: Any = (
+        TemplateUploadForm(request.POST, request.FILES) if action == "upload" else TemplateRevertForm(request.POST)
+    )
     if action not in ("upload", "revert") or not form.is_valid():
         errors = form.errors.values() if action in ("upload", "revert") else [[_("Choose an action.")]]
         messages.error(request, " ".join(str(e) for field in errors for e in field))
@@ -52,9 +54,13 @@ def _act(request: HttpRequest) -> None:
     try:
         if action == "upload":
             services.replace_template(request.user, kind, year, form.cleaned_data["file"])
-            messages.success(request, _("%(kind)s %(year)s: the new template is in use.") % {"kind": label, "year": year})
+            messages.success(
+                request, _("%(kind)s %(year)s: the new template is in use.") % {"kind": label, "year": year}
+            )
         elif services.revert_template(request.user, kind, year):
-            messages.success(request, _("%(kind)s %(year)s: the default template is in use again.") % {"kind": label, "year": year})
+            messages.success(
+                request, _("%(kind)s %(year)s: the default template is in use again.") % {"kind": label, "year": year}
+            )
     except InputError as exc:
         messages.error(request, exc.one_line())
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from cchc.agencies.models import Agency
-from cchc.documents import engine as documents
 from cchc.core.formatting import format_change, format_number, format_percent, format_share
+from cchc.documents import engine as documents
 from cchc.scoring.models import BAND_ORDER, Band
 from cchc.scoring.results import BlockRanking, percent
 from cchc.scoring.rules import Rules
