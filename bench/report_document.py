@@ -12,7 +12,7 @@ Reference measured in the same run: python-docx writing the same paragraphs and 
 import io
 import random
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -95,7 +95,7 @@ def build() -> ReportingPeriod:
     )
     per_block = AGENCIES // BLOCKS
     rng = random.Random(7)
-    submitted = timezone.make_aware(timezone.datetime(YEAR, 12, 18, 9, 0))
+    submitted = timezone.make_aware(datetime(YEAR, 12, 18, 9, 0))
     dossiers: list[tuple[Any, int]] = []
     for b in range(BLOCKS):
         block = Block.objects.create(year=YEAR, code=f"RBK{b}", name=f"Khối benchmark {b}", owner=owner)

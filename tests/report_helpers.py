@@ -28,7 +28,14 @@ def small_form(year: int = 2025) -> ReportForm:
     ]
     for order, (section, code, label, kind, required, columns) in enumerate(specs):
         FormField.objects.create(
-            form=form, section=section, code=code, label=label, kind=kind, required=required, columns=columns, order=order
+            form=form,
+            section=section,
+            code=code,
+            label=label,
+            kind=kind,
+            required=required,
+            columns=columns,
+            order=order,
         )
     return form
 

@@ -3,7 +3,7 @@ year's PAR index (approved only), and no figure for the modules not built yet.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -105,9 +105,7 @@ def make_period(province: Any, kind: str = "Q1", year: int = 2026) -> ReportingP
 def write_report(period: ReportingPeriod, agency: Agency, state: str, values: dict[str, Any], **extra: Any) -> Report:
     """A report as the workflow leaves it (the workflow services are not what is tested here)."""
     report = Report.objects.get(period=period, agency=agency)
-    submitted = timezone.make_aware(
-        timezone.datetime.combine(extra.pop("on", period.deadline), timezone.datetime.min.time())
-    )
+    submitted = timezone.make_aware(datetime.combine(extra.pop("on", period.deadline), time(9)))
     report.state, report.values = state, values
     if state != "draft":
         report.first_submitted_at = report.submitted_at = submitted
