@@ -200,6 +200,15 @@ REPORT_OBJECTS_API = {**REPORT_OBJECTS, "anonymous": {"SA": 401, MISSING: 401}}
 # The calendar is open to every signed-in person (the reports in a period are scoped).
 PERIOD_OBJECTS_PAGE = {**{p: {"HA": 200, MISSING: 404} for p in PERSONAS}, "anonymous": {"HA": LOGIN, MISSING: LOGIN}}
 PERIOD_OBJECTS_API = {**{p: {"HA": 200, MISSING: 404} for p in PERSONAS}, "anonymous": {"HA": 401, MISSING: 401}}
+TEMPLATE_MANAGERS = everyone(403, coordinator=200, admin=200, anonymous=LOGIN)
+TEMPLATES_PAGE = Redirect("/documents/templates/")
+
+
+def default_template() -> SimpleUploadedFile:
+    from cchc.documents import kinds
+
+    return SimpleUploadedFile("mau.docx", kinds.get("ranking").default_path.read_bytes())
+
 
 MATRIX: dict[str, Route] = {
     # Pages
@@ -277,6 +286,15 @@ MATRIX: dict[str, Route] = {
     "reports:new_period": Route(everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)),
     "reports:period": Route(PERIOD_OBJECTS_PAGE, lookup="period"),
     "reports:report": Route(REPORT_OBJECTS_PAGE, lookup="report"),
+    # Templates serve the whole province: its coordinator and administrators, not a district's coordinator.
+    "documents:templates": Route(TEMPLATE_MANAGERS),
+    "documents:templates#post": Route(
+        everyone(403, coordinator=Changes(TEMPLATES_PAGE), admin=Changes(TEMPLATES_PAGE), anonymous=LOGIN),
+        method="post",
+        data=lambda persona: {"action": "upload", "kind": "ranking", "year": "2026", "file": default_template()},
+    ),
+    # Without ?kind= (tests/test_documents.py downloads one).
+    "documents:template_download": Route(everyone(403, coordinator=404, admin=404, anonymous=LOGIN)),
     # API
     "api:api-root": Route(SIGNED_IN_API),
     "api:agency-list": Route(SIGNED_IN_API),
@@ -1072,7 +1090,7 @@ def watched() -> dict[str, list[Any]]:
     }
 
 
-WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports")
+WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents")
 
 
 @pytest.mark.parametrize(("name", "persona", "obj"), list(_action_cases()))

@@ -26,6 +26,7 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
     (_("Satisfaction surveys"), None, None),
     (_("Inspections"), None, None),
     (_("Audit trail"), "core:audit", frozenset({Role.COORDINATOR})),
+    (_("Document templates"), "documents:templates", frozenset({Role.COORDINATOR})),
     (_("API"), "api:docs", None),
 ]
 

@@ -1,4 +1,5 @@
-"""The ranking report (Báo cáo Chỉ số và xếp hạng CCHC) as DOCX in the format of Nghị định 30/2020/NĐ-CP.
+"""The ranking report (Báo cáo Chỉ số và xếp hạng CCHC): its sentences and the ``ranking`` document's context,
+rendered by cchc.documents from the year's template in the format of Nghị định 30/2020/NĐ-CP.
 
 An official document is Vietnamese whatever the interface language, so its wording lives here, in
 Vietnamese, in the style of the seeds ("35/42 đơn vị được xếp hạng Tốt (chiếm 83,33%)").
@@ -6,23 +7,14 @@ Vietnamese, in the style of the seeds ("35/42 đơn vị được xếp hạng T
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-
 from cchc.agencies.models import Agency
 from cchc.core.formatting import format_change, format_number, format_percent, format_share
+from cchc.documents import engine as documents
 from cchc.scoring.models import BAND_ORDER, Band
 from cchc.scoring.results import BlockRanking, percent
 from cchc.scoring.rules import Rules
@@ -38,7 +30,6 @@ STAGE_TEXT = {
     "approved": "đã phê duyệt",
     "published": "đã công bố",
 }
-FONT = "Times New Roman"
 
 
 def count_text(count: int, of: int) -> str:
@@ -143,191 +134,71 @@ def authority_lines(owner: Agency) -> list[str]:
     return [name.upper()]
 
 
-def _font(run_or_style: object, size: float, bold: bool = False, italic: bool = False) -> None:
-    font = run_or_style.font  # type: ignore[attr-defined]
-    font.name, font.size, font.bold, font.italic = FONT, Pt(size), bold, italic
-    element = run_or_style.element  # type: ignore[attr-defined]
-    properties = element.get_or_add_rPr()
-    fonts = properties.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        properties.append(fonts)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), FONT)
+def place_date(owner: Agency, today: date) -> str:
+    """ "Hòa An, ngày 01 tháng 12 năm 2026": the place is the issuing authority's locality."""
+    place = authority_lines(owner)[-1].title().replace("Tỉnh ", "").replace("Huyện ", "").replace("Thành Phố ", "")
+    return f"{place}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}"
 
 
-def _para(
-    container: object,
-    text: str,
-    size: float = 14,
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY,
-    indent: bool = False,
-    after: float = 6,
-) -> Paragraph:
-    paragraph: Paragraph = container.add_paragraph()  # type: ignore[attr-defined]
-    if align is not None:
-        paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(after)
-    paragraph.paragraph_format.space_before = Pt(0)
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Mm(12.7)
-    run = paragraph.add_run(text)
-    _font(run, size, bold, italic)
-    return paragraph
+def ranking_row(r: Any) -> dict[str, str]:
+    """One agency's row of the ranking table, every value written as the document shows it."""
+    change = "—" if r.index_change is None else format_change(r.previous_index / 100, r.index / 100, lang="vi")
+    band = BAND_TEXT[Band(r.band)] + (f" (trước: {BAND_TEXT[Band(r.band_before)]})" if r.band != r.band_before else "")
+    note = "Đã phê duyệt" if r.final else f"Tạm tính ({STAGE_TEXT.get(r.assessment.state, '')})"
+    return {
+        "rank": str(r.rank),
+        "name": r.agency.name,
+        "points": format_number(r.points, 2),
+        "index": percent(r.index),
+        "band": band,
+        "change": change,
+        "note": note,
+    }
 
 
-def _no_borders(table: Table) -> None:
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    table._tbl.tblPr.append(borders)
-
-
-def _cell(table: Table, row: int, column: int) -> object:
-    cell = table.cell(row, column)
-    cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
-    return cell
+def ranking_context(owner: Agency, year: int, rankings: list[BlockRanking], today: date) -> dict[str, Any]:
+    """The ``ranking`` document's context (docs/documents.md), in the seeds' wording."""
+    ranked = sum(len(r.results) for r in rankings)
+    return {
+        "authority_lines": authority_lines(owner),
+        "number": "      /BC-UBND",
+        "place_date": place_date(owner, today),
+        "title": "BÁO CÁO",
+        "subtitle": (
+            f"Chỉ số và xếp hạng kết quả thực hiện công tác cải cách hành chính năm {year} của các cơ quan, đơn vị"
+        ),
+        "preliminary": "(KẾT QUẢ TẠM TÍNH)" if any(r.preliminary for r in rankings) else "",
+        "intro": (
+            f"Thực hiện Kế hoạch cải cách hành chính năm {year}, trên cơ sở kết quả tự đánh giá, thẩm định "
+            f"và giải trình của các cơ quan, đơn vị, {owner.name} báo cáo Chỉ số và xếp hạng kết quả thực hiện "
+            f"công tác cải cách hành chính (CCHC) năm {year} của {ranked} cơ quan, đơn vị như sau:"
+        ),
+        "blocks": [
+            {
+                "heading": f"{number}. Khối {ranking.block.name}",
+                "paragraphs": [block_paragraph(ranking), status_sentence(ranking), rules_sentence(ranking)],
+                "rows": [ranking_row(r) for r in ranking.results],
+            }
+            for number, ranking in enumerate(rankings, start=1)
+        ],
+        "proposals": [
+            "Các cơ quan, đơn vị xếp hạng Trung bình, Yếu rà soát, khắc phục những hạn chế đã được chỉ ra qua "
+            "thẩm định; người đứng đầu cơ quan, đơn vị xếp hạng Trung bình trở xuống không được xếp loại "
+            "hoàn thành tốt nhiệm vụ trở lên theo quy định."
+        ],
+        "closing": f"Trên đây là báo cáo Chỉ số và xếp hạng CCHC năm {year} của {owner.name}./.",
+        "recipients": [
+            "Bộ Nội vụ (b/c);",
+            "TT. Tỉnh ủy, TT. HĐND tỉnh (b/c);",
+            "Chủ tịch, các PCT UBND tỉnh;",
+            "Các sở, ban, ngành; UBND cấp huyện, cấp xã;",
+            "Lưu: VT, SNV.",
+        ],
+        "signer_lines": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+        "signer_name": "",
+    }
 
 
 def ranking_report(owner: Agency, year: int, rankings: Iterable[BlockRanking], today: date | None = None) -> bytes:
-    rankings = list(rankings)
-    today = today or date.today()
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    _font(document.styles["Normal"], 14)
-
-    heading = document.add_table(rows=1, cols=2)
-    _no_borders(heading)
-    heading.alignment = WD_TABLE_ALIGNMENT.CENTER
-    heading.autofit = False
-    widths = (Mm(62), Mm(103))
-    for column, width in zip(heading.columns, widths, strict=True):
-        column.width = width
-        for cell in column.cells:
-            cell.width = width
-    left, right = _cell(heading, 0, 0), _cell(heading, 0, 1)
-    for line in authority_lines(owner):
-        _para(left, line, 13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    _para(left, "───────", 13, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
-    _para(left, "Số:       /BC-UBND", 13, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    _para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    _para(right, "Độc lập - Tự do - Hạnh phúc", 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    _para(right, "───────────────", 13, align=WD_ALIGN_PARAGRAPH.CENTER, after=6)
-    place = authority_lines(owner)[-1].title().replace("Tỉnh ", "").replace("Huyện ", "").replace("Thành Phố ", "")
-    _para(
-        right,
-        f"{place}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}",
-        14,
-        italic=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        after=0,
-    )
-
-    _para(document, "", 14, after=6)
-    _para(document, "BÁO CÁO", 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    _para(
-        document,
-        f"Chỉ số và xếp hạng kết quả thực hiện công tác cải cách hành chính năm {year} của các cơ quan, đơn vị",
-        14,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        after=0 if any(r.preliminary for r in rankings) else 12,
-    )
-    if any(r.preliminary for r in rankings):
-        _para(document, "(KẾT QUẢ TẠM TÍNH)", 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
-    ranked = sum(len(r.results) for r in rankings)
-    _para(
-        document,
-        f"Thực hiện Kế hoạch cải cách hành chính năm {year}, trên cơ sở kết quả tự đánh giá, thẩm định "
-        f"và giải trình của các cơ quan, đơn vị, {owner.name} báo cáo Chỉ số và xếp hạng kết quả thực hiện "
-        f"công tác cải cách hành chính (CCHC) năm {year} của {ranked} cơ quan, đơn vị như sau:",
-        indent=True,
-    )
-    _para(document, "I. KẾT QUẢ XẾP HẠNG", 14, bold=True, align=None)
-    if not rankings:
-        _para(document, f"Chưa có bộ tiêu chí và kết quả Chỉ số CCHC năm {year}.", indent=True)
-    for number, ranking in enumerate(rankings, start=1):
-        _para(document, f"{number}. Khối {ranking.block.name}", 14, bold=True, align=None)
-        _para(document, block_paragraph(ranking), indent=True)
-        _para(document, status_sentence(ranking), indent=True, italic=bool(ranking.preliminary))
-        _para(document, rules_sentence(ranking), indent=True)
-        _ranking_table(document, ranking)
-    _para(document, "II. ĐỀ XUẤT, KIẾN NGHỊ", 14, bold=True, align=None)
-    _para(
-        document,
-        "Các cơ quan, đơn vị xếp hạng Trung bình, Yếu rà soát, khắc phục những hạn chế đã được chỉ ra qua "
-        "thẩm định; người đứng đầu cơ quan, đơn vị xếp hạng Trung bình trở xuống không được xếp loại "
-        "hoàn thành tốt nhiệm vụ trở lên theo quy định.",
-        indent=True,
-    )
-    _para(document, f"Trên đây là báo cáo Chỉ số và xếp hạng CCHC năm {year} của {owner.name}./.", indent=True)
-    _closing(document)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _ranking_table(document: object, ranking: BlockRanking) -> None:
-    header = ["TT", "Cơ quan, đơn vị", "Điểm", "Chỉ số", "Xếp hạng", "So với năm trước", "Ghi chú"]
-    table = document.add_table(rows=1, cols=len(header))  # type: ignore[attr-defined]
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = (Mm(11), Mm(48), Mm(16), Mm(18), Mm(22), Mm(25), Mm(25))
-    _row_properties(table.rows[0], header=True)
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(cell.paragraphs[0].add_run(text), 12, bold=True)
-    for r in ranking.results:
-        change = "—" if r.index_change is None else format_change(r.previous_index / 100, r.index / 100, lang="vi")  # type: ignore[operator]
-        band = BAND_TEXT[Band(r.band)] + (
-            f" (trước: {BAND_TEXT[Band(r.band_before)]})" if r.band != r.band_before else ""
-        )
-        note = "Đã phê duyệt" if r.final else f"Tạm tính ({STAGE_TEXT.get(r.assessment.state, '')})"
-        values = [str(r.rank), r.agency.name, format_number(r.points, 2), percent(r.index), band, change, note]
-        row = table.add_row()
-        _row_properties(row)
-        cells = row.cells
-        for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT if i == 1 else WD_ALIGN_PARAGRAPH.CENTER
-            _font(cell.paragraphs[0].add_run(text), 12)
-    table.autofit = False
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width  # the grid LibreOffice and Word lay out from
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-    _para(document, "", 6, after=6)
-
-
-def _row_properties(row: Any, header: bool = False) -> None:
-    """A row never splits across pages; the header row repeats at the top of each page."""
-    properties = row._tr.get_or_add_trPr()
-    properties.append(OxmlElement("w:cantSplit"))
-    if header:
-        properties.append(OxmlElement("w:tblHeader"))
-
-
-def _closing(document: object) -> None:
-    table = document.add_table(rows=1, cols=2)  # type: ignore[attr-defined]
-    _no_borders(table)
-    left, right = _cell(table, 0, 0), _cell(table, 0, 1)
-    _para(left, "Nơi nhận:", 12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, after=0)
-    for line in (
-        "- Bộ Nội vụ (b/c);",
-        "- TT. Tỉnh ủy, TT. HĐND tỉnh (b/c);",
-        "- Chủ tịch, các PCT UBND tỉnh;",
-        "- Các sở, ban, ngành; UBND cấp huyện, cấp xã;",
-        "- Lưu: VT, SNV.",
-    ):
-        _para(left, line, 11, align=WD_ALIGN_PARAGRAPH.LEFT, after=0)
-    _para(right, "TM. ỦY BAN NHÂN DÂN", 13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    _para(right, "CHỦ TỊCH", 13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=60)
-    _para(right, "(chữ ký, họ và tên)", 13, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+    """The ranking report as DOCX, from the year's ``ranking`` template (cchc.documents)."""
+    return documents.render("ranking", year, ranking_context(owner, year, list(rankings), today or date.today()))

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cchc.dossiers",
     "cchc.scoring",
     "cchc.reports",
+    "cchc.documents",
 ]
 
 MIDDLEWARE = [
