@@ -28,7 +28,7 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from cchc.accounts.roles import Role
 from cchc.core import audit
@@ -46,15 +46,15 @@ MAX_LEVEL = 3
 FORM_COLUMNS = (Column("code", gettext_lazy("Form code"), width=12), Column("name", gettext_lazy("Form"), width=60))
 SECTION_COLUMNS = (
     Column("code", gettext_lazy("Code"), width=16),
-    Column("title", gettext_lazy("Title"), width=60),
-    Column("level", gettext_lazy("Level"), Kind.INTEGER),
+    Column("title", gettext_lazy("Section title"), width=60),
+    Column("level", gettext_lazy("Section level"), Kind.INTEGER),
     Column("order", gettext_lazy("Order"), Kind.INTEGER),
 )
 FIELD_COLUMNS = (
     Column("code", gettext_lazy("Code"), width=22),
     Column("section", gettext_lazy("Section"), width=16),
     Column("label", gettext_lazy("Label"), width=60),
-    Column("kind", gettext_lazy("Kind"), width=10),
+    Column("kind", gettext_lazy("Field kind"), width=10),
     Column("required", gettext_lazy("Required"), Kind.INTEGER),
     Column("unit", gettext_lazy("Unit"), width=14),
     Column("prefill", gettext_lazy("Filled by the system from"), width=24),
@@ -70,10 +70,10 @@ RULE_COLUMNS = (
 # Sheet key → (its label, its columns, the columns it needs). The export names each sheet by its key;
 # an import finds it by key or by its label in a language of the interface.
 SHEETS: dict[str, tuple[Any, tuple[Column, ...], tuple[str, ...]]] = {
-    "form": (gettext_lazy("form"), FORM_COLUMNS, ("code", "name")),
-    "sections": (gettext_lazy("sections"), SECTION_COLUMNS, ("code", "title")),
-    "fields": (gettext_lazy("fields"), FIELD_COLUMNS, ("code", "section", "label", "kind")),
-    "rules": (gettext_lazy("rules"), RULE_COLUMNS, ("code", "expression", "message")),
+    "form": (pgettext_lazy("sheet", "form"), FORM_COLUMNS, ("code", "name")),
+    "sections": (pgettext_lazy("sheet", "sections"), SECTION_COLUMNS, ("code", "title")),
+    "fields": (pgettext_lazy("sheet", "fields"), FIELD_COLUMNS, ("code", "section", "label", "kind")),
+    "rules": (pgettext_lazy("sheet", "rules"), RULE_COLUMNS, ("code", "expression", "message")),
 }
 OPTIONAL_SHEETS = frozenset({"rules"})
 
@@ -161,8 +161,8 @@ class _Row:
         allowed = list(choices)
         if value not in allowed:
             raise self.error(
-                _("unknown value “%(value)s” (expected one of %(choices)s)")
-                % {"value": value, "choices": ", ".join(allowed)},
+                _("unknown value “%(value)s” (expected one of %(allowed)s)")
+                % {"value": value, "allowed": ", ".join(allowed)},
                 column,
             )
         return value
@@ -343,8 +343,8 @@ def check_definition(definition: Definition, sheet_names: dict[str, str] | None 
 
     if not definition.sections:
         raise InputError(_("the form has no sections"), sheet=sheet["sections"])
-    _unique(definition.sections, lambda r: r.code, "code", lambda r, m: error("sections", r.row, "code", m))
-    _unique(definition.sections, lambda r: r.order, "order", lambda r, m: error("sections", r.row, "order", m))
+    _unique(definition.sections, lambda r: r.code, lambda r, m: error("sections", r.row, "code", m))
+    _unique(definition.sections, lambda r: r.order, lambda r, m: error("sections", r.row, "order", m))
     previous = 0
     for s in sorted(definition.sections, key=lambda s: s.order):
         if s.level > previous + 1:
@@ -358,14 +358,14 @@ def check_definition(definition: Definition, sheet_names: dict[str, str] | None 
         previous = s.level
     if not definition.fields:
         raise InputError(_("the form has no fields"), sheet=sheet["fields"])
-    _unique(definition.fields, lambda r: r.code, "code", lambda r, m: error("fields", r.row, "code", m))
+    _unique(definition.fields, lambda r: r.code, lambda r, m: error("fields", r.row, "code", m))
     sections = {s.code for s in definition.sections}
     for f in definition.fields:
         if f.code in sections:
             raise error("fields", f.row, "code", _("“%(code)s” is already the code of a section") % {"code": f.code})
         if f.section not in sections:
             raise error("fields", f.row, "section", _("unknown section “%(code)s”") % {"code": f.section})
-    _unique(definition.rules, lambda r: r.code, "code", lambda r, m: error("rules", r.row, "code", m))
+    _unique(definition.rules, lambda r: r.code, lambda r, m: error("rules", r.row, "code", m))
     fields = {f.code: f for f in definition.fields}
     for r in definition.rules:
         try:
@@ -380,15 +380,14 @@ def check_definition(definition: Definition, sheet_names: dict[str, str] | None 
     return definition
 
 
-def _unique(rows: list[Any], key: Callable[[Any], Any], column: str, error: Callable[[Any, str], InputError]) -> None:
+def _unique(rows: list[Any], key: Callable[[Any], Any], error: Callable[[Any, str], InputError]) -> None:
     first: dict[Any, Any] = {}
     for r in rows:
         value = key(r)
         if value in first:
             raise error(
                 r,
-                _("duplicate %(column)s “%(value)s” (already on row %(first)s)")
-                % {"column": column, "value": value, "first": first[value].row},
+                _("“%(value)s” is repeated (already on row %(first)s)") % {"value": value, "first": first[value].row},
             )
         first[value] = r
 
