@@ -486,7 +486,7 @@ def test_bad_workbooks_are_refused_in_one_line_and_nothing_is_written(english, d
 def test_a_rule_failing_on_the_last_row_leaves_nothing_behind(english, db, tmp_path):
     """Atomic: the sections and fields were fine, the last rule is not, and the database stays empty."""
     rules = [RULE_HEADER, ["r1", "resolved <= received", "hard", "…"], ["r2", "sum(tasks.task) > 0", "hard", "…"]]
-    with pytest.raises(InputError, match="row 3.*the column “task” of “tasks” is not a number"):
+    with pytest.raises(InputError, match=r"row 3.*the column “task” of “tasks” is not a number"):
         import_form(workbook(tmp_path, rules=rules), 2026, user=None)
     assert not ReportForm.objects.exists() and not FormField.objects.exists()
 
