@@ -331,9 +331,9 @@ def check(report: Report, *, user: Any) -> Check:
     """The required fields left empty and the rules the values break, with the system's figures merged in."""
     form = report.period.form
     figures = prefill.figures(report, user=user)
-    values = {**report.values, **{code: {"value": f["value"]} for code, f in figures.items()}}
-    missing = [f for f in form.fields.all() if f.code in rules.missing_required(form, values)]
-    return Check(missing, rules.evaluate(form, values), figures)
+    empty = set(rules.missing_required(form, report.values, figures))
+    missing = [f for f in form.fields.all() if f.code in empty]
+    return Check(missing, rules.evaluate(form, report.values, figures), figures)
 
 
 @transaction.atomic
