@@ -56,6 +56,7 @@ def heading(document: DocumentObject) -> None:
     table = document.add_table(rows=1, cols=2)
     borders(table, "nil")
     widths(table, [62, 103])
+    row_properties(table.rows[0])
     left, right = empty_cell(table, 0, 0), empty_cell(table, 0, 1)
     tag(left, "{%p for line in authority_lines %}")
     para(left, "{{ line }}", 13, bold=True, align=CENTER, after=0)
@@ -95,10 +96,11 @@ def tables(document: DocumentObject, items: str) -> None:
 
 def closing(document: DocumentObject) -> None:
     """The closing sentence, then "Nơi nhận" left and the signature block right."""
-    para(document, "{{ closing }}", indent=True, after=12)
+    para(document, "{{ closing }}", indent=True, after=12).paragraph_format.keep_with_next = True
     table = document.add_table(rows=1, cols=2)
     borders(table, "nil")
     widths(table, [80, 85])
+    row_properties(table.rows[0])  # the signature block stays on one page
     left, right = empty_cell(table, 0, 0), empty_cell(table, 0, 1)
     para(left, "Nơi nhận:", 12, bold=True, italic=True, align=LEFT, after=0)
     tag(left, "{%p for line in recipients %}")
