@@ -283,7 +283,7 @@ class ReportEvent(models.Model):
         REOPEN = "reopen", _("reopened")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     from_state = models.CharField(max_length=10, choices=ReportState.choices)
