@@ -6,6 +6,7 @@ In a module of their own beside the report workflow's ``views.py``: both are rea
 from __future__ import annotations
 
 from datetime import date
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
