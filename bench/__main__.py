@@ -1,14 +1,14 @@
 """Run the benchmarks on a fresh database (SQLite in a temporary folder unless DATABASE_URL is set).
 
 python -m bench                 # every benchmark
-python -m bench scoring         # only those named (agencies, dossiers, scoring)
+python -m bench scoring         # only those named (agencies, dossiers, scoring, reports)
 """
 
 import os
 import sys
 import tempfile
 
-NAMES = ("agencies", "dossiers", "scoring")
+NAMES = ("agencies", "dossiers", "scoring", "reports")
 
 
 def main() -> None:

@@ -28,12 +28,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +62,7 @@ RATES = {  # name → (numerator counts, denominator)
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgencyRef:
     id: int
     code: str
@@ -77,7 +77,7 @@ class BlockRef:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cell:
     """One responsible unit's report for one period."""
 
@@ -86,7 +86,7 @@ class Cell:
     block: BlockRef
     status: Status
     state: str | None  # the report's state now; None when the unit has no report row yet
-    submitted_at: datetime | None  # first submission
+    submitted_at: datetime | None  # first submission: read by ``submitted_at`` for the cells a page lists
     answers_for: tuple[AgencyRef, ...]  # the expected agencies it stands for (itself, or those it took over)
 
     @property
@@ -167,23 +167,26 @@ def period_day(period: ReportingPeriod, as_of: date | None) -> date:
 def cells(user: Any, periods: Sequence[ReportingPeriod], as_of: date | None = None) -> list[Cell]:
     """Every responsible unit's cell for ``periods``, in the reader's scope; in period, then tree order.
 
-    A fixed number of queries whatever the number of agencies and periods (about six)."""
+    A fixed number of queries whatever the number of agencies and periods (about eight); the status is
+    worked out in SQL, and each agency and block is read once, not once per period."""
     if not periods:
         return []
     by_id = {p.pk: p for p in periods}
     scope = _scope(user)
     links = _successor_links()
     expected = _expected_rows(user, list(by_id), scope, links)
-    agencies = {row[1]: row[1:] for row in expected}  # id → (id, code, name, path, active_from, active_to)
-    agencies.update(_successor_agencies(links, agencies))
-    units = _units(expected, by_id, as_of, agencies, links, scope)
-    reports = _reports(user, list(by_id))
+    agencies = _agencies({row[1] for row in expected}, links)
+    blocks = {
+        b[0]: BlockRef(*b)
+        for b in Block.objects.filter(pk__in={r[2] for r in expected}).values_list("pk", "code", "name")
+    }
+    units = _units(expected, by_id, as_of, agencies, blocks, links, scope)
+    reports = _reports(user, periods, as_of)
+    refs = {pk: _ref(row) for pk, row in agencies.items()}
     result = []
     for (period_id, unit_id), (block, answers_for) in units.items():
-        period = by_id[period_id]
-        state, submitted_at = reports.get((period_id, unit_id), (None, None))
-        status = _status(submitted_at, period.deadline, as_of)
-        result.append(Cell(period_id, _ref(agencies[unit_id]), block, status, state, submitted_at, tuple(answers_for)))
+        state, status, submitted_at = reports.get((period_id, unit_id), (None, Status.MISSING, None))
+        result.append(Cell(period_id, refs[unit_id], block, status, state, submitted_at, tuple(answers_for)))
     order = {p.pk: i for i, p in enumerate(periods)}
     result.sort(key=lambda c: (order[c.period_id], c.agency.path, c.agency.code))
     return result
@@ -194,7 +197,7 @@ def _scope(user: Any) -> set[int] | None:
     condition = agency_q(user, REPORT_ROLES["view"])
     if condition is None:
         return None
-    return set(Agency.objects.filter(condition).values_list("pk", flat=True))
+    return set(Agency.objects.filter(condition).order_by().values_list("pk", flat=True))
 
 
 def _successor_links() -> dict[int, list[int]]:
@@ -206,31 +209,17 @@ def _successor_links() -> dict[int, list[int]]:
     return links
 
 
-_EXPECTED_COLUMNS = (
-    "period_id",
-    "agency_id",
-    "agency__code",
-    "agency__name",
-    "agency__path",
-    "agency__active_from",
-    "agency__active_to",
-    "block_id",
-    "block__code",
-    "block__name",
-)
-
-
 def _expected_rows(user: Any, period_ids: list[int], scope: set[int] | None, links: dict[int, list[int]]) -> list[Any]:
-    """The reader's expected rows, and those of the agencies its agencies took over (see the module)."""
-    rows = list(ExpectedReport.objects.restrict(user).filter(period_id__in=period_ids).values_list(*_EXPECTED_COLUMNS))
+    """(period, agency, block) of the reader's expected rows, and of those of the agencies its agencies
+    took over (see the module)."""
+    columns = ("period_id", "agency_id", "block_id")
+    mine = ExpectedReport.objects.restrict(user).filter(period_id__in=period_ids).order_by()
+    rows = list(mine.values_list(*columns))
     if scope is not None:
         taken_over = _predecessors(scope, links) - scope
         if taken_over:  # the lineage, read as the system; only units in the reader's scope are kept
-            rows += (
-                ExpectedReport.objects.restrict(SYSTEM)
-                .filter(period_id__in=period_ids, agency_id__in=taken_over)
-                .values_list(*_EXPECTED_COLUMNS)
-            )
+            lineage = ExpectedReport.objects.restrict(SYSTEM).filter(period_id__in=period_ids, agency_id__in=taken_over)
+            rows += lineage.order_by().values_list(*columns)
     return rows
 
 
@@ -249,15 +238,18 @@ def _predecessors(agencies: set[int], links: dict[int, list[int]]) -> set[int]:
     return found
 
 
-def _successor_agencies(links: dict[int, list[int]], known: dict[int, Any]) -> dict[int, Any]:
-    """The successors (and theirs) of the agencies read so far that are not read yet."""
+_AGENCY_COLUMNS = ("pk", "code", "name", "path", "active_from", "active_to")
+
+
+def _agencies(expected: set[int], links: dict[int, list[int]]) -> dict[int, Any]:
+    """id → (id, code, name, path, active_from, active_to) of the expected agencies and their successors
+    (through chains): read as the system, for the lineage (see the module)."""
     found: dict[int, Any] = {}
-    wanted = {t for a in known for t in links.get(a, ())} - set(known)
+    wanted = set(expected)
     while wanted:
-        rows = Agency.objects.restrict(SYSTEM).filter(pk__in=wanted)
-        for row in rows.values_list("pk", "code", "name", "path", "active_from", "active_to"):
-            found[row[0]] = row
-        wanted = {t for a in wanted for t in links.get(a, ())} - set(known) - set(found)
+        rows = Agency.objects.restrict(SYSTEM).filter(pk__in=wanted).order_by().values_list(*_AGENCY_COLUMNS)
+        found.update((row[0], row) for row in rows)
+        wanted = {t for a in wanted for t in links.get(a, ())} - set(found)
     return found
 
 
@@ -266,22 +258,29 @@ def _units(
     periods: dict[int, ReportingPeriod],
     as_of: date | None,
     agencies: dict[int, Any],
+    blocks: dict[int, BlockRef],
     links: dict[int, list[int]],
     scope: set[int] | None,
 ) -> dict[tuple[int, int], tuple[BlockRef, list[AgencyRef]]]:
     """(period, unit) → (its block, the expected agencies it answers for)."""
     units: dict[tuple[int, int], tuple[BlockRef, list[AgencyRef]]] = {}
-    expected = sorted(expected, key=lambda r: (r[0], r[4], r[2]))  # period, then the agency tree
-    for row in expected:
-        period_id, agency_id = row[0], row[1]
-        day = period_day(periods[period_id], as_of)
-        for unit in _responsible(agency_id, day, agencies, links):
+    days = {pk: period_day(p, as_of) for pk, p in periods.items()}
+    responsible: dict[tuple[int, date], list[int]] = {}
+    refs: dict[int, AgencyRef] = {}
+    # By period, then in the order of the agency tree: a unit's block is its first expected agency's.
+    expected = sorted(expected, key=lambda r: (r[0], agencies[r[1]][3], agencies[r[1]][1]))
+    for period_id, agency_id, block_id in expected:
+        day = days[period_id]
+        if (agency_id, day) not in responsible:
+            responsible[agency_id, day] = _responsible(agency_id, day, agencies, links)
+        ref = refs.get(agency_id) or refs.setdefault(agency_id, _ref(agencies[agency_id]))
+        for unit in responsible[agency_id, day]:
             if scope is not None and unit not in scope:
                 continue
-            key = (period_id, unit)
-            if key not in units:
-                units[key] = (BlockRef(row[7], row[8], row[9]), [])
-            units[key][1].append(_ref(agencies[agency_id]))
+            entry = units.get((period_id, unit))
+            if entry is None:
+                entry = units[period_id, unit] = (blocks[block_id], [])
+            entry[1].append(ref)
     return units
 
 
@@ -313,18 +312,42 @@ def _ref(row: Any) -> AgencyRef:
     return AgencyRef(row[0], row[1], row[2], row[3])
 
 
-def _reports(user: Any, period_ids: list[int]) -> dict[tuple[int, int], tuple[str, datetime | None]]:
-    rows = Report.objects.restrict(user).filter(period_id__in=period_ids)
-    return {(p, a): (s, f) for p, a, s, f in rows.values_list("period_id", "agency_id", "state", "first_submitted_at")}
+def _end_of(day: date) -> datetime:
+    """The first moment after ``day`` in the province's time zone: submitted before it is submitted by then."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
 
 
-def _status(submitted_at: datetime | None, deadline: date, as_of: date | None) -> Status:
-    if submitted_at is None:
-        return Status.MISSING
-    day = timezone.localdate(submitted_at)
-    if as_of is not None and day > as_of:
-        return Status.MISSING  # submitted after the day read: not yet then
-    return Status.ON_TIME if day <= deadline else Status.LATE
+def _reports(
+    user: Any, periods: Sequence[ReportingPeriod], as_of: date | None
+) -> dict[tuple[int, int], tuple[str, Status, datetime | None]]:
+    """(period, agency) → (state, status, first submission); the status worked out in SQL against each
+    period's deadline (and the as-of day), in local time."""
+    not_yet = Q(first_submitted_at__isnull=True)
+    if as_of is not None:
+        not_yet |= Q(first_submitted_at__gte=_end_of(as_of))
+    on_time = [
+        When(period_id=p.pk, first_submitted_at__lt=_end_of(p.deadline), then=Value(Status.ON_TIME)) for p in periods
+    ]
+    status = Case(When(not_yet, then=Value(Status.MISSING)), *on_time, default=Value(Status.LATE))
+    rows = (
+        Report.objects.restrict(user)
+        .filter(period_id__in=[p.pk for p in periods])
+        .order_by()
+        .annotate(timeliness=status)
+    )
+    return {
+        (p, a): (state, Status(timeliness), None)
+        for p, a, state, timeliness in rows.values_list("period_id", "agency_id", "state", "timeliness")
+    }
+
+
+def submitted_at(user: Any, found: Sequence[Cell]) -> dict[tuple[int, int], datetime | None]:
+    """(period, agency) → first submission of the given cells (for a page listing a few of them)."""
+    pairs = Q(pk__in=[])
+    for cell in found:
+        pairs |= Q(period_id=cell.period_id, agency_id=cell.agency.id)
+    rows = Report.objects.restrict(user).filter(pairs).values_list("period_id", "agency_id", "first_submitted_at")
+    return {(p, a): at for p, a, at in rows}
 
 
 # Completeness by block

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
 from cchc.core.tabular import parse_date
-from cchc.reports.completeness import COUNTS, completeness, matrix, open_periods
+from cchc.reports.completeness import COUNTS, completeness, matrix, open_periods, submitted_at
 from cchc.reports.models import ReportingPeriod
 
 MATRIX_ROWS = 50
@@ -81,10 +81,14 @@ def completeness_agencies(request: HttpRequest) -> HttpResponse:
     group = result.total if block == "all" else next((g for g in result.blocks if g.key == block), None)
     if group is None:
         raise Http404
+    rows = group.of(count)
+    dates = submitted_at(request.user, rows)
+    for cell in rows:
+        cell.submitted_at = dates.get((cell.period_id, cell.agency.id))
     return render(
         request,
         "reports/completeness_agencies.html",
-        {"period": period, "group": group, "count": count, "label": COUNT_LABELS[count], "rows": group.of(count)},
+        {"period": period, "group": group, "count": count, "label": COUNT_LABELS[count], "rows": rows},
     )
 
 
