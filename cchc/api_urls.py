@@ -10,6 +10,7 @@ from cchc.accounts import api as accounts_api
 from cchc.agencies import api as agencies_api
 from cchc.dossiers import api as dossiers_api
 from cchc.reports import api as reports_api
+from cchc.reports import completeness_api
 from cchc.scoring import api as scoring_api
 
 router = DefaultRouter()
@@ -29,6 +30,7 @@ urlpatterns = [
     path("v1/auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("v1/me/", accounts_api.me, name="me"),
     path("v1/dossier-stats/", dossiers_api.DossierStatsView.as_view(), name="dossier-stats"),
+    path("v1/reporting/completeness/", completeness_api.CompletenessView.as_view(), name="report-completeness"),
     # drf-spectacular serves to anyone by default; like every other route, these need an account.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
     path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),

@@ -316,6 +316,15 @@ MATRIX: dict[str, Route] = {
     "api:report-list": Route(SIGNED_IN_API),
     "api:report-detail": Route(REPORT_OBJECTS_API, lookup="report"),
     "api:report-action": Route(everyone(400, anonymous=401), method="post"),  # an empty step is refused
+    # Periodic reports: completeness and timeliness (the coordinator's pages, and the readers')
+    "reports:completeness": Route(BLOCK_ROLES_ONLY),
+    "reports:matrix": Route(BLOCK_ROLES_ONLY),
+    # Without ?period= there is nothing to drill into; the scope of a period is tried in test_report_completeness.
+    "reports:completeness_agencies": Route(everyone(404, officer_a=403, officer_b=403, head=403, anonymous=LOGIN)),
+    "api:report-completeness": Route(everyone(400, officer_a=403, officer_b=403, head=403, anonymous=401)),
+    # One's own notifications
+    "notifications:list": Route(SIGNED_IN_PAGE),
+    "notifications:read": Route(everyone(Redirect("/notifications/"), anonymous=LOGIN), method="post"),
 }
 
 
@@ -1129,6 +1138,8 @@ SAME_FOR_EVERY_ROLE: dict[str, str] = {
     "api:token": "public: a token for one's own user name and password",
     "set_language": "public: the language switch (one's own profile when signed in)",
     "core:task_restart": "tests/test_tasks.py::test_only_its_user_starts_a_failed_task_again",
+    "notifications:list": "tests/test_report_reminders.py::test_the_header_counts_unread_and_the_list_marks_them_read",
+    "notifications:read": "tests/test_report_reminders.py::test_the_header_counts_unread_and_the_list_marks_them_read",
     "scoring:public": "public: the published rankings (tests/test_scoring_pages.py)",
     # No agency's data: the catalogue of procedures and the API's own description
     "dossiers:procedures": "the procedure catalogue holds no agency's data",

@@ -22,6 +22,11 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
     (_("Plans and tasks"), None, None),
     (_("Dossier statistics"), "dossiers:index", None),
     (_("Periodic reports"), "reports:index", None),
+    (
+        _("Report completeness"),
+        "reports:completeness",
+        frozenset({Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR}),
+    ),
     (_("PAR index and ranking"), "scoring:index", None),
     (_("Satisfaction surveys"), None, None),
     (_("Inspections"), None, None),

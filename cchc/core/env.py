@@ -33,6 +33,9 @@ KNOWN: dict[str, str] = {
     "CCHC_UPLOAD_MAX_MB": "largest accepted upload, in MiB",
     "CCHC_TASKS_DEAD_AFTER": "seconds without a sign of life after which a running task counts as dead",
     "CCHC_WORK_DIR": "folder of the background tasks' work files",
+    "CCHC_SITE_URL": "address of the site, for links in the mail it sends",
+    "CCHC_REPORT_REMINDER_DAYS": "comma-separated days before a report's deadline on which to remind",
+    "CCHC_PERIODIC_EVERY": "seconds between a worker's runs of the periodic jobs (reminders)",
     "CCHC_DOSSIER_SOURCE": "the one-stop-shop system dossier files come from unless an import names another",
 }
 

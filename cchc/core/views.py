@@ -9,11 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency
 from cchc.core import audit, tasks
 from cchc.core.filters import AuditFilterSet
 from cchc.core.models import AuditEntry, Task
+from cchc.core.scope import has_role
 from cchc.core.tabular import InputError, write_rows
+from cchc.reports.completeness import owed
 
 CONTENT_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -67,6 +70,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "by_kind": [{"label": kinds.get(row["kind"], row["kind"]), **row} for row in by_kind],
             "agency_count": visible.count(),
             "grants": grants,
+            # What the user's agencies owe and by when (periodic reports), for their focal officers and heads.
+            "owes_reports": has_role(request.user, {Role.FOCAL, Role.HEAD}) and not request.user.is_superuser,
+            "owed": owed(request.user, timezone.localdate()),
         },
     )
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.env import Env
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "cchc.scoring",
     "cchc.reports",
     "cchc.documents",
+    "cchc.notifications",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cchc.core.context_processors.navigation",
+                "cchc.notifications.context_processors.notifications",
             ],
             "builtins": ["cchc.core.templatetags.cchc_format"],
         },
@@ -174,6 +177,21 @@ EMAIL_HOST_USER = env.get_str("CCHC_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env.get_str("CCHC_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env.get_bool("CCHC_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env.get_str("CCHC_EMAIL_FROM", "cchc@localhost")
+# The address of the site, for the links in the mail the system sends (cchc/notifications).
+CCHC_SITE_URL = env.get_str("CCHC_SITE_URL", "http://127.0.0.1:8000")
+
+
+# Periodic reports: reminders this many days before the deadline, then on the day, one day after and
+# every 7 days after that (cchc/reports/reminders.py).
+def _reminder_days(values: list[str]) -> list[int]:
+    if not all(v.isdigit() and int(v) > 0 for v in values):
+        raise ImproperlyConfigured(f"CCHC_REPORT_REMINDER_DAYS={','.join(values)}: write whole days, e.g. 7,3")
+    return sorted({int(v) for v in values}, reverse=True)
+
+
+CCHC_REPORT_REMINDER_DAYS = _reminder_days(env.get_list("CCHC_REPORT_REMINDER_DAYS", ["7", "3"]))
+# How often a worker (`cchc run_tasks`) queues the periodic jobs (reminders), in seconds.
+CCHC_PERIODIC_EVERY = env.get_int("CCHC_PERIODIC_EVERY", 3600, minimum=10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
