@@ -37,7 +37,7 @@ from cchc.reports.models import (
 
 AGENCIES = 500
 BLOCKS = 5
-YEAR = 2031
+YEAR = 2032
 SECTIONS = (
     "Công tác chỉ đạo, điều hành",
     "Cải cách thể chế",
@@ -55,21 +55,21 @@ SENTENCE = (
 
 
 def build() -> ReportingPeriod:
-    owner = Agency.objects.create(code="RB-PROV", name="UBND tỉnh Benchmark", kind="province", path="/RB-PROV/")
+    owner = Agency.objects.create(code="RD-PROV", name="UBND tỉnh Benchmark", kind="province", path="/RD-PROV/")
     Agency.objects.bulk_create(
         [
             Agency(
-                code=f"RB{i:04d}",
+                code=f"RD{i:04d}",
                 name=f"{'Sở' if i < 40 else 'UBND xã'} Benchmark {i:04d}",
                 kind="department" if i < 40 else "commune",
                 parent=owner,
-                path=f"/RB-PROV/RB{i:04d}/",
+                path=f"/RD-PROV/RD{i:04d}/",
                 depth=1,
             )
             for i in range(AGENCIES)
         ]
     )
-    agencies = list(Agency.objects.filter(code__startswith="RB0").order_by("code"))
+    agencies = list(Agency.objects.filter(code__startswith="RD0").order_by("code"))
     form = ReportForm.objects.create(year=YEAR, code="BC-NAM", name="Báo cáo CCHC năm")
     fields = []
     for s, title in enumerate(SECTIONS):

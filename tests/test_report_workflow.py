@@ -14,6 +14,7 @@ from cchc.reports import services
 from cchc.reports.models import ExpectedReport, Report, ReportEvent, ReportState
 from cchc.reports.services import ConflictError, WorkflowError
 from tests.report_helpers import open_period, report_of, small_form
+from tests.test_report_reminders import smtp  # noqa: F401  (the loopback SMTP server fixture)
 
 
 @pytest.fixture
@@ -197,3 +198,33 @@ def test_a_district_coordinator_cannot_accept_a_department_report(personas: Any,
     _submitted(personas, report)
     with pytest.raises(PermissionDenied):
         services.accept(personas.district_coordinator, [report.pk])
+
+
+def test_each_step_tells_the_other_side_in_the_application_and_by_mail(
+    personas: Any, report: Report, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from cchc.notifications.models import Notification
+    from tests.test_report_reminders import body
+
+    for user in (personas.officer_a, personas.head, personas.coordinator):
+        user.email = f"{user.username}@hoaan.example"
+        user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _submitted(personas, report)
+    assert Notification.objects.filter(recipient=personas.coordinator, link=f"/reports/r/{report.pk}/").count() == 1
+    assert [body(m) for m in smtp.to("coordinator@hoaan.example")][0].startswith("Báo cáo quý I năm 2025 của Sở Tư pháp")
+    assert not smtp.to("officer_a@hoaan.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_report(personas.coordinator, report.pk, [("direction", "Bổ sung số liệu")])
+    for address in ("officer_a@hoaan.example", "head@hoaan.example"):
+        (mail,) = smtp.to(address)
+        assert "Bổ sung số liệu" in body(mail)
+    assert Notification.objects.filter(recipient=personas.head, read_at__isnull=True).count() == 1
+
+
+def test_a_step_that_fails_tells_nobody(personas: Any, report: Report, django_capture_on_commit_callbacks: Any) -> None:
+    from cchc.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(WorkflowError):
+        services.submit(personas.head, report.pk)  # a required field is empty
+    assert not Notification.objects.exists()

@@ -26,6 +26,7 @@ from cchc.core.formatting import format_number
 from cchc.dossiers import stats
 from cchc.dossiers.stats import Indicators
 from cchc.reports import appendices, calendar, prefill, sentences
+from cchc.reports.completeness import completeness as completeness_of
 from cchc.reports.models import FieldKind, FormField, FormRule, FormSection, Report, ReportingPeriod, ReportState
 from cchc.scoring.report import authority_lines
 
@@ -290,23 +291,13 @@ def _included(period: ReportingPeriod, user: Any) -> list[Included]:
     return sorted(included, key=lambda i: (i.block == "", i.block, i.report.agency.path))
 
 
-def completeness(period: ReportingPeriod) -> tuple[int, int, int]:
-    """(on time, late, expected): the expected agencies whose report was first submitted by the deadline,
-    after it, and how many are expected. Counted simply from the Report rows; the completeness module
-    (``cchc.reports.completeness``, with merged agencies) is to replace this one function."""
+def completeness(period: ReportingPeriod, user: Any) -> tuple[int, int, int]:
+    """(on time, late, expected) of the period, by the completeness module: the expected set frozen at
+    opening and followed through merges, so that no count exceeds what was expected."""
     if period.pk is None:
         return 0, 0, 0
-    expected = set(period.expected.values_list("agency_id", flat=True))
-    on_time = late = 0
-    for agency_id, first in period.reports.filter(first_submitted_at__isnull=False).values_list(
-        "agency_id", "first_submitted_at"
-    ):
-        if agency_id in expected:
-            if timezone.localtime(first).date() <= period.deadline:
-                on_time += 1
-            else:
-                late += 1
-    return on_time, late, len(expected)
+    counts = completeness_of(user, [period])[0].total.counts
+    return counts["on_time"], counts["late"], counts["expected"]
 
 
 def _consolidate_field(container: Container, f: FormField, included: list[Included], many: bool) -> bool:
@@ -376,7 +367,7 @@ def province_context(period: ReportingPeriod, *, user: Any, today: date) -> dict
         sections.append(dossier_place)
     dossier_place.paragraphs[:0] = [*paragraphs, "(Chi tiết tại Phụ lục 2 kèm theo)"]
     rows = _dossier_rows(period, subtree, user)
-    on_time, late, expected = completeness(period)
+    on_time, late, expected = completeness(period, user)
     basis = (
         f"báo cáo của các cơ quan, đơn vị ({sentences.completeness_clause(on_time, late, expected)}) và "
         if expected

@@ -21,19 +21,17 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cchc.accounts.models import RoleGrant
-from cchc.accounts.roles import Role
 from cchc.core.formatting import format_date
 from cchc.core.scope import SYSTEM
 from cchc.notifications.services import notify, send_unsent
 from cchc.reports.calendar import period_text
 from cchc.reports.completeness import Cell, Status, cells
 from cchc.reports.models import ReportingPeriod
+from cchc.reports.services import coordinators_of, officers_of
 
 AFTER_EVERY = 7  # days between the reminders after the first one past the deadline
 
@@ -61,7 +59,7 @@ def send_reminders(today: date) -> dict[str, int]:
     for cell in cells(SYSTEM, periods, as_of=today):
         if cell.status == Status.MISSING:
             missing[cell.period_id].append(cell)
-    officers = _officers({c.agency.id for found in missing.values() for c in found})
+    officers = officers_of({c.agency.id for found in missing.values() for c in found})
     made = 0
     with translation.override("vi"):  # the mail and the notifications are in Vietnamese
         for period in periods:
@@ -73,24 +71,6 @@ def send_reminders(today: date) -> dict[str, int]:
                 made += len(_remind_coordinators(period, missing[period.pk], step, today))
     retried = send_unsent()
     return {"periods": len(periods), "missing": sum(map(len, missing.values())), "made": made, "retried": retried}
-
-
-def _officers(agency_ids: set[int]) -> dict[int, list[Any]]:
-    """Agency id → the active users holding the focal officer's or the head's role on it."""
-    grants = RoleGrant.objects.filter(agency_id__in=agency_ids, role__in=[Role.FOCAL, Role.HEAD], user__is_active=True)
-    found: dict[int, list[Any]] = defaultdict(list)
-    for grant in grants.select_related("user").order_by("user_id"):
-        found[grant.agency_id].append(grant.user)
-    return found
-
-
-def _coordinators(period: ReportingPeriod) -> list[Any]:
-    """The owner's coordinators: on the owner itself, or on an agency above it with its subordinates."""
-    above = period.owner.ancestors()
-    grants = RoleGrant.objects.filter(role=Role.COORDINATOR, user__is_active=True).filter(
-        Q(agency=period.owner) | Q(agency__in=above, include_descendants=True)
-    )
-    return [g.user for g in grants.select_related("user").order_by("user_id")]
 
 
 def _facts(period: ReportingPeriod, today: date) -> dict[str, Any]:
@@ -120,7 +100,7 @@ def _remind_unit(period: ReportingPeriod, cell: Cell, step: str, today: date, us
         )
     text = f"{lead}\n" + _("It has not been submitted yet. The head of the agency submits it in the PAR system.")
     key = f"reports:{period.pk}:{cell.agency.id}:{step}"
-    return notify(users, key, text, reverse("core:home"), subject=subject)
+    return notify(users, key, text, reverse("reports:owed", args=[period.pk, cell.agency.code]), subject=subject)
 
 
 def _remind_coordinators(period: ReportingPeriod, overdue: list[Cell], step: str, today: date) -> list[Any]:
@@ -133,5 +113,5 @@ def _remind_coordinators(period: ReportingPeriod, overdue: list[Cell], step: str
     )
     link = reverse("reports:completeness") + f"?year={period.year}"
     return notify(
-        _coordinators(period), f"reports:{period.pk}:overdue:{step}", f"{text}\n{names}", link, subject=subject
+        coordinators_of(period), f"reports:{period.pk}:overdue:{step}", f"{text}\n{names}", link, subject=subject
     )

@@ -6,6 +6,7 @@ agency order when several), writes the report's history and the audit trail.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -13,14 +14,22 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cchc.accounts.models import RoleGrant
+from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.core import audit
 from cchc.core.models import AuditEntry
+from cchc.core.scope import agency_q
+from cchc.notifications.services import notify
 from cchc.reports import calendar, prefill, rules
+from cchc.reports.completeness import cells
 from cchc.reports.models import (
+    REPORT_ROLES,
     ExpectedReport,
     FieldKind,
     FormField,
@@ -131,6 +140,44 @@ def open_period(user: Any, period_id: int, blocks: list[Block]) -> int:
     return len(added)
 
 
+# Who is told
+
+
+def officers_of(agency_ids: set[int]) -> dict[int, list[Any]]:
+    """Agency id → the active users holding the focal officer's or the head's role on it."""
+    grants = RoleGrant.objects.filter(agency_id__in=agency_ids, role__in=[Role.FOCAL, Role.HEAD], user__is_active=True)
+    found: dict[int, list[Any]] = defaultdict(list)
+    for grant in grants.select_related("user").order_by("user_id"):
+        found[grant.agency_id].append(grant.user)
+    return found
+
+
+def coordinators_of(period: ReportingPeriod) -> list[Any]:
+    """The owner's coordinators: on the owner itself, or on an agency above it with its subordinates."""
+    above = period.owner.ancestors()
+    grants = RoleGrant.objects.filter(role=Role.COORDINATOR, user__is_active=True).filter(
+        Q(agency=period.owner) | Q(agency__in=above, include_descendants=True)
+    )
+    return [g.user for g in grants.select_related("user").order_by("user_id")]
+
+
+def _tell(report: Report, event: ReportEvent, users: list[Any]) -> None:
+    """Once the step is committed: a notification (and its mail) to ``users`` saying what happened."""
+    with translation.override("vi"):
+        facts = {
+            "agency": report.agency.name,
+            "period": calendar.period_text(report.period.year, report.period.kind),
+            "action": event.get_action_display(),
+            "who": str(event.user or _("the system")),
+        }
+        text = _("The report %(period)s of %(agency)s was %(action)s by %(who)s.") % facts
+        if event.reason:
+            text += "\n" + _("Reason: %(reason)s") % {"reason": event.reason}
+    link = reverse("reports:report", args=[report.pk])
+    key = f"reports:event:{event.pk}"
+    transaction.on_commit(lambda: notify(users, key, text, link))
+
+
 # Reading what a user may act on
 
 
@@ -150,6 +197,27 @@ def _require_state(report: Report, *states: str) -> None:
 
 def _fields(report: Report) -> dict[str, FormField]:
     return {f.code: f for f in report.period.form.fields.all()}
+
+
+@transaction.atomic
+def ensure_report(user: Any, period_id: int, agency: Agency) -> Report:
+    """The agency's report of the period, made when the agency answers for it without a row yet: a successor
+    that took over expected agencies after the period opened (``cchc.reports.completeness``)."""
+    existing = Report.objects.restrict(user).filter(period_id=period_id, agency=agency).first()
+    if existing is not None:
+        return existing
+    period = ReportingPeriod.objects.get(pk=period_id)
+    answers = any(c.agency.id == agency.pk for c in cells(user, [period], as_of=timezone.localdate()))
+    may_edit = Agency.objects.filter(pk=agency.pk).filter(_edit_condition(user)).exists()
+    if not answers or not may_edit:
+        raise PermissionDenied(_("You may not do this on this agency's report."))
+    report, _created = Report.objects.get_or_create(period=period, agency=agency)
+    return report
+
+
+def _edit_condition(user: Any) -> Q:
+    condition = agency_q(user, REPORT_ROLES["edit"])
+    return Q() if condition is None else condition
 
 
 # Drafting
@@ -363,7 +431,7 @@ def submit(
     soft = {v.rule_code for v in found.violations}
     now = timezone.now()
     action = ReportEvent.Action.RESUBMIT if report.state == ReportState.RETURNED else ReportEvent.Action.SUBMIT
-    _move(
+    event = _move(
         report,
         user,
         action,
@@ -373,6 +441,7 @@ def submit(
         submitted_at=now,
         first_submitted_at=report.first_submitted_at or now,
     )
+    _tell(report, event, coordinators_of(report.period))
     return report
 
 
@@ -400,6 +469,7 @@ def return_report(user: Any, report_id: int, notes: list[tuple[str, str]], reaso
         report, user, ReportEvent.Action.RETURN, ReportState.RETURNED, summary, returned_values=dict(report.values)
     )
     ReturnNote.objects.bulk_create([ReturnNote(event=event, target=t, reason=r) for t, r in notes])
+    _tell(report, event, officers_of({report.agency_id})[report.agency_id])
     return report
 
 
@@ -417,8 +487,10 @@ def accept(user: Any, report_ids: list[int]) -> int:
             )
         reports.append(report)
     now = timezone.now()
+    officers = officers_of({r.agency_id for r in reports})
     for report in reports:
-        _move(report, user, ReportEvent.Action.ACCEPT, ReportState.ACCEPTED, accepted_at=now)
+        event = _move(report, user, ReportEvent.Action.ACCEPT, ReportState.ACCEPTED, accepted_at=now)
+        _tell(report, event, officers[report.agency_id])
     return len(reports)
 
 
@@ -429,7 +501,7 @@ def reopen(user: Any, report_id: int, reason: str) -> Report:
     _require_state(report, ReportState.ACCEPTED)
     if not reason.strip():
         raise WorkflowError(_("Give the reason for reopening the report."))
-    _move(
+    event = _move(
         report,
         user,
         ReportEvent.Action.REOPEN,
@@ -438,6 +510,7 @@ def reopen(user: Any, report_id: int, reason: str) -> Report:
         accepted_at=None,
         returned_values=dict(report.values),
     )
+    _tell(report, event, officers_of({report.agency_id})[report.agency_id])
     return report
 
 

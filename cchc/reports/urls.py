@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("periods/new/", views.new_period, name="new_period"),
     path("periods/<int:pk>/", views.period_page, name="period"),
+    path("periods/<int:pk>/<str:code>/", views.owed_report, name="owed"),
     path("r/<int:pk>/", views.report_page, name="report"),
     path("r/<int:pk>/save/", views.autosave, name="autosave"),
     # Completeness and timeliness (cchc/reports/completeness.py)

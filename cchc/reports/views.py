@@ -143,6 +143,14 @@ def period_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def owed_report(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """The report an agency owes for a period (the home page's and the reminders' link): its page, the row
+    made first when the agency took over expected agencies after the period opened."""
+    agency = get_object_or_404(Agency.objects.restrict(request.user), code=code)
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    return redirect("reports:report", pk=services.ensure_report(request.user, period.pk, agency).pk)
+
+
 def report_page(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(
         Report.objects.restrict(request.user).select_related("agency", "period", "period__form", "updated_by"), pk=pk
