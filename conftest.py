@@ -6,11 +6,16 @@ plus D2 → C3. Every persona holds one grant; ``anonymous`` holds none.
 
 from __future__ import annotations
 
+import socket
+import threading
 from dataclasses import dataclass
 from datetime import date
+from email import message_from_bytes
+from email.message import Message
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.test import Client
 
 from cchc.accounts.models import RoleGrant, User
@@ -120,3 +125,44 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+# A real SMTP server on loopback (aiosmtpd) for the mail tests.
+
+
+class Inbox:
+    """aiosmtpd's handler: every message the server accepts, as (recipients, parsed message)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for rcpt, m in self.messages if address in rcpt]
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Any:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    yield inbox
+    controller.stop()

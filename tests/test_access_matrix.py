@@ -197,6 +197,7 @@ REPORT_OBJECTS: dict[str, dict[str, Expect]] = {
 }
 REPORT_OBJECTS_PAGE = {**REPORT_OBJECTS, "anonymous": {"SA": LOGIN, MISSING: LOGIN}}
 REPORT_OBJECTS_API = {**REPORT_OBJECTS, "anonymous": {"SA": 401, MISSING: 401}}
+OWED = Redirect("/reports/r/*/")
 # The calendar is open to every signed-in person (the reports in a period are scoped).
 PERIOD_OBJECTS_PAGE = {**{p: {"HA": 200, MISSING: 404} for p in PERSONAS}, "anonymous": {"HA": LOGIN, MISSING: LOGIN}}
 PERIOD_OBJECTS_API = {**{p: {"HA": 200, MISSING: 404} for p in PERSONAS}, "anonymous": {"HA": 401, MISSING: 401}}
@@ -286,6 +287,28 @@ MATRIX: dict[str, Route] = {
     "reports:new_period": Route(everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)),
     "reports:period": Route(PERIOD_OBJECTS_PAGE, lookup="period"),
     "reports:report": Route(REPORT_OBJECTS_PAGE, lookup="report"),
+    "reports:document": Route(REPORT_OBJECTS_PAGE, lookup="report"),
+    # The province's report: its coordinators and the leadership.
+    "reports:province_document": Route(
+        {
+            **{p: {"HA": 403, MISSING: 404} for p in PERSONAS},
+            "coordinator": {"HA": 200, MISSING: 404},
+            "viewer": {"HA": 200, MISSING: 404},
+            "admin": {"HA": 200, MISSING: 404},
+            "anonymous": {"HA": LOGIN, MISSING: LOGIN},
+        },
+        lookup="period",
+    ),
+    # The home page's link to what an agency owes: on to its report, for those who see it.
+    "reports:owed": Route(
+        {
+            **{p: {"SA": OWED, MISSING: 404} for p in PERSONAS},
+            "officer_b": {"SB": OWED, "SA": 404},
+            "district_coordinator": {"SA": 404, "SB": 404},
+            "anonymous": {"SA": LOGIN, MISSING: LOGIN},
+        },
+        lookup="owed",
+    ),
     # Templates serve the whole province: its coordinator and administrators, not a district's coordinator.
     "documents:templates": Route(TEMPLATE_MANAGERS),
     "documents:templates#post": Route(
@@ -358,6 +381,8 @@ def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
     if route.lookup == "period":
         pk = ReportingPeriod.objects.filter(owner__code=obj).values_list("pk", flat=True).first()
         return {"pk": pk or 999_999}
+    if route.lookup == "owed":
+        return {"pk": ReportingPeriod.objects.values_list("pk", flat=True).get(), "code": obj}
     return {}
 
 
@@ -386,7 +411,7 @@ def test_access(route_name: str, persona: str, obj: str | None, personas: Any, p
     if route.lookup == "task":
         for owner in TASK_OWNERS:
             Task.objects.create(kind="tests.noop", label="import", user=getattr(personas, owner))
-    if route.lookup in ("report", "period"):
+    if route.lookup in ("report", "period", "owed"):
         open_period(personas, province)
     url = reverse(url_name(route_name), kwargs=_kwargs(route, obj))
     client = client_for(personas.all()[persona])

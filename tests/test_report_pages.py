@@ -136,3 +136,25 @@ def test_a_coordinator_opens_a_period_from_the_page(personas: Any, province: Any
         reverse("reports:new_period"), {**data, "kind": "9M", "cutoff_start": "2025-09-14", "cutoff_end": "2025-01-01"}
     )
     assert bad.status_code == 200 and "14/09/2025" in bad.content.decode()
+
+
+def test_the_documents_download_from_the_pages(personas: Any, period: Any, province: Any) -> None:
+    import io
+
+    from docx import Document
+
+    report = report_of(period, province.dept_a)
+    services.save_values(personas.officer_a, report.pk, {"direction": "Đã ban hành Kế hoạch số 12/KH-STP"}, 0)
+    own = client_for(personas.officer_a).get(reverse("reports:document", args=[report.pk]))
+    assert own["Content-Disposition"].startswith("attachment") and own["Content-Type"].endswith("document")
+    text = "\n".join(p.text for p in Document(io.BytesIO(own.content)).paragraphs)
+    assert "Đã ban hành Kế hoạch số 12/KH-STP" in text
+    services.submit(personas.head, report.pk)
+    province_report = client_for(personas.viewer).get(reverse("reports:province_document", args=[period.pk]))
+    body = "\n".join(p.text for p in Document(io.BytesIO(province_report.content)).paragraphs)
+    assert "Sở Tư pháp" in body and "12/KH-STP" in body
+    workbook = client_for(personas.coordinator).get(
+        reverse("reports:province_document", args=[period.pk]) + "?format=xlsx"
+    )
+    assert workbook["Content-Disposition"].endswith('phu-luc-2.xlsx"') and workbook.content[:2] == b"PK"
+    assert client_for(personas.officer_a).get(reverse("reports:province_document", args=[period.pk])).status_code == 403

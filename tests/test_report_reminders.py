@@ -3,17 +3,14 @@ through a real SMTP server on loopback (aiosmtpd), each exactly once."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from datetime import date, datetime, timedelta
-from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.db import connection
 
@@ -22,48 +19,10 @@ from cchc.notifications.models import Notification
 from cchc.notifications.services import mark_read, notify
 from cchc.reports.models import Report, ReportState
 from cchc.reports.reminders import send_reminders, step_of
-from conftest import client_for, make_user
+from conftest import Inbox, client_for, free_port, make_user
 from tests.test_report_completeness import DEADLINE, agency, end, open_q
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-class Inbox:
-    """aiosmtpd's handler: every message the server accepts, as (recipients, parsed message)."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 OK"
-
-    def to(self, address: str) -> list[Message]:
-        return [m for rcpt, m in self.messages if address in rcpt]
-
-    def clear(self) -> None:
-        self.messages.clear()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Any:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    yield inbox
-    controller.stop()
 
 
 def subject(message: Message) -> str:

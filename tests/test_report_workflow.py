@@ -14,7 +14,6 @@ from cchc.reports import services
 from cchc.reports.models import ExpectedReport, Report, ReportEvent, ReportState
 from cchc.reports.services import ConflictError, WorkflowError
 from tests.report_helpers import open_period, report_of, small_form
-from tests.test_report_reminders import smtp  # noqa: F401  (the loopback SMTP server fixture)
 
 
 @pytest.fixture
@@ -212,7 +211,8 @@ def test_each_step_tells_the_other_side_in_the_application_and_by_mail(
     with django_capture_on_commit_callbacks(execute=True):
         _submitted(personas, report)
     assert Notification.objects.filter(recipient=personas.coordinator, link=f"/reports/r/{report.pk}/").count() == 1
-    assert [body(m) for m in smtp.to("coordinator@hoaan.example")][0].startswith("Báo cáo quý I năm 2025 của Sở Tư pháp")
+    (mail,) = smtp.to("coordinator@hoaan.example")
+    assert body(mail).startswith("Báo cáo quý I năm 2025 của Sở Tư pháp")
     assert not smtp.to("officer_a@hoaan.example")
     with django_capture_on_commit_callbacks(execute=True):
         services.return_report(personas.coordinator, report.pk, [("direction", "Bổ sung số liệu")])

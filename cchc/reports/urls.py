@@ -11,9 +11,11 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("periods/new/", views.new_period, name="new_period"),
     path("periods/<int:pk>/", views.period_page, name="period"),
+    path("periods/<int:pk>/report.docx", views.province_document, name="province_document"),
     path("periods/<int:pk>/<str:code>/", views.owed_report, name="owed"),
     path("r/<int:pk>/", views.report_page, name="report"),
     path("r/<int:pk>/save/", views.autosave, name="autosave"),
+    path("r/<int:pk>/report.docx", views.report_document, name="document"),
     # Completeness and timeliness (cchc/reports/completeness.py)
     path("completeness/", require_role(*READER_ROLES)(completeness_views.completeness_page), name="completeness"),
     path(

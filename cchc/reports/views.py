@@ -18,8 +18,12 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, Block
+from cchc.core.scope import agency_q
+from cchc.documents import engine
 from cchc.reports import calendar, services
+from cchc.reports.consolidation import agency_context, appendix2_workbook, document_kind, province_context
 from cchc.reports.models import (
     FormSection,
     PeriodKind,
@@ -136,6 +140,7 @@ def period_page(request: HttpRequest, pk: int) -> HttpResponse:
             "period": period,
             "reports": reports,
             "coordinates": coordinates,
+            "can_document": _reads_province(request.user, period),
             "states": ReportState.choices,
             "state": state,
             "today": timezone.localdate(),
@@ -159,6 +164,42 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
         _action(request, report)
         return redirect("reports:report", pk=pk)
     return render(request, "reports/report.html", _report_context(request, report))
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def province_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The province's report of the period (DOCX), or its Phụ lục 2 (``?format=xlsx``), as the system holds
+    them now: for the owner's coordinators and leadership viewers."""
+    period = get_object_or_404(ReportingPeriod.objects.select_related("owner"), pk=pk)
+    if not _reads_province(request.user, period):
+        raise PermissionDenied
+    name = f"bao-cao-cchc-{period.code}"
+    if request.GET.get("format") == "xlsx":
+        return _attachment(appendix2_workbook(period, user=request.user), XLSX, f"{name}-phu-luc-2.xlsx")
+    context = province_context(period, user=request.user, today=timezone.localdate())
+    return _attachment(engine.render(document_kind(period.kind), period.year, context), DOCX, f"{name}.docx")
+
+
+def _reads_province(user: Any, period: ReportingPeriod) -> bool:
+    readers = agency_q(user, [Role.COORDINATOR, Role.VIEWER])
+    return readers is None or Agency.objects.filter(readers).filter(pk=period.owner_id).exists()
+
+
+def report_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """One agency's report as an official document (DOCX), as it stands."""
+    report = get_object_or_404(Report.objects.restrict(request.user).select_related("agency", "period"), pk=pk)
+    context = agency_context(report, user=request.user, today=timezone.localdate())
+    name = f"bao-cao-cchc-{report.period.code}-{report.agency.code}.docx"
+    return _attachment(engine.render("agency", report.period.year, context), DOCX, name)
 
 
 def _can(user: Any, report: Report, action: str) -> bool:
