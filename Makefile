@@ -7,7 +7,7 @@ CCHC := $(BIN)/cchc
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup venv assets messages migrate demo test test-fast test-pg lint types bench clean
+.PHONY: run setup venv assets messages migrate demo test test-fast test-pg lint types bench documents clean
 
 ## run: set everything up (venv, dependencies, assets, database, demo province) and serve on http://127.0.0.1:8000,
 ## with the background worker (imports, documents) beside the web server, both stopped together
@@ -67,6 +67,14 @@ bench: setup
 	dropdb --if-exists -h 127.0.0.1 -U postgres $(BENCH_DB) && createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) $(BIN)/python -m bench scoring report_autosave
 	dropdb --if-exists -h 127.0.0.1 -U postgres $(BENCH_DB)
+
+## documents: every default document template rendered with its sample data, to DOCX, PDF and PNG pages
+## (build/documents/; PDF needs LibreOffice, PNG pdftoppm from poppler-utils), to look at
+documents: setup
+	rm -rf build/documents && mkdir -p build/documents
+	$(CCHC) sample_documents --out build/documents
+	for pdf in build/documents/*.pdf; do pdftoppm -r 50 -png "$$pdf" "$${pdf%.pdf}"; done
+	test "$$(ls build/documents/*.pdf | wc -l)" -ge 6 && ls build/documents/*.png >/dev/null
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles data

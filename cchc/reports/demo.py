@@ -164,17 +164,16 @@ def _submitted(report: Report, coordinator: User, fate: str, rng: random.Random)
 
 
 def _values(agency: Agency, kind: str, rng: random.Random) -> dict[str, Any]:
-    name = agency.name
     period = {"Q1": "quý I", "H1": "6 tháng đầu năm", "9M": "9 tháng đầu năm", "Y": "năm"}[kind]
     planned = rng.randint(12, 30)
     inspections = rng.randint(2, 6)
     findings = rng.randint(0, 5)
     values: dict[str, Any] = {
-        "plan": f"{name} ban hành Kế hoạch CCHC năm {YEAR} với {planned} nhiệm vụ trọng tâm, phân công cụ thể"
+        "plan": f"Ban hành Kế hoạch CCHC năm {YEAR} với {planned} nhiệm vụ trọng tâm, phân công cụ thể"
         " cho từng phòng, đơn vị và cá nhân phụ trách.",
         "plan_tasks": str(planned),
         "plan_tasks_done": str(rng.randint(planned // 3, planned)),
-        "steering": f"Trong {period}, lãnh đạo {name} thường xuyên quán triệt, chỉ đạo công tác CCHC tại các cuộc"
+        "steering": f"Trong {period}, lãnh đạo cơ quan thường xuyên quán triệt, chỉ đạo công tác CCHC tại các cuộc"
         " họp giao ban; gắn kết quả CCHC với đánh giá, xếp loại cán bộ, công chức.",
         "documents_issued": str(rng.randint(2, 12)),
         "propaganda": "Đăng tải tin, bài về CCHC trên Trang thông tin điện tử; niêm yết công khai thủ tục hành chính.",
@@ -197,7 +196,7 @@ def _values(agency: Agency, kind: str, rng: random.Random) -> dict[str, Any]:
         "proposals": "Đề nghị Sở Nội vụ tổ chức tập huấn nghiệp vụ CCHC cho cán bộ đầu mối.",
     }
     for area, text in AREAS.items():
-        values[f"{area}_results"] = f"{name} tập trung {text}; các nhiệm vụ được triển khai đúng tiến độ."
+        values[f"{area}_results"] = f"Tập trung {text}; các nhiệm vụ được triển khai đúng tiến độ."
         values[f"{area}_tasks"] = [
             {"task": text[0].upper() + text[1:], "result": "Đã triển khai theo kế hoạch", "status": "đã hoàn thành"}
         ]
