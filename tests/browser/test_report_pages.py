@@ -60,12 +60,18 @@ def test_the_draft_autosaves_and_survives_a_lost_connection_and_a_reload(
     # The server unreachable (the page itself still loads): the typing survives a reload.
     page.route("**/save/", lambda route: route.abort())
     page.locator("#f-plans").fill("4")
+    page.get_by_role("button", name="Thêm dòng").click()
+    page.get_by_label("Nhiệm vụ, dòng 3").fill("Rà soát thủ tục")  # a row added to the table
     page.get_by_text("Chưa lưu: mất kết nối").wait_for()
     page.reload()
     assert page.locator("#f-plans").input_value() == "4"  # restored from the browser
+    assert page.locator("[data-table=tasks] tbody tr").nth(2).locator("[data-column=task]").input_value() == (
+        "Rà soát thủ tục"
+    )
     assert stored(report, "plans") == "3"
     page.unroute("**/save/")
     wait_stored(page, report, "plans", "4")
+    wait_stored(page, report, "tasks", [{"task": "Rà soát thủ tục", "done": ""}])
 
 
 def test_a_second_tab_does_not_silently_overwrite_the_first(

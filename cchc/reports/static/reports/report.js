@@ -118,15 +118,33 @@
       var value = changes[code];
       var input = form.querySelector("[data-code='" + code + "']");
       if (input && typeof value === "string") { input.value = value; }
+      var table = form.querySelector("[data-table='" + code + "']");
+      if (table && Array.isArray(value)) { fillTable(table, value); }
     });
     if (codes.length) { say(form.dataset.msgRestored || "Restored", false); send(); }
+  }
+  function fillTable(table, rows) {
+    var body = table.tBodies[0];
+    while (body.rows.length < rows.length) { body.appendChild(emptyRow(body)); }
+    rows.forEach(function (cells, i) {
+      body.rows[i].querySelectorAll("[data-column]").forEach(function (input) {
+        input.value = cells[input.dataset.column] || "";
+      });
+    });
+  }
+  function emptyRow(body) {
+    var row = body.rows[body.rows.length - 1].cloneNode(true);
+    var number = String(body.rows.length + 1);
+    row.querySelectorAll("input").forEach(function (input) {
+      input.value = "";
+      input.setAttribute("aria-label", (input.getAttribute("aria-label") || "").replace(/\d+$/, number));
+    });
+    return row;
   }
   function addRow(event) {
     var code = event.target.dataset.addRow;
     var table = form.querySelector("[data-table='" + code + "']");
-    var last = table.tBodies[0].rows[table.tBodies[0].rows.length - 1];
-    var row = last.cloneNode(true);
-    row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+    var row = emptyRow(table.tBodies[0]);
     table.tBodies[0].appendChild(row);
     row.querySelector("input").focus();
   }
