@@ -88,3 +88,26 @@ def test_a_second_tab_does_not_silently_overwrite_the_first(
     assert stored(report, "direction") == "Bản của tab thứ nhất"
     other.get_by_role("button", name="Giữ nội dung của tôi").click()  # knowingly, after seeing the other text
     wait_stored(other, report, "direction", "Bản của tab thứ hai")
+
+
+@pytest.mark.parametrize(
+    ("persona", "path"),
+    [
+        ("coordinator", "/reports/"),
+        ("coordinator", "/reports/periods/new/?year=2025"),
+        ("coordinator", "/reports/periods/{period}/"),
+        ("coordinator", "/reports/r/{report}/"),
+        ("coordinator", "/reports/completeness/?year=2025"),
+        ("coordinator", "/reports/completeness/matrix/?year=2025"),
+        ("officer_a", "/"),
+        ("officer_a", "/notifications/"),
+    ],
+)
+def test_the_report_pages_meet_wcag_aa(
+    live_server: Any, page: Any, personas: Any, report: Report, persona: str, path: str
+) -> None:
+    Report.objects.filter(pk=report.pk).update(state="submitted", values={"direction": "Đã ban hành"})
+    login(page, getattr(personas, persona).username)
+    page.goto(path.format(period=report.period_id, report=report.pk))
+    assert page.locator("main h1").count() >= 1
+    assert violations(page) == []
