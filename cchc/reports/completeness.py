@@ -186,6 +186,7 @@ def cells(user: Any, periods: Sequence[ReportingPeriod], as_of: date | None = No
     }
     reports = _reports(user, periods, as_of)
     refs = {pk: _ref(row) for pk, row in agencies.items()}
+    selves: dict[int, tuple[AgencyRef, ...]] = {pk: (ref,) for pk, ref in refs.items()}  # one per agency
     result: list[Cell] = []
     for period_id in sorted(by_id, key=order.__getitem__):
         day = period_day(by_id[period_id], as_of)
@@ -193,7 +194,7 @@ def cells(user: Any, periods: Sequence[ReportingPeriod], as_of: date | None = No
         if answers:  # some units stand for others: met at their first predecessor, not at their own place
             rank = {pk: i for i, pk in enumerate(tree)}
             units = dict(sorted(units.items(), key=lambda item: rank[item[0]]))
-        result += _period_cells(period_id, units, answers, refs, blocks, reports.get(period_id, {}))
+        result += _period_cells(period_id, units, answers, selves, blocks, reports.get(period_id, {}))
     return result
 
 
@@ -201,7 +202,7 @@ def _period_cells(
     period_id: int,
     units: dict[int, int],
     answers: dict[int, list[int]],
-    refs: dict[int, AgencyRef],
+    selves: dict[int, tuple[AgencyRef, ...]],
     blocks: dict[int, BlockRef],
     reports: dict[int, tuple[str, Status]],
 ) -> list[Cell]:
@@ -210,9 +211,10 @@ def _period_cells(
     found = []
     for unit, block_id in units.items():
         state, status = reports.get(unit, missing)
-        ref = refs[unit]
+        (ref,) = answers_for = selves[unit]
         others = answers.get(unit)
-        answers_for = (ref,) if others is None else tuple(refs[a] for a in others)
+        if others is not None:
+            answers_for = tuple(selves[a][0] for a in others)
         found.append(Cell(period_id, ref, blocks[block_id], status, state, None, answers_for))
     return found
 
@@ -373,9 +375,15 @@ def _reports(
         .annotate(timeliness=status)
     )
     status_of = {s.value: s for s in Status}  # a dict look-up: Status(text) costs ten times more
+    # A dozen (state, status) pairs shared by all rows: 16,000 tuples kept alive would wake the
+    # garbage collector's full passes, which cost more than the rest of the matrix.
+    pairs: dict[tuple[str, str], tuple[str, Status]] = {}
     found: dict[int, dict[int, tuple[str, Status]]] = defaultdict(dict)
     for p, a, state, timeliness in rows.values_list("period_id", "agency_id", "state", "timeliness"):
-        found[p][a] = (state, status_of[timeliness])
+        pair = pairs.get((state, timeliness))
+        if pair is None:
+            pair = pairs[state, timeliness] = (state, status_of[timeliness])
+        found[p][a] = pair
     return found
 
 
