@@ -26,7 +26,7 @@ owes a report, and what is shown is the reader's own agencies only). Reports are
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -236,18 +236,19 @@ def _successor_links() -> dict[int, list[int]]:
     return links
 
 
-def _expected_rows(user: Any, period_ids: list[int], scope: set[int] | None, links: dict[int, list[int]]) -> list[Any]:
+def _expected_rows(
+    user: Any, period_ids: list[int], scope: set[int] | None, links: dict[int, list[int]]
+) -> Iterator[tuple[int, int, int]]:
     """(period, agency, block) of the reader's expected rows, and of those of the agencies its agencies
-    took over (see the module)."""
+    took over (see the module); streamed, not kept."""
     columns = ("period_id", "agency_id", "block_id")
     mine = ExpectedReport.objects.restrict(user).filter(period_id__in=period_ids).order_by()
-    rows = list(mine.values_list(*columns))
+    yield from mine.values_list(*columns).iterator(_CHUNK)
     if scope is not None:
         taken_over = _predecessors(scope, links) - scope
         if taken_over:  # the lineage, read as the system; only units in the reader's scope are kept
             lineage = ExpectedReport.objects.restrict(SYSTEM).filter(period_id__in=period_ids, agency_id__in=taken_over)
-            rows += lineage.order_by().values_list(*columns)
-    return rows
+            yield from lineage.order_by().values_list(*columns).iterator(_CHUNK)
 
 
 def _expected(
@@ -275,6 +276,10 @@ def _predecessors(agencies: set[int], links: dict[int, list[int]]) -> set[int]:
                 todo.append(source)
     return found
 
+
+# The large reads (expected rows, reports) are streamed in chunks rather than kept whole: 16,000 row
+# tuples alive at once cost a pass of the garbage collector more than they cost to fetch.
+_CHUNK = 2000
 
 _AGENCY_COLUMNS = ("pk", "code", "name", "path", "active_from", "active_to")
 
@@ -379,7 +384,7 @@ def _reports(
     # garbage collector's full passes, which cost more than the rest of the matrix.
     pairs: dict[tuple[str, str], tuple[str, Status]] = {}
     found: dict[int, dict[int, tuple[str, Status]]] = defaultdict(dict)
-    for p, a, state, timeliness in rows.values_list("period_id", "agency_id", "state", "timeliness"):
+    for p, a, state, timeliness in rows.values_list("period_id", "agency_id", "state", "timeliness").iterator(_CHUNK):
         pair = pairs.get((state, timeliness))
         if pair is None:
             pair = pairs[state, timeliness] = (state, status_of[timeliness])
