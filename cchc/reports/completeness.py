@@ -26,7 +26,7 @@ owes a report, and what is shown is the reader's own agencies only). Reports are
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -172,24 +172,51 @@ def cells(user: Any, periods: Sequence[ReportingPeriod], as_of: date | None = No
     if not periods:
         return []
     by_id = {p.pk: p for p in periods}
+    order = {p.pk: i for i, p in enumerate(periods)}
     scope = _scope(user)
     links = _successor_links()
-    expected = _expected_rows(user, list(by_id), scope, links)
-    agencies = _agencies({row[1] for row in expected}, links)
+    expected = _expected(user, list(by_id), scope, links)
+    agencies = _agencies({a for owed in expected.values() for a in owed}, links)
+    tree = sorted(agencies, key=lambda pk: (agencies[pk][3], agencies[pk][1]))  # the order of the agency tree
     blocks = {
         b[0]: BlockRef(*b)
-        for b in Block.objects.filter(pk__in={r[2] for r in expected}).values_list("pk", "code", "name")
+        for b in Block.objects.filter(pk__in={b for owed in expected.values() for b in owed.values()})
+        .order_by()
+        .values_list("pk", "code", "name")
     }
-    units = _units(expected, by_id, as_of, agencies, blocks, links, scope)
     reports = _reports(user, periods, as_of)
     refs = {pk: _ref(row) for pk, row in agencies.items()}
-    result = []
-    for (period_id, unit_id), (block, answers_for) in units.items():
-        state, status, submitted_at = reports.get((period_id, unit_id), (None, Status.MISSING, None))
-        result.append(Cell(period_id, refs[unit_id], block, status, state, submitted_at, tuple(answers_for)))
-    order = {p.pk: i for i, p in enumerate(periods)}
-    result.sort(key=lambda c: (order[c.period_id], c.agency.path, c.agency.code))
+    selves: dict[int, tuple[AgencyRef, ...]] = {pk: (ref,) for pk, ref in refs.items()}  # one per agency
+    result: list[Cell] = []
+    for period_id in sorted(by_id, key=order.__getitem__):
+        day = period_day(by_id[period_id], as_of)
+        units, answers = _units(expected[period_id], day, tree, agencies, links, scope)
+        if answers:  # some units stand for others: met at their first predecessor, not at their own place
+            rank = {pk: i for i, pk in enumerate(tree)}
+            units = dict(sorted(units.items(), key=lambda item: rank[item[0]]))
+        result += _period_cells(period_id, units, answers, selves, blocks, reports.get(period_id, {}))
     return result
+
+
+def _period_cells(
+    period_id: int,
+    units: dict[int, int],
+    answers: dict[int, list[int]],
+    selves: dict[int, tuple[AgencyRef, ...]],
+    blocks: dict[int, BlockRef],
+    reports: dict[int, tuple[str, Status]],
+) -> list[Cell]:
+    """The cells of one period's units, in the order of ``units``."""
+    missing = (None, Status.MISSING)
+    found = []
+    for unit, block_id in units.items():
+        state, status = reports.get(unit, missing)
+        (ref,) = answers_for = selves[unit]
+        others = answers.get(unit)
+        if others is not None:
+            answers_for = tuple(selves[a][0] for a in others)
+        found.append(Cell(period_id, ref, blocks[block_id], status, state, None, answers_for))
+    return found
 
 
 def _scope(user: Any) -> set[int] | None:
@@ -209,18 +236,30 @@ def _successor_links() -> dict[int, list[int]]:
     return links
 
 
-def _expected_rows(user: Any, period_ids: list[int], scope: set[int] | None, links: dict[int, list[int]]) -> list[Any]:
+def _expected_rows(
+    user: Any, period_ids: list[int], scope: set[int] | None, links: dict[int, list[int]]
+) -> Iterator[tuple[int, int, int]]:
     """(period, agency, block) of the reader's expected rows, and of those of the agencies its agencies
-    took over (see the module)."""
+    took over (see the module); streamed, not kept."""
     columns = ("period_id", "agency_id", "block_id")
     mine = ExpectedReport.objects.restrict(user).filter(period_id__in=period_ids).order_by()
-    rows = list(mine.values_list(*columns))
+    yield from mine.values_list(*columns).iterator(_CHUNK)
     if scope is not None:
         taken_over = _predecessors(scope, links) - scope
         if taken_over:  # the lineage, read as the system; only units in the reader's scope are kept
             lineage = ExpectedReport.objects.restrict(SYSTEM).filter(period_id__in=period_ids, agency_id__in=taken_over)
-            rows += lineage.order_by().values_list(*columns)
-    return rows
+            yield from lineage.order_by().values_list(*columns).iterator(_CHUNK)
+
+
+def _expected(
+    user: Any, period_ids: list[int], scope: set[int] | None, links: dict[int, list[int]]
+) -> dict[int, dict[int, int]]:
+    """Period → {agency: block} of the reader's expected rows, and of those of the agencies its agencies
+    took over (see the module)."""
+    expected: dict[int, dict[int, int]] = {pk: {} for pk in period_ids}
+    for period_id, agency_id, block_id in _expected_rows(user, period_ids, scope, links):
+        expected[period_id][agency_id] = block_id
+    return expected
 
 
 def _predecessors(agencies: set[int], links: dict[int, list[int]]) -> set[int]:
@@ -238,6 +277,10 @@ def _predecessors(agencies: set[int], links: dict[int, list[int]]) -> set[int]:
     return found
 
 
+# The large reads (expected rows, reports) are streamed in chunks rather than kept whole: 16,000 row
+# tuples alive at once cost a pass of the garbage collector more than they cost to fetch.
+_CHUNK = 2000
+
 _AGENCY_COLUMNS = ("pk", "code", "name", "path", "active_from", "active_to")
 
 
@@ -254,34 +297,35 @@ def _agencies(expected: set[int], links: dict[int, list[int]]) -> dict[int, Any]
 
 
 def _units(
-    expected: list[Any],
-    periods: dict[int, ReportingPeriod],
-    as_of: date | None,
+    expected: dict[int, int],
+    day: date,
+    tree: list[int],
     agencies: dict[int, Any],
-    blocks: dict[int, BlockRef],
     links: dict[int, list[int]],
     scope: set[int] | None,
-) -> dict[tuple[int, int], tuple[BlockRef, list[AgencyRef]]]:
-    """(period, unit) → (its block, the expected agencies it answers for)."""
-    units: dict[tuple[int, int], tuple[BlockRef, list[AgencyRef]]] = {}
-    days = {pk: period_day(p, as_of) for pk, p in periods.items()}
-    responsible: dict[tuple[int, date], list[int]] = {}
-    refs: dict[int, AgencyRef] = {}
-    # By period, then in the order of the agency tree: a unit's block is its first expected agency's.
-    expected = sorted(expected, key=lambda r: (r[0], agencies[r[1]][3], agencies[r[1]][1]))
-    for period_id, agency_id, block_id in expected:
-        day = days[period_id]
-        if (agency_id, day) not in responsible:
-            responsible[agency_id, day] = _responsible(agency_id, day, agencies, links)
-        ref = refs.get(agency_id) or refs.setdefault(agency_id, _ref(agencies[agency_id]))
-        for unit in responsible[agency_id, day]:
+) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """One period's units → the block of the first expected agency (in tree order) they answer for, in
+    the order first met; and, for the units that answer for others, the expected agencies behind them."""
+    units: dict[int, int] = {}
+    answers: dict[int, list[int]] = {}
+    for agency_id in tree:
+        block_id = expected.get(agency_id)
+        if block_id is None:
+            continue
+        if _active(agencies[agency_id], day):  # the common case: the agency answers for itself
+            responsible: Iterable[int] = (agency_id,)
+        else:
+            responsible = _responsible(agency_id, day, agencies, links)
+        for unit in responsible:
             if scope is not None and unit not in scope:
                 continue
-            entry = units.get((period_id, unit))
-            if entry is None:
-                entry = units[period_id, unit] = (blocks[block_id], [])
-            entry[1].append(ref)
-    return units
+            if unit not in units:
+                units[unit] = block_id
+                if unit != agency_id:
+                    answers[unit] = [agency_id]
+            else:
+                answers.setdefault(unit, [unit]).append(agency_id)
+    return units, answers
 
 
 def _responsible(agency_id: int, day: date, agencies: dict[int, Any], links: dict[int, list[int]]) -> list[int]:
@@ -319,9 +363,9 @@ def _end_of(day: date) -> datetime:
 
 def _reports(
     user: Any, periods: Sequence[ReportingPeriod], as_of: date | None
-) -> dict[tuple[int, int], tuple[str, Status, datetime | None]]:
-    """(period, agency) → (state, status, first submission); the status worked out in SQL against each
-    period's deadline (and the as-of day), in local time."""
+) -> dict[int, dict[int, tuple[str, Status]]]:
+    """Period → {agency: (state, status)}; the status worked out in SQL against each period's deadline
+    (and the as-of day), in local time."""
     not_yet = Q(first_submitted_at__isnull=True)
     if as_of is not None:
         not_yet |= Q(first_submitted_at__gte=_end_of(as_of))
@@ -336,10 +380,16 @@ def _reports(
         .annotate(timeliness=status)
     )
     status_of = {s.value: s for s in Status}  # a dict look-up: Status(text) costs ten times more
-    return {
-        (p, a): (state, status_of[timeliness], None)
-        for p, a, state, timeliness in rows.values_list("period_id", "agency_id", "state", "timeliness")
-    }
+    # A dozen (state, status) pairs shared by all rows: 16,000 tuples kept alive would wake the
+    # garbage collector's full passes, which cost more than the rest of the matrix.
+    pairs: dict[tuple[str, str], tuple[str, Status]] = {}
+    found: dict[int, dict[int, tuple[str, Status]]] = defaultdict(dict)
+    for p, a, state, timeliness in rows.values_list("period_id", "agency_id", "state", "timeliness").iterator(_CHUNK):
+        pair = pairs.get((state, timeliness))
+        if pair is None:
+            pair = pairs[state, timeliness] = (state, status_of[timeliness])
+        found[p][a] = pair
+    return found
 
 
 def submitted_at(user: Any, found: Sequence[Cell]) -> dict[tuple[int, int], datetime | None]:
