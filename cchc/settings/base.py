@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "cchc.reports",
     "cchc.documents",
     "cchc.notifications",
+    "cchc.plans",
 ]
 
 MIDDLEWARE = [
