@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from cchc.accounts import api as accounts_api
 from cchc.agencies import api as agencies_api
 from cchc.dossiers import api as dossiers_api
+from cchc.plans import api as plans_api
 from cchc.reports import api as reports_api
 from cchc.reports import completeness_api
 from cchc.scoring import api as scoring_api
@@ -20,6 +21,8 @@ router.register("procedures", dossiers_api.ProcedureViewSet, basename="procedure
 router.register("dossiers", dossiers_api.DossierViewSet, basename="dossier")
 router.register("assessments", scoring_api.AssessmentViewSet, basename="assessment")
 router.register("scores", scoring_api.ScoreViewSet, basename="score")
+router.register("plans", plans_api.PlanViewSet, basename="plan")
+router.register("tasks", plans_api.TaskViewSet, basename="task")
 router.register("reporting-periods", reports_api.PeriodViewSet, basename="reporting-period")
 router.register("reports", reports_api.ReportViewSet, basename="report")
 
@@ -30,6 +33,7 @@ urlpatterns = [
     path("v1/auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("v1/me/", accounts_api.me, name="me"),
     path("v1/dossier-stats/", dossiers_api.DossierStatsView.as_view(), name="dossier-stats"),
+    path("v1/task-stats/", plans_api.TaskStatsView.as_view(), name="task-stats"),
     path("v1/reporting/completeness/", completeness_api.CompletenessView.as_view(), name="report-completeness"),
     # drf-spectacular serves to anyone by default; like every other route, these need an account.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("agencies/", include("cchc.agencies.urls")),
     path("dossiers/", include("cchc.dossiers.urls")),
     path("scoring/", include("cchc.scoring.urls")),
+    path("plans/", include("cchc.plans.urls")),
     path("reports/", include("cchc.reports.urls")),
     path("documents/", include("cchc.documents.urls")),
     path("notifications/", include("cchc.notifications.urls")),

@@ -279,3 +279,35 @@ def test_the_command_csv_and_table(outcomes):
     table = io.StringIO()
     call_command("task_stats", "--year", "2026", "--as-of", "2026-06-30", stdout=table)
     assert "25,00%" in table.getvalue()
+
+
+# Pages and API
+
+
+def test_the_pages_list_the_plans_and_tasks_in_scope(outcomes, personas):
+    client = client_for(personas.officer_b)
+    page = client.get("/plans/?year=2026")
+    assert page.status_code == 200 and "KH" in page.content.decode()
+    detail = client.get(f"/plans/{outcomes.pk}/")
+    codes = [t.task_code for t in detail.context["object_list"]]
+    assert codes == ["3", "4"]  # SB leads 3 and 4 only
+    overdue = client.get(f"/plans/{outcomes.pk}/?overdue=true")
+    assert detail.status_code == 200 and overdue.status_code == 200
+    assert client_for(personas.district_coordinator).get(f"/plans/{outcomes.pk}/").status_code == 404
+    export = client.get(f"/plans/{outcomes.pk}/export/?format=csv&area=procedures")
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == HEADER.strip() and [line.split(",")[0] for line in lines[1:]] == ["3"]
+
+
+def test_the_api_lists_plans_tasks_and_statistics_in_scope(outcomes, personas):
+    client = client_for(personas.officer_a)
+    tasks = client.get("/api/v1/tasks/?year=2026").json()
+    rows = tasks["results"] if isinstance(tasks, dict) else tasks
+    assert sorted(t["task_code"] for t in rows) == ["1", "2", "3"]
+    plans = client.get("/api/v1/plans/").json()
+    assert len(plans["results"] if isinstance(plans, dict) else plans) == 2  # it leads a task of each year
+    stats = client.get("/api/v1/task-stats/?year=2026&by=agency&as_of=2026-06-30").json()
+    assert [g["key"] for g in stats["groups"]] == ["SA", "SB"]
+    assert stats["groups"][1]["assigned"] == 1  # SB's task that SA co-operates on
+    assert client.get("/api/v1/task-stats/?by=block").status_code == 400
+    assert client_for(None).get("/api/v1/tasks/").status_code == 401

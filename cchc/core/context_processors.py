@@ -19,7 +19,7 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
         "agencies:blocks",
         frozenset({Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR}),
     ),
-    (_("Plans and tasks"), None, None),
+    (_("Plans and tasks"), "plans:list", None),
     (_("Dossier statistics"), "dossiers:index", None),
     (_("Periodic reports"), "reports:index", None),
     (

@@ -1,0 +1,47 @@
+"""One filter class per listing: the plan page, the API and the export all use it."""
+
+from datetime import date
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cchc.plans.models import Area, Plan, Task, TaskStatus
+
+
+class PlanFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("Year"))
+    agency = django_filters.CharFilter(field_name="agency__code", label=_("Issuing agency code"))
+
+    class Meta:
+        model = Plan
+        fields = ["year", "agency"]
+
+
+class TaskFilterSet(django_filters.FilterSet):
+    plan = django_filters.NumberFilter(field_name="plan_id", label=_("Plan"))
+    year = django_filters.NumberFilter(field_name="plan__year", label=_("Year"))
+    area = django_filters.ChoiceFilter(choices=Area.choices, label=_("PAR area"))
+    lead_agency = django_filters.CharFilter(field_name="lead_agency__code", label=_("Lead agency code"))
+    status = django_filters.ChoiceFilter(choices=TaskStatus.choices, label=_("Status"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Not done and overdue"))
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = Task
+        fields = ["plan", "year", "area", "lead_agency", "status", "overdue", "q"]
+
+    def filter_overdue(self, queryset: QuerySet[Task], name: str, value: Any) -> QuerySet[Task]:
+        if value is None:
+            return queryset
+        overdue = Q(status=TaskStatus.OPEN, deadline__lt=_today())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def search(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        return queryset.filter(Q(task_code__icontains=value) | Q(title__icontains=value))
+
+
+def _today() -> date:
+    return timezone.localdate()
