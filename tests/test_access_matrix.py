@@ -201,6 +201,27 @@ OWED = Redirect("/reports/r/*/")
 # The calendar is open to every signed-in person (the reports in a period are scoped).
 PERIOD_OBJECTS_PAGE = {**{p: {"HA": 200, MISSING: 404} for p in PERSONAS}, "anonymous": {"HA": LOGIN, MISSING: LOGIN}}
 PERIOD_OBJECTS_API = {**{p: {"HA": 200, MISSING: 404} for p in PERSONAS}, "anonymous": {"HA": 401, MISSING: 401}}
+# Plans: HA's plan of 2026 with one task led by SA: the province's readers and SA's see it, no one else.
+PLAN_OBJECTS: dict[str, dict[str, Expect]] = {
+    **{p: {"HA": 200, MISSING: 404} for p in ("officer_a", "head", "coordinator", "appraiser", "inspector")},
+    **{p: {"HA": 200, MISSING: 404} for p in ("viewer", "admin")},
+    "officer_b": {"HA": 404, MISSING: 404},
+    "district_coordinator": {"HA": 404, MISSING: 404},
+}
+PLAN_PAGE = {**PLAN_OBJECTS, "anonymous": {"HA": LOGIN, MISSING: LOGIN}}
+PLAN_API = {**PLAN_OBJECTS, "anonymous": {"HA": 401, MISSING: 401}}
+
+
+def make_plan(province: Any) -> None:
+    from cchc.plans.models import Plan
+    from cchc.plans.models import Task as PlanTask
+
+    plan = Plan.objects.create(year=2026, agency=province.province, title="Kế hoạch CCHC năm 2026")
+    PlanTask.objects.create(
+        plan=plan, task_code="1", title="t", area="direction", lead_agency=province.dept_a, deadline="2026-06-30"
+    )
+
+
 TEMPLATE_MANAGERS = everyone(403, coordinator=200, admin=200, anonymous=LOGIN)
 TEMPLATES_PAGE = Redirect("/documents/templates/")
 
@@ -247,6 +268,14 @@ MATRIX: dict[str, Route] = {
         method="post",
     ),
     "agencies:detail": Route(AGENCY_PAGE, lookup="code"),
+    "plans:list": Route(SIGNED_IN_PAGE),
+    "plans:detail": Route(PLAN_PAGE, lookup="plan"),
+    "plans:export": Route(PLAN_PAGE, lookup="plan"),
+    "api:plan-list": Route(SIGNED_IN_API),
+    "api:plan-detail": Route(PLAN_API, lookup="plan"),
+    "api:task-list": Route(SIGNED_IN_API),
+    "api:task-detail": Route(PLAN_API, lookup="plan_task"),
+    "api:task-stats": Route(SIGNED_IN_API),
     "dossiers:index": Route(SIGNED_IN_PAGE),
     "dossiers:export": Route(SIGNED_IN_PAGE),
     "dossiers:procedures": Route(SIGNED_IN_PAGE),
@@ -381,6 +410,14 @@ def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
     if route.lookup == "period":
         pk = ReportingPeriod.objects.filter(owner__code=obj).values_list("pk", flat=True).first()
         return {"pk": pk or 999_999}
+    if route.lookup in ("plan", "plan_task"):
+        from cchc.plans.models import Plan
+        from cchc.plans.models import Task as PlanTask
+
+        model: Any = Plan if route.lookup == "plan" else PlanTask
+        field = "agency__code" if route.lookup == "plan" else "plan__agency__code"
+        pk = model.objects.filter(**{field: obj}).values_list("pk", flat=True).first()
+        return {"pk": pk or 999_999}
     if route.lookup == "owed":
         return {"pk": ReportingPeriod.objects.values_list("pk", flat=True).get(), "code": obj}
     return {}
@@ -413,6 +450,8 @@ def test_access(route_name: str, persona: str, obj: str | None, personas: Any, p
             Task.objects.create(kind="tests.noop", label="import", user=getattr(personas, owner))
     if route.lookup in ("report", "period", "owed"):
         open_period(personas, province)
+    if route.lookup in ("plan", "plan_task"):
+        make_plan(province)
     url = reverse(url_name(route_name), kwargs=_kwargs(route, obj))
     client = client_for(personas.all()[persona])
     before = watched() if route.method == "post" else None
@@ -1124,7 +1163,7 @@ def watched() -> dict[str, list[Any]]:
     }
 
 
-WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents")
+WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents", "plans")
 
 
 @pytest.mark.parametrize(("name", "persona", "obj"), list(_action_cases()))
@@ -1196,6 +1235,10 @@ SAME_FOR_EVERY_ROLE: dict[str, str] = {
     "reports:period": "tests/test_report_pages.py::test_the_period_page_lists_only_the_reports_in_scope",
     "api:reporting-period-list": "the calendar holds no agency's data",
     "api:reporting-period-detail": "the calendar holds no agency's data",
+    "plans:list": "tests/test_plans.py::test_the_pages_list_the_plans_and_tasks_in_scope",
+    "api:plan-list": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
+    "api:task-list": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
+    "api:task-stats": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
     "api:report-list": "tests/test_report_pages.py::test_the_api_lists_only_the_reports_in_scope",
 }
 
