@@ -78,7 +78,7 @@ def test_a_bad_row_is_named_and_nothing_is_written(province, tmp_path, line, mes
 
 def test_a_duplicate_task_code_is_refused_naming_both_rows(province, tmp_path):
     text = HEADER + "1.1,A,direction,SA,,2026-01-31,,open,\n1.1,B,direction,SA,,2026-01-31,,open,\n"
-    with pytest.raises(InputError, match="Dòng 3, cột “task_code”: .*dòng 2"):
+    with pytest.raises(InputError, match=r"Dòng 3, cột “task_code”: .*dòng 2"):
         imported(tmp_path, text)
     assert not Task.objects.exists()
 

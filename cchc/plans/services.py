@@ -8,13 +8,14 @@ Importing again updates the tasks by ``task_code``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -88,7 +89,7 @@ def _plan(year: int, issuer: Agency, user: Any, reason: str) -> Plan:
     plan = Plan.objects.filter(year=year, agency=issuer).order_by("pk").first()
     if plan is None:
         plan = Plan.objects.create(year=year, agency=issuer, title=plan_title(year))
-        changes = {"year": [None, year], "agency": [None, issuer.pk], "title": [None, plan.title]}
+        changes: dict[str, list[Any]] = {"year": [None, year], "agency": [None, issuer.pk], "title": [None, plan.title]}
         audit.record(
             user=user, obj=plan, action=AuditEntry.Action.CREATE, changes=changes, reason=reason, agency=issuer
         )
@@ -212,7 +213,7 @@ def task_rows(tasks: Iterable[Task]) -> list[list[Any]]:
     ]
 
 
-def tasks_file(plan: Plan, tasks: Sequence[Task] | Any, fmt: str) -> bytes:
+def tasks_file(plan: Plan, tasks: QuerySet[Task], fmt: str) -> bytes:
     """``tasks`` (of ``plan``, already restricted to the reader) as a file the import reads back."""
     rows = task_rows(tasks.select_related("lead_agency").prefetch_related("co_agencies").order_by("task_code"))
     title = f"{plan} — {plan.agency.name}"
