@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -62,6 +63,14 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
 class TaskStatsView(APIView):
     """``task_stats`` of a year (``year``, ``by``: none, agency or area, ``as_of``), in the caller's scope."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, description="year of the plans (default: this year)"),
+            OpenApiParameter("by", str, description="none, agency or area"),
+            OpenApiParameter("as_of", str, description="day of the overdue count, yyyy-mm-dd (default: today)"),
+        ],
+        responses={200: dict},
+    )
     def get(self, request: Request) -> Response:
         year, by = _year(request.query_params.get("year")), request.query_params.get("by", "none")
         if by not in GROUPINGS:

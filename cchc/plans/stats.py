@@ -35,7 +35,7 @@ LABELS = {
     "open": gettext_lazy("Not done"),
     "open_overdue": gettext_lazy("Not done, overdue"),
     "open_in_time": gettext_lazy("Not done, not yet due"),
-    "on_time_rate": gettext_lazy("On-time rate"),
+    "on_time_rate": gettext_lazy("Tasks done on time"),
 }
 
 
