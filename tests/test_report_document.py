@@ -148,7 +148,7 @@ def test_the_province_report_consolidates_narratives_and_figures(quarter: Report
     media = paragraphs.index("2. Tuyên truyền CCHC")
     assert paragraphs[media + 1] == sentences.NO_NARRATIVE
     assert paragraphs[paragraphs.index("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ") + 1] == sentences.NO_NARRATIVE
-    assert "Số nhiệm vụ đã hoàn thành: Hệ thống chưa có phân hệ theo dõi nhiệm vụ." in paragraphs
+    assert "Chỉ số hài lòng: Hệ thống chưa có phân hệ khảo sát sự hài lòng." in paragraphs
     # The dossier sentence, by block, in the section of the form's dossier fields
     dossier = next(p for p in paragraphs if "đã tiếp nhận" in p)
     assert paragraphs.index(dossier) > paragraphs.index("II. CẢI CÁCH THỦ TỤC HÀNH CHÍNH")
@@ -288,3 +288,49 @@ def test_make_report_province_as_pdf(quarter: ReportingPeriod, tmp_path: Path) -
 def test_dates_in_the_sentences_follow_the_seeds() -> None:
     start = date(2025, 12, 15)
     assert sentences.range_text(start, start + timedelta(days=89)) == "số liệu từ ngày 15/12/2025 đến ngày 14/3/2026"
+
+
+PLAN_CSV = """task_code,title,area,lead_agency_code,co_agency_codes,deadline,product,status,completed_on
+1,Ban hành kế hoạch CCHC,direction,SA,,2026-01-31,Kế hoạch,done,2026-01-20
+2,Rà soát văn bản QPPL,institutions,SA,SB,2026-02-28,Báo cáo,done,2026-03-05
+3,Rà soát TTHC,procedures,SB,,2026-03-01,Quyết định,open,
+4,Số hóa hồ sơ,digital_government,SB,,2026-06-30,Hồ sơ số,open,
+5,Kiểm tra CCHC,direction,SA,,2026-03-10,Báo cáo,done,2026-05-02
+"""
+
+
+def test_phu_luc_1_and_the_task_sentence_come_from_the_plans_as_of_the_cutoff(province: Any, tmp_path: Path) -> None:
+    from cchc.plans.services import import_plan_file
+    from cchc.reports.appendices import xlsx_texts
+
+    path = tmp_path / "ke-hoach.csv"
+    path.write_text(PLAN_CSV, encoding="utf-8")
+    import_plan_file(path, year=2026, agency_code="HA")
+    period = make_period(province)  # quarter I of 2026: data until 14/3/2026
+    context = province_context(period, user=SYSTEM, today=date(2026, 12, 1))
+    rows = {r["name"]: r for r in context["appendix1"]["rows"]}
+    # As of 14/3: task 5, done on 2/5 after its deadline of 10/3, was still open and overdue.
+    direction = rows["Chỉ đạo, điều hành"]
+    assert (direction["assigned"], direction["done_on_time"], direction["open_overdue"]) == ("2", "1", "1")
+    assert rows["Cải cách thể chế"]["done_late"] == "1" and rows["Cải cách thủ tục hành chính"]["open_overdue"] == "1"
+    assert rows["Xây dựng chính quyền điện tử, chính quyền số"]["open_in_time"] == "1"
+    content = engine.render(document_kind(period.kind), period.year, context)
+    document = Document(io.BytesIO(content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert (
+        "Tính đến ngày 14/3/2026, tổng số nhiệm vụ CCHC giao cho các cơ quan, đơn vị là 5 nhiệm vụ; 2 nhiệm vụ "
+        "hoàn thành (đúng hạn: 1; quá hạn: 1), 2 nhiệm vụ chưa hoàn thành quá hạn, 1 nhiệm vụ đang thực hiện "
+        "trong hạn; tỉ lệ hoàn thành đúng hạn đạt 20,00% (chi tiết tại Phụ lục 1 kèm theo)."
+    ) in text
+    assert "PHỤ LỤC 1" in text
+    table = next(t for t in document.tables if any("Cải cách thể chế" in c.text for c in t.columns[1].cells))
+    institutions = next(r for r in table.rows if r.cells[1].text == "Cải cách thể chế")
+    # TT, area, assigned, done, on time, late, open, overdue, in time, rate
+    assert [c.text for c in institutions.cells][2:] == ["1", "1", "0", "1", "0", "0", "0", "0,00%"]
+    sheets = appendix2_workbook(period, user=SYSTEM)
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(sheets))
+    assert book.sheetnames == ["Phụ lục 1", "Phụ lục 2"]
+    assert book["Phụ lục 1"]["C6"].value == 2 and book["Phụ lục 1"]["B6"].value == "Chỉ đạo, điều hành"
+    assert context["appendix2"] is None and xlsx_texts(sheets) == []  # no dossiers here: Phụ lục 2 is empty

@@ -45,6 +45,7 @@ FIELDS = [
     ("s2", "late_rate", "Tỉ lệ hồ sơ trễ hạn", FieldKind.NUMBER, "dossiers.late_rate"),
     ("s2", "tthc_text", "Kết quả cải cách TTHC", FieldKind.TEXT, ""),
     ("s2", "tasks_done", "Số nhiệm vụ đã hoàn thành", FieldKind.NUMBER, "tasks.done"),
+    ("s2", "satisfaction", "Chỉ số hài lòng", FieldKind.NUMBER, "surveys.satisfaction"),
     ("s3", "index", "Chỉ số CCHC năm trước", FieldKind.NUMBER, "scoring.index"),
     ("s3", "band", "Xếp hạng năm trước", FieldKind.TEXT, "scoring.band"),
     ("s3", "it_text", "Kết quả hiện đại hóa", FieldKind.TEXT, ""),
@@ -134,8 +135,9 @@ def test_known_names_for_the_form_importer() -> None:
     assert prefill.known("scoring.index") and prefill.known("scoring.band")
     assert prefill.known("tasks.done") and prefill.known("surveys.satisfaction")
     assert not prefill.known("dossiers.nonsense") and not prefill.known("received") and not prefill.known("")
-    assert prefill.available("dossiers.online_rate") and not prefill.available("tasks.done")
-    assert "nhiệm vụ" in prefill.missing("tasks.done") and prefill.missing("dossiers.received") == ""
+    assert prefill.available("dossiers.online_rate") and prefill.available("tasks.done")
+    assert not prefill.available("surveys.satisfaction")
+    assert "khảo sát" in prefill.missing("surveys.satisfaction") and prefill.missing("dossiers.received") == ""
 
 
 def test_dossier_figures_over_the_cutoff_range(province: Any) -> None:
@@ -145,7 +147,8 @@ def test_dossier_figures_over_the_cutoff_range(province: Any) -> None:
     dossiers(province.dept_a, date(2026, 3, 20), early=1000, on_time=0, late=0)  # after 14/3/2026
     dossiers(province.dept_b, date(2026, 1, 10), early=500, on_time=0, late=0)  # another agency
     found = prefill.figures(province.dept_a, period, user=SYSTEM)
-    assert set(found) == {"received", "resolved", "late_rate"}  # no tasks, no index this year
+    assert set(found) == {"received", "resolved", "late_rate", "tasks_done"}  # no survey, no index this year
+    assert found["tasks_done"]["value"] == 0  # the plans module is there: no task led by the agency yet
     assert found["received"] == {
         "value": 107,
         "text": "107",
@@ -155,7 +158,7 @@ def test_dossier_figures_over_the_cutoff_range(province: Any) -> None:
     assert found["late_rate"]["text"] == "11,21%"  # (10 late + 2 overdue) ÷ (100 resolved + 7 pending)
     report = Report.objects.get(period=period, agency=province.dept_a)
     assert prefill.figures(report, user=SYSTEM) == found
-    assert prefill.unavailable(period) == {"tasks_done": prefill.missing("tasks.done")}
+    assert prefill.unavailable(period) == {"satisfaction": prefill.missing("surveys.satisfaction")}
 
 
 def test_figures_follow_the_readers_scope(province: Any, personas: Any) -> None:

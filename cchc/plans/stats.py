@@ -117,7 +117,10 @@ def _groups(by: str) -> dict[str, Group]:
 
 
 def _counts(tasks: Any, column: str | None, day: date) -> list[dict[str, Any]]:
-    done, open_ = Q(status=TaskStatus.DONE), Q(status=TaskStatus.OPEN)
+    # As of ``day``: a task completed after it was still open then (a report of quarter I read in December
+    # counts what was done by the quarter's cut-off).
+    done = Q(status=TaskStatus.DONE, completed_on__lte=day)
+    open_ = Q(status=TaskStatus.OPEN) | Q(status=TaskStatus.DONE, completed_on__gt=day)
     aggregates = {
         "done_on_time": Count("pk", filter=done & Q(completed_on__lte=F("deadline"))),
         "done_late": Count("pk", filter=done & Q(completed_on__gt=F("deadline"))),

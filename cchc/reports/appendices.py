@@ -111,9 +111,72 @@ def appendix2_context(rows: list[Row]) -> dict[str, Any]:
     return {"title": APPENDIX2_TITLE, "rows": [row_texts(r) for r in rows]}
 
 
-def appendix2_xlsx(rows: list[Row], subtitle: str = "") -> bytes:
+APPENDIX1_COUNTS = ("assigned", "done", "done_on_time", "done_late", "open", "open_overdue", "open_in_time")
+APPENDIX1_HEADER = [
+    "TT",
+    "Lĩnh vực",
+    "Số nhiệm vụ được giao",
+    "Đã hoàn thành",
+    "Đúng hạn",
+    "Trễ hạn",
+    "Chưa hoàn thành",
+    "Quá hạn",
+    "Trong hạn",
+    "Tỉ lệ hoàn thành đúng hạn",
+]
+
+
+def appendix1_context(groups: Iterable[Any]) -> dict[str, Any] | None:
+    """Phụ lục 1 for the DOCX: one row per PAR area (``cchc.plans.stats.task_stats(by="area")``), as texts;
+    None when no task is assigned (the appendix is left out)."""
+    groups = list(groups)
+    if not any(g.assigned for g in groups):
+        return None
+    rows = [
+        {
+            "name": g.name,
+            **{n: format_number(getattr(g, n)) for n in APPENDIX1_COUNTS},
+            "on_time_rate": g.on_time_rate_text,
+        }
+        for g in groups
+    ]
+    return {"title": APPENDIX1_TITLE, "rows": rows}
+
+
+def _appendix1_sheet(book: Any, groups: list[Any], subtitle: str) -> None:
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    sheet = book.create_sheet("Phụ lục 1", 0)
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    font = {"name": "Times New Roman", "size": 12}
+    for line, text in enumerate(("Phụ lục 1", APPENDIX1_TITLE, subtitle), 1):
+        sheet.cell(line, 1, text).font = Font(**font, bold=line < 3, italic=line == 3)
+        sheet.merge_cells(start_row=line, start_column=1, end_row=line, end_column=len(APPENDIX1_HEADER))
+        sheet.cell(line, 1).alignment = Alignment(horizontal="center")
+    for i, text in enumerate(APPENDIX1_HEADER, 1):
+        cell = sheet.cell(5, i, text)
+        cell.font, cell.border = Font(**font, bold=True), border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for offset, g in enumerate(groups, 6):
+        rate = g.on_time_rate
+        values = [offset - 5, g.name, *(getattr(g, n) for n in APPENDIX1_COUNTS), "—" if rate is None else float(rate)]
+        for i, value in enumerate(values, 1):
+            cell = sheet.cell(offset, i, value)
+            cell.font, cell.border = Font(**font), border
+            if 3 <= i <= 2 + len(APPENDIX1_COUNTS):
+                cell.number_format = COUNT_FORMAT
+            elif i == len(values) and rate is not None:
+                cell.number_format = RATE_FORMAT
+    sheet.column_dimensions["B"].width = 50
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+
+
+def appendix2_xlsx(rows: list[Row], subtitle: str = "", tasks: list[Any] | None = None) -> bytes:
     """Phụ lục 2 as a workbook: title, two header rows, one row per agency and block, numbers as numbers with
-    thousands and two-decimal percentage formats, block subtotals in bold."""
+    thousands and two-decimal percentage formats, block subtotals in bold; Phụ lục 1 (``tasks``: the groups
+    of ``task_stats(by="area")``) on a sheet before it when tasks are assigned."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -121,6 +184,8 @@ def appendix2_xlsx(rows: list[Row], subtitle: str = "") -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Phụ lục 2"
+    if tasks and any(g.assigned for g in tasks):
+        _appendix1_sheet(book, tasks, subtitle)
     width = len(HEADER)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -181,7 +246,7 @@ def xlsx_texts(content: bytes) -> list[list[str]]:
     compare them with the DOCX's)."""
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(content)).active
+    sheet = load_workbook(io.BytesIO(content))["Phụ lục 2"]
     result = []
     for row in sheet.iter_rows(min_row=7):
         texts = []

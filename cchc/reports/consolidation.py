@@ -25,6 +25,7 @@ from cchc.agencies.models import Agency, AgencyKind
 from cchc.core.formatting import format_number
 from cchc.dossiers import stats
 from cchc.dossiers.stats import Indicators
+from cchc.plans.stats import task_stats
 from cchc.reports import appendices, calendar, prefill, sentences
 from cchc.reports.completeness import completeness as completeness_of
 from cchc.reports.models import FieldKind, FormField, FormRule, FormSection, Report, ReportingPeriod, ReportState
@@ -201,6 +202,20 @@ def _dossier_rows(period: ReportingPeriod, agencies: Any, user: Any) -> list[app
     return appendices.appendix2_rows(groups, period.cutoff_end.year)
 
 
+TASK_HEADING = "KẾT QUẢ THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH"
+
+
+def _tasks(period: ReportingPeriod, agencies: Any, user: Any, by: str = "area") -> list[Any]:
+    """The task statistics of the period's year as of its cut-off, for tasks led by ``agencies`` (the plans
+    module, ``cchc.plans.stats``): Phụ lục 1 by PAR area, or the total (``by="none"``)."""
+    return task_stats(period.year, user=user, as_of=period.cutoff_end, by=by, agencies=agencies)
+
+
+def _task_paragraph(subject: str, period: ReportingPeriod, agencies: Any, user: Any) -> list[str]:
+    (total,) = _tasks(period, agencies, user, by="none")
+    return [sentences.task_sentence(subject, total, period.cutoff_end)] if total.assigned else []
+
+
 # One agency's report
 
 
@@ -229,6 +244,8 @@ def agency_context(report: Report, *, user: Any, today: date | None = None) -> d
             container.paragraphs.append("Không có nội dung báo cáo.")
     when = calendar.period_text(period.year, period.kind)
     rows = _dossier_rows(period, [agency.pk], user)
+    if sections:
+        sections[0].paragraphs[:0] = _task_paragraph(agency.name, period, [agency.pk], user)
     return {
         **_common(agency, today),
         "subtitle": f"Kết quả thực hiện công tác cải cách hành chính {when} của {agency.name}",
@@ -240,7 +257,7 @@ def agency_context(report: Report, *, user: Any, today: date | None = None) -> d
         "closing": f"Trên đây là báo cáo kết quả thực hiện công tác CCHC {when} của {agency.name}./.",
         "recipients": [f"{period.owner.name} (Sở Nội vụ) (b/c);", "Lưu: VT."],
         "sections": [s.as_context() for s in sections],
-        "appendix1": None,
+        "appendix1": appendices.appendix1_context(_tasks(period, [agency.pk], user)),
         "appendix2": appendices.appendix2_context([r for r in rows if not r.bold]) if rows else None,
     }
 
@@ -366,6 +383,13 @@ def province_context(period: ReportingPeriod, *, user: Any, today: date) -> dict
         dossier_place = Container(f"{appendices.roman(len(sections) + 1)}. {DOSSIER_HEADING}")
         sections.append(dossier_place)
     dossier_place.paragraphs[:0] = [*paragraphs, "(Chi tiết tại Phụ lục 2 kèm theo)"]
+    task_paragraphs = _task_paragraph("các cơ quan, đơn vị", period, subtree, user)
+    if task_paragraphs:
+        if sections[0] is dossier_place:  # no form: the tasks get a section of their own, first
+            sections.insert(0, Container(f"I. {TASK_HEADING}"))
+            for number, container in enumerate(sections[1:], start=2):
+                container.heading = f"{appendices.roman(number)}.{container.heading.partition('.')[2]}"
+        sections[0].paragraphs[:0] = task_paragraphs
     rows = _dossier_rows(period, subtree, user)
     on_time, late, expected = completeness(period, user)
     basis = (
@@ -386,7 +410,7 @@ def province_context(period: ReportingPeriod, *, user: Any, today: date) -> dict
         "closing": f"Trên đây là báo cáo tình hình, kết quả thực hiện công tác CCHC {when} của {area}./.",
         "recipients": RECIPIENTS,
         "sections": [s.as_context() for s in sections],
-        "appendix1": None,  # Phụ lục 1 (tasks by PAR area) comes with the tasks module
+        "appendix1": appendices.appendix1_context(_tasks(period, subtree, user)),
         "appendix2": appendices.appendix2_context(rows) if rows else None,
     }
 
@@ -406,7 +430,7 @@ def appendix2_workbook(period: ReportingPeriod, *, user: Any) -> bytes:
     rows = _dossier_rows(period, subtree, user)
     when = calendar.period_text(period.year, period.kind)
     subtitle = f"(Kèm theo Báo cáo {when}; {sentences.range_text(period.cutoff_start, period.cutoff_end)})"
-    return appendices.appendix2_xlsx(rows, subtitle)
+    return appendices.appendix2_xlsx(rows, subtitle, _tasks(period, subtree, user))
 
 
 def agency_workbook(report: Report, *, user: Any) -> bytes:
@@ -416,4 +440,4 @@ def agency_workbook(report: Report, *, user: Any) -> bytes:
     rows = [r for r in _dossier_rows(period, [report.agency_id], user) if not r.bold]
     when = calendar.period_text(period.year, period.kind)
     subtitle = f"(Kèm theo Báo cáo {when} của {report.agency.name})"
-    return appendices.appendix2_xlsx(rows, subtitle)
+    return appendices.appendix2_xlsx(rows, subtitle, _tasks(period, [report.agency_id], user))

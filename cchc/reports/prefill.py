@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict
 
+from cchc.accounts.roles import ALL_ROLES
 from cchc.agencies.models import Agency
 from cchc.core.formatting import format_date_text, format_number
 from cchc.core.scope import agency_q
@@ -47,7 +48,7 @@ SURVEY_NAMES = ("forms", "satisfaction", "access", "procedure", "officer", "resu
 SOURCES = {
     "dossiers": Source("dossiers", frozenset(COUNTS) | frozenset(RATES), True),
     "scoring": Source("scoring", frozenset({"index", "band"}), True),
-    "tasks": Source("tasks", frozenset(TASK_NAMES), False, "Hệ thống chưa có phân hệ theo dõi nhiệm vụ"),
+    "tasks": Source("tasks", frozenset(TASK_NAMES), True),
     "surveys": Source("surveys", frozenset(SURVEY_NAMES), False, "Hệ thống chưa có phân hệ khảo sát sự hài lòng"),
 }
 STAGE_TEXT = {"approved": "đã phê duyệt", "published": "đã công bố"}
@@ -128,6 +129,26 @@ def _scoring_figures(agency: Agency, period: ReportingPeriod, names: set[str], u
     return result
 
 
+def _task_figures(agency: Agency, period: ReportingPeriod, names: set[str], user: Any) -> dict[str, Figure]:
+    """The agency's tasks (it leads them) in the plans of the period's year, as of the period's cut-off."""
+    if not names or not _sees(user, agency, ALL_ROLES):
+        return {}
+    from cchc.plans.stats import task_stats
+
+    (group,) = task_stats(period.year, user=user, as_of=period.cutoff_end, agencies=[agency.pk])
+    source = f"Theo dõi nhiệm vụ CCHC năm {period.year}, tính đến {format_date_text(period.cutoff_end)}"
+    result: dict[str, Figure] = {}
+    for name in names:
+        if name == "on_time_rate":
+            rate = group.on_time_rate
+            value = None if rate is None else round(float(rate), 6)
+            result[name] = {"value": value, "text": group.on_time_rate_text, "source": source}
+        else:
+            count = getattr(group, name)
+            result[name] = {"value": count, "text": format_number(count), "source": source}
+    return result
+
+
 def _sees(user: Any, agency: Agency, roles: frozenset[str]) -> bool:
     """Whether the reader's grants reach the agency for ``roles``: no figure rather than a zero otherwise."""
     condition = agency_q(user, roles)
@@ -137,6 +158,7 @@ def _sees(user: Any, agency: Agency, roles: frozenset[str]) -> bool:
 READERS: dict[str, Callable[[Agency, ReportingPeriod, set[str], Any], dict[str, Figure]]] = {
     "dossiers": _dossier_figures,
     "scoring": _scoring_figures,
+    "tasks": _task_figures,
 }
 
 

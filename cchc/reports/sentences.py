@@ -150,3 +150,20 @@ def as_number(value: Any) -> int | None:
 def summed(values: Iterable[Any]) -> int | None:
     numbers = [n for n in (as_number(v) for v in values) if n is not None]
     return sum(numbers) if numbers else None
+
+
+def task_sentence(subject: str, total: Any, as_of: date) -> str:
+    """seeds/003: "tổng số nhiệm vụ giao là 14.535, … 14.291 nhiệm vụ hoàn thành (đúng hạn: 13.216; quá hạn:
+    1.075), 244 nhiệm vụ chưa hoàn thành quá hạn", from the tasks module's counts as of the cut-off."""
+    if not total.assigned:
+        return f"Chưa có nhiệm vụ CCHC nào được giao cho {subject} trên Hệ thống."
+    text = (
+        f"Tính đến ngày {format_date_text(as_of)}, tổng số nhiệm vụ CCHC giao cho {subject} là "
+        f"{format_number(total.assigned)} nhiệm vụ; {format_number(total.done)} nhiệm vụ hoàn thành (đúng hạn: "
+        f"{format_number(total.done_on_time)}; quá hạn: {format_number(total.done_late)})"
+    )
+    if total.open_overdue:
+        text += f", {format_number(total.open_overdue)} nhiệm vụ chưa hoàn thành quá hạn"
+    if total.open_in_time:
+        text += f", {format_number(total.open_in_time)} nhiệm vụ đang thực hiện trong hạn"
+    return f"{text}; tỉ lệ hoàn thành đúng hạn đạt {total.on_time_rate_text} (chi tiết tại Phụ lục 1 kèm theo)."
