@@ -81,6 +81,32 @@ FIELDS = [
     ),
     _number("plan_tasks", "direction", "Số nhiệm vụ trong kế hoạch CCHC", "nhiệm vụ"),
     _number("plan_tasks_done", "direction", "Số nhiệm vụ đã hoàn thành", "nhiệm vụ"),
+    # The tasks of the province's plans the agency leads, as the system follows them (cchc.plans)
+    _number(
+        "tasks_assigned",
+        "direction",
+        "Số nhiệm vụ CCHC được giao (theo dõi trên Hệ thống)",
+        "nhiệm vụ",
+        prefill="tasks.assigned",
+    ),
+    _number(
+        "tasks_done_on_time", "direction", "Trong đó: hoàn thành đúng hạn", "nhiệm vụ", prefill="tasks.done_on_time"
+    ),
+    _number("tasks_done_late", "direction", "Trong đó: hoàn thành trễ hạn", "nhiệm vụ", prefill="tasks.done_late"),
+    _number(
+        "tasks_open_overdue",
+        "direction",
+        "Trong đó: chưa hoàn thành, quá hạn",
+        "nhiệm vụ",
+        prefill="tasks.open_overdue",
+    ),
+    _number(
+        "tasks_open_in_time",
+        "direction",
+        "Trong đó: đang thực hiện, trong hạn",
+        "nhiệm vụ",
+        prefill="tasks.open_in_time",
+    ),
     _text("steering", "direction", "Chỉ đạo, điều hành công tác CCHC", required=True),
     _number("documents_issued", "direction", "Số văn bản chỉ đạo, điều hành CCHC đã ban hành", "văn bản"),
     _text("propaganda", "direction", "Tuyên truyền CCHC"),

@@ -42,10 +42,10 @@ INSTALLED_APPS = [
     "cchc.agencies",
     "cchc.dossiers",
     "cchc.scoring",
+    "cchc.plans",  # before reports: the reports read the task statistics (and the demo's plan comes first)
     "cchc.reports",
     "cchc.documents",
     "cchc.notifications",
-    "cchc.plans",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ COUNTED = {
     "dossiers": gettext_lazy("dossiers"),
     "PAR frameworks": gettext_lazy("PAR index frameworks"),
     "PAR assessments": gettext_lazy("PAR index assessments"),
+    "plan tasks": gettext_lazy("tasks of PAR plans"),
+    "periodic reports": gettext_lazy("periodic reports"),
 }
 
 
