@@ -35,6 +35,7 @@ KNOWN: dict[str, str] = {
     "CCHC_WORK_DIR": "folder of the background tasks' work files",
     "CCHC_SITE_URL": "address of the site, for links in the mail it sends",
     "CCHC_REPORT_REMINDER_DAYS": "comma-separated days before a report's deadline on which to remind",
+    "CCHC_TASK_REMINDER_DAYS": "comma-separated days before a plan task's deadline on which to remind",
     "CCHC_PERIODIC_EVERY": "seconds between a worker's runs of the periodic jobs (reminders)",
     "CCHC_DOSSIER_SOURCE": "the one-stop-shop system dossier files come from unless an import names another",
 }

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -26,6 +26,7 @@ from cchc.notifications.models import Notification
 
 log = logging.getLogger(__name__)
 SUBJECT_LENGTH = 120
+BATCH = 1000  # notifications per query in notify_many
 
 
 def notify(
@@ -43,6 +44,67 @@ def notify(
         if notification.email:
             mail(notification)
     return made
+
+
+def notify_many(items: Iterable[tuple[Any, str, str, str, str]], email: bool = True) -> int:
+    """``notify`` for many at once: each item is (user, key, text, link, subject); returns how many
+    notifications this call stored (those that existed before are left alone and not mailed again).
+
+    Batches of ``BATCH``: the existing (recipient, key) read in one query, the others inserted in one
+    (the unique constraint drops a row another run inserted meanwhile), their mails claimed in one
+    transaction (rows locked by another run are skipped, ``SKIP LOCKED`` on PostgreSQL; SQLite's
+    IMMEDIATE transactions run one at a time) and sent over one connection. So each mail still goes
+    once; a mail that could not be sent is released for ``send_unsent``."""
+    items = [item for item in items if getattr(item[0], "pk", None)]
+    stored = 0
+    for start in range(0, len(items), BATCH):
+        batch = items[start : start + BATCH]
+        keys = {key for _user, key, *_rest in batch}
+        existing = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+        fresh: dict[tuple[int, str], Notification] = {}
+        for user, key, text, link, subject in batch:
+            if (user.pk, key) not in existing:
+                fresh[(user.pk, key)] = Notification(
+                    recipient=user, key=key, text=text, link=link, email=email, subject=subject[:200]
+                )
+        if not fresh:
+            continue
+        Notification.objects.bulk_create(fresh.values(), ignore_conflicts=True)
+        rows = Notification.objects.filter(key__in={k for _u, k in fresh}, recipient__in={u for u, _k in fresh})
+        ids = [pk for pk, user_id, key in rows.values_list("pk", "recipient_id", "key") if (user_id, key) in fresh]
+        stored += len(ids)
+        if email:
+            _mail_many(ids)
+    return stored
+
+
+def _mail_many(ids: list[int]) -> int:
+    """Claim and send the mails of the notifications ``ids`` not sent (or being sent) yet; returns how
+    many went."""
+    with transaction.atomic():
+        waiting = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True, email=True).exclude(
+            recipient__email=""
+        )
+        claimed = list(waiting.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True))
+        Notification.objects.filter(pk__in=claimed).update(emailed_at=timezone.now())
+    sent = 0
+    failed = []
+    with get_connection() as connection:
+        for notification in Notification.objects.filter(pk__in=claimed).select_related("recipient").order_by("pk"):
+            subject, body = _message(notification)
+            message = EmailMessage(
+                subject, body, settings.DEFAULT_FROM_EMAIL, [notification.recipient.email], connection=connection
+            )
+            try:
+                message.send()
+            except (smtplib.SMTPException, OSError):
+                log.warning("notification %s: the mail could not be sent", notification.pk, exc_info=True)
+                failed.append(notification.pk)
+            else:
+                sent += 1
+    if failed:
+        Notification.objects.filter(pk__in=failed).update(emailed_at=None)  # sent by send_unsent later
+    return sent
 
 
 def _create(user: Any, key: str, fields: dict[str, Any]) -> Notification | None:

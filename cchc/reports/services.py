@@ -154,9 +154,14 @@ def officers_of(agency_ids: set[int]) -> dict[int, list[Any]]:
 
 def coordinators_of(period: ReportingPeriod) -> list[Any]:
     """The owner's coordinators: on the owner itself, or on an agency above it with its subordinates."""
-    above = period.owner.ancestors()
+    return coordinators_of_agency(period.owner)
+
+
+def coordinators_of_agency(agency: Any) -> list[Any]:
+    """The agency's coordinators: on the agency itself, or on an agency above it with its subordinates."""
+    above = agency.ancestors()
     grants = RoleGrant.objects.filter(role=Role.COORDINATOR, user__is_active=True).filter(
-        Q(agency=period.owner) | Q(agency__in=above, include_descendants=True)
+        Q(agency=agency) | Q(agency__in=above, include_descendants=True)
     )
     return [g.user for g in grants.select_related("user").order_by("user_id")]
 

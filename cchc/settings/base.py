@@ -184,13 +184,15 @@ CCHC_SITE_URL = env.get_str("CCHC_SITE_URL", "http://127.0.0.1:8000")
 
 # Periodic reports: reminders this many days before the deadline, then on the day, one day after and
 # every 7 days after that (cchc/reports/reminders.py).
-def _reminder_days(values: list[str]) -> list[int]:
+def _reminder_days(values: list[str], name: str = "CCHC_REPORT_REMINDER_DAYS") -> list[int]:
     if not all(v.isdigit() and int(v) > 0 for v in values):
-        raise ImproperlyConfigured(f"CCHC_REPORT_REMINDER_DAYS={','.join(values)}: write whole days, e.g. 7,3")
+        raise ImproperlyConfigured(f"{name}={','.join(values)}: write whole days, e.g. 7,3")
     return sorted({int(v) for v in values}, reverse=True)
 
 
 CCHC_REPORT_REMINDER_DAYS = _reminder_days(env.get_list("CCHC_REPORT_REMINDER_DAYS", ["7", "3"]))
+# Plans' tasks: the same ladder, its days before a task's deadline (cchc/plans/reminders.py).
+CCHC_TASK_REMINDER_DAYS = _reminder_days(env.get_list("CCHC_TASK_REMINDER_DAYS", ["7", "3"]), "CCHC_TASK_REMINDER_DAYS")
 # How often a worker (`cchc run_tasks`) queues the periodic jobs (reminders), in seconds.
 CCHC_PERIODIC_EVERY = env.get_int("CCHC_PERIODIC_EVERY", 3600, minimum=10)
 
