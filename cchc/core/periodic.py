@@ -44,7 +44,8 @@ def run_due() -> None:
         except Exception:
             log.exception("periodic job %s failed", name)
         finally:
-            connection.close()
+            if not connection.in_atomic_block:  # a worker's thread; not a caller's open transaction (tests)
+                connection.close()
 
 
 def run_forever(stop: threading.Event) -> None:
