@@ -12,8 +12,6 @@ state. Every state change is a ``ReportEvent`` row; the reasons of a return are 
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -189,9 +187,6 @@ class ReportingPeriod(models.Model):
     def code(self) -> str:
         """``2026-Q1``, ``2026-H1``, ``2026-9M`` or ``2026``, as ``--period`` writes it."""
         return str(self.year) if self.kind == PeriodKind.YEAR else f"{self.year}-{self.kind}"
-
-    def is_overdue(self, today: date) -> bool:
-        return today > self.deadline
 
 
 class ExpectedReport(models.Model):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, Block
 from cchc.core.scope import agency_q
+from cchc.core.views import download
 from cchc.documents import engine
 from cchc.reports import calendar, services
 from cchc.reports.consolidation import agency_context, appendix2_workbook, document_kind, province_context
@@ -45,14 +46,12 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("agency", "period")
         .order_by("-period__deadline", "agency__path")[:50]
     )
-    coordinated = set(ReportingPeriod.objects.restrict(request.user, "coordinate").values_list("pk", flat=True))
     return render(
         request,
         "reports/index.html",
         {
             "periods": periods,
             "mine": mine,
-            "coordinated": coordinated,
             "can_create": Agency.objects.restrict(request.user, "coordinate").exists(),
             "today": timezone.localdate(),
         },
@@ -166,16 +165,6 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/report.html", _report_context(request, report))
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 def province_document(request: HttpRequest, pk: int) -> HttpResponse:
     """The province's report of the period (DOCX), or its Phụ lục 2 (``?format=xlsx``), as the system holds
     them now: for the owner's coordinators and leadership viewers."""
@@ -184,9 +173,9 @@ def province_document(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     name = f"bao-cao-cchc-{period.code}"
     if request.GET.get("format") == "xlsx":
-        return _attachment(appendix2_workbook(period, user=request.user), XLSX, f"{name}-phu-luc-2.xlsx")
+        return download(appendix2_workbook(period, user=request.user), f"{name}-phu-luc-2.xlsx")
     context = province_context(period, user=request.user, today=timezone.localdate())
-    return _attachment(engine.render(document_kind(period.kind), period.year, context), DOCX, f"{name}.docx")
+    return download(engine.render(document_kind(period.kind), period.year, context), f"{name}.docx")
 
 
 def _reads_province(user: Any, period: ReportingPeriod) -> bool:
@@ -199,7 +188,7 @@ def report_document(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report.objects.restrict(request.user).select_related("agency", "period"), pk=pk)
     context = agency_context(report, user=request.user, today=timezone.localdate())
     name = f"bao-cao-cchc-{report.period.code}-{report.agency.code}.docx"
-    return _attachment(engine.render("agency", report.period.year, context), DOCX, name)
+    return download(engine.render("agency", report.period.year, context), name)
 
 
 def _can(user: Any, report: Report, action: str) -> bool:
@@ -227,7 +216,6 @@ def _report_context(request: HttpRequest, report: Report) -> dict[str, Any]:
         "check": found,
         "events": events,
         "changes": services.changes_since_return(report),
-        "section_notes": {k: v for k, v in notes.items()},
         "targets": [(s["section"].code, s["section"].title) for s in sections]
         + [(f["field"].code, f["field"].label) for s in sections for f in s["fields"]],
         "today": timezone.localdate(),
