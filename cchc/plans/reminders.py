@@ -75,7 +75,7 @@ def send_task_reminders(today: date) -> dict[str, int]:
                 links[task.plan_id] = reverse("plans:detail", args=[task.plan_id])
             subject, text = _message(task, step, today)
             items.extend((user, key, text, links[task.plan_id], subject) for user in users)
-        made = notify_many(items)
+        made = notify_many(items, digest=_digest_subject)
     retried = send_unsent()
     return {"tasks": len(due), "made": made, "retried": retried}
 
@@ -87,6 +87,10 @@ def _made_before(keys: list[str]) -> set[tuple[int, str]]:
         chunk = keys[start : start + CHUNK]
         found.update(Notification.objects.filter(key__in=chunk).values_list("recipient_id", "key"))
     return found
+
+
+def _digest_subject(count: int) -> str:
+    return _("%(count)s reminders of tasks to do") % {"count": count}
 
 
 def _message(task: Task, step: str, today: date) -> tuple[str, str]:
