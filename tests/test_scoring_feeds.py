@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cchc.plans.models import Plan, Task, TaskStatus
-from cchc.reports.models import Report, ReportForm, ReportState
 from cchc.reports import services as report_services
+from cchc.reports.models import Report, ReportForm, ReportState
 from cchc.scoring import services
 from cchc.scoring.frameworks import import_framework
 from cchc.scoring.models import Assessment
@@ -121,7 +121,9 @@ def periods(personas: Any, province: Any) -> list[Any]:
 
 
 def submitted(period: Any, agency: Any, days_after_deadline: int) -> None:
-    at = timezone.make_aware(datetime.combine(period.deadline + timedelta(days=days_after_deadline), datetime.min.time()))
+    at = timezone.make_aware(
+        datetime.combine(period.deadline + timedelta(days=days_after_deadline), datetime.min.time())
+    )
     Report.objects.update_or_create(
         period=period,
         agency=agency,

@@ -4,7 +4,8 @@
 bậc"; ``seeds/004``: "xếp thứ 4 cả nước (tăng 3 bậc so với năm 2022)". A better rank is a smaller number:
 from 48th to 25th is "tăng 23 bậc", the other way "giảm 23 bậc", the same rank "giữ nguyên". A score
 change is a difference in the index's unit: "tăng 2,15 điểm", and between two percentages a difference
-in percentage points written as the seeds write it, "tăng 3,51%" (DESIGN §6.1).
+in percentage points written as the seeds write it, "tăng 3,51%" (DESIGN §6.1); no change in the score
+is "không thay đổi", as the ranking report writes it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cchc.core.formatting import format_number
+from cchc.core.formatting import format_change, format_number, round_half_up
 
 
 @dataclass(frozen=True)
@@ -47,16 +48,17 @@ def rank_change_text(rank: int | None, previous: int | None) -> str:
 
 
 def score_change_text(score: Decimal | None, previous: Decimal | None, unit: str, places: int = 2) -> str:
-    """ "tăng 2,15 điểm", "giảm 0,50%" (percentage points), "giữ nguyên"; "" without both scores."""
+    """ "tăng 2,15 điểm", "giảm 0,50%" (percentage points, ``formatting.format_change``: the project's one
+    writer of a change between two rates), "không thay đổi"; "" without both scores."""
     if score is None or previous is None:
         return ""
-    shown = Decimal(score) - Decimal(previous)
-    amount = format_number(abs(shown), places)
-    if amount == format_number(Decimal(0), places):
-        return _("unchanged")
-    amount = f"{amount}%" if unit == "percent" else _("%(amount)s points") % {"amount": amount}
-    text = _("up %(amount)s") if shown > 0 else _("down %(amount)s")
-    return text % {"amount": amount}
+    if unit == "percent":
+        return format_change(Decimal(previous) / 100, Decimal(score) / 100, places)
+    delta = round_half_up(Decimal(score) - Decimal(previous), places)
+    if delta == 0:
+        return _("no change")
+    text = _("up %(amount)s points") if delta > 0 else _("down %(amount)s points")
+    return text % {"amount": format_number(abs(delta), places)}
 
 
 def rank_sentence(short_name: str, current: Any, previous: Any | None) -> str:

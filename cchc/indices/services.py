@@ -39,6 +39,7 @@ COLUMNS = [
 REQUIRED = ["index_code", "year"]
 FIELDS = ["score", "rank", "out_of", "note"]
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+STORED = Decimal("0.0001")
 
 
 @dataclass
@@ -172,7 +173,14 @@ def _decimal(text: str, row: int | None, field: str) -> Decimal | None:
         raise InputError(_("“%(value)s” is not a number") % {"value": text}, row, field) from None
     if not value.is_finite() or value.as_tuple().exponent < -4:  # type: ignore[operator]
         raise InputError(_("“%(value)s” has more than four decimals") % {"value": text}, row, field)
-    return value
+    return value.quantize(STORED)  # as the database keeps it, so that a file imported again changes nothing
+
+
+def _shortest(value: Decimal | None) -> Decimal | None:
+    """86.7100 → 86.71 (a CSV for machines writes the number as it was given); 100.0000 → 100."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
 def _plain(value: Decimal | None) -> str:
@@ -268,7 +276,7 @@ def lines(values: Iterable[ProvincialIndex]) -> list[Line]:
 def indices_file(values: Iterable[ProvincialIndex], fmt: str, province: Agency | None) -> bytes:
     """The results in the import's columns (an exported file imports back as it is)."""
     rows = [
-        [v.kind.code, v.year, v.score, v.rank, v.out_of, v.note]
+        [v.kind.code, v.year, _shortest(v.score), v.rank, v.out_of, v.note]
         for v in sorted(values, key=lambda v: (v.kind.position, v.kind.code, v.year))
     ]
     title = _("Provincial indices") + (f" — {province.name}" if province else "")
