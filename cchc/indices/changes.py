@@ -73,7 +73,7 @@ def rank_sentence(short_name: str, current: Any, previous: Any | None) -> str:
         "out_of": format_number(current.out_of),
     }
     change = rank_change_text(current.rank, previous.rank if previous else None)
-    if not change:
+    if not change or previous is None:
         return text
     text = f"{text}, {change}"
     if previous.out_of != current.out_of:

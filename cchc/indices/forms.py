@@ -41,7 +41,9 @@ class IndexValueForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["index_code"].choices = [(k.code, k.short_name) for k in IndexKind.objects.all()]
+        choice = self.fields["index_code"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [(k.code, k.short_name) for k in IndexKind.objects.all()]
         self.fields["year"].initial = timezone.localdate().year - 1
         for field in self.fields.values():
             is_select = getattr(field.widget, "input_type", "") == "select"

@@ -265,7 +265,8 @@ class Line:
 def lines(values: Iterable[ProvincialIndex]) -> list[Line]:
     """Each result with the one before it (the latest earlier year of the same index and province)."""
     ordered = sorted(values, key=lambda v: (v.province_id, v.kind.position, v.kind.code, v.year))
-    found, last = [], {}
+    found: list[Line] = []
+    last: dict[tuple[int, int], ProvincialIndex] = {}
     for v in ordered:
         key = (v.province_id, v.kind_id)
         found.append(Line(v, last.get(key)))
