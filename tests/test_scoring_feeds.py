@@ -15,12 +15,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cchc.core.models import AuditEntry
 from cchc.plans.models import Plan, Task, TaskStatus
 from cchc.reports import services as report_services
 from cchc.reports.models import Report, ReportForm, ReportState
-from cchc.scoring import services
+from cchc.scoring import computed, services
 from cchc.scoring.frameworks import import_framework
-from cchc.scoring.models import Assessment
+from cchc.scoring.models import Assessment, Score
 from cchc.scoring.results import rank
 from cchc.scoring.sources import figures
 from conftest import client_for, make_user
@@ -223,3 +224,35 @@ def test_the_figures_of_many_agencies_cost_the_same_few_queries(province: Any, p
     assert counted["report_timeliness", 3] == counted["report_timeliness", 30] <= 10
     rates = figures("task_completion", assessments)
     assert rates[assessments[0].pk].value == 0 and rates[assessments[1].pk].value == 1
+
+
+def test_a_refresh_of_many_assessments_writes_their_scores_in_a_few_queries(province, tmp_path):
+    block, agencies = block_of(40, province.province, "NR", year=2025)
+    framework = import_framework(write_framework(tmp_path, FEEDS_CSV, "nr.csv"), block)
+    plan = Plan.objects.create(year=2025, agency=province.province, title="KH")
+    for i, agency in enumerate(agencies):
+        done = date(2025, 6, 30) if i % 2 else date(2025, 7, 1)
+        Task.objects.create(
+            plan=plan,
+            task_code=f"T{i}",
+            title="x",
+            area="direction",
+            lead_agency=agency,
+            deadline=date(2025, 6, 30),
+            status=TaskStatus.DONE,
+            completed_on=done,
+        )
+    counted = {}
+    for n, chosen in ((4, agencies[:4]), (36, agencies[4:])):
+        drafts = [Assessment.objects.create(agency=a, framework=framework) for a in chosen]
+        Score.objects.bulk_create(Score(assessment=d, criterion=c) for d in drafts for c in framework.criteria.all())
+        loaded = [fresh(d) for d in drafts]
+        with CaptureQueriesContext(connection) as queries:
+            changed = computed.refresh(loaded)
+        counted[n] = len(queries)
+        assert changed == n  # criterion 1 of each (no report period: criterion 2 has no figure, unchanged)
+    assert counted[36] <= counted[4] + 2, counted  # not one query (or two) per score
+    points = {s.assessment.agency.code: s.self_score for s in Score.objects.filter(criterion__code="1")}
+    assert points[agencies[1].code] == 10 and points[agencies[0].code] == 0
+    entries = AuditEntry.objects.filter(content_type__model="score", reason="Tính tự động từ số liệu của hệ thống")
+    assert entries.count() == 40

@@ -66,7 +66,7 @@ def story() -> list[str]:
     latest = found[-1]
     return [
         f"- Chỉ số của tỉnh: {ProvincialIndex.objects.count()} kết quả của {len(FIGURES)} chỉ số qua các năm;"
-        f" năm {latest.value.year}: {latest.sentence} (trang Chỉ số của tỉnh)."
+        f" năm {latest.value.year}: {latest.sentence}; xem trang Chỉ số của tỉnh."
     ]
 
 
