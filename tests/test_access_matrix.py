@@ -224,7 +224,7 @@ def make_index(province: Any) -> None:
 
 
 def index_file(world: Any, target: str) -> dict[str, Any]:
-    content = "index_code,year,score,rank,out_of,note\nPCI,2025,69.02,8,34,\n".encode()
+    content = b"index_code,year,score,rank,out_of,note\nPCI,2025,69.02,8,34,\n"
     return {"file": SimpleUploadedFile("indices.csv", content, content_type="text/csv")}
 
 

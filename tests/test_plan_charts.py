@@ -46,11 +46,11 @@ def test_the_charts_draw_the_table_s_figures(plan, personas):
     procedures = data["labels"].index("Cải cách thủ tục hành chính")
     assert [series[k][procedures] for k in series] == [1, 1, 0, 0]
     assert data["totals"] == [3, 1, 1, 0] and data["assigned"] == 5
-    assert [s["label"] for s in data["series"]][0] == "Hoàn thành đúng hạn"
+    assert data["series"][0]["label"] == "Hoàn thành đúng hạn"
     # Accessible: each canvas is an image with a label, each figure has a caption, and the table is still there.
     assert html.count('role="img"') == 2 and html.count("<figcaption") == 2
     assert 'aria-label="Nhiệm vụ năm 2025 theo lĩnh vực CCHC: hoàn thành đúng hạn' in html
-    assert "<caption" in html and "<th scope=\"col\" class=\"text-end\">Hoàn thành đúng hạn</th>" in html
+    assert "<caption" in html and '<th scope="col" class="text-end">Hoàn thành đúng hạn</th>' in html
     assert "vendor/chart.js/chart.umd.js" in html and "plans/charts.js" in html
 
 
