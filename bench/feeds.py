@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -146,13 +147,14 @@ def run(workdir: str) -> None:
     assessments = build()
     built = time.perf_counter() - start
     reference = p95(sql_count)
-    timings, queries = {}, {}
+    timings: dict[str, float] = {}
+    queries: dict[str, int] = {}
     for source in ("task_completion", "report_timeliness"):
         with CaptureQueriesContext(connection) as captured:
             found = figures(source, assessments)
         queries[source] = len(captured)
         assert sum(f.value is not None for f in found.values()) == AGENCIES, source
-        timings[source] = p95(lambda source=source: figures(source, assessments))
+        timings[source] = p95(partial(figures, source, assessments))
     start = time.perf_counter()
     changed = computed.refresh(assessments)
     refreshed = time.perf_counter() - start
