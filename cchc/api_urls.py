@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from cchc.accounts import api as accounts_api
 from cchc.agencies import api as agencies_api
 from cchc.dossiers import api as dossiers_api
+from cchc.indices import api as indices_api
 from cchc.plans import api as plans_api
 from cchc.reports import api as reports_api
 from cchc.reports import completeness_api
@@ -25,6 +26,7 @@ router.register("plans", plans_api.PlanViewSet, basename="plan")
 router.register("tasks", plans_api.TaskViewSet, basename="task")
 router.register("reporting-periods", reports_api.PeriodViewSet, basename="reporting-period")
 router.register("reports", reports_api.ReportViewSet, basename="report")
+router.register("provincial-indices", indices_api.ProvincialIndexViewSet, basename="provincial-index")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

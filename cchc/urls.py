@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/", include("cchc.reports.urls")),
     path("documents/", include("cchc.documents.urls")),
     path("notifications/", include("cchc.notifications.urls")),
+    path("indices/", include("cchc.indices.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include((api_urls.urlpatterns, "api"))),  # type: ignore[arg-type]
     path("admin/", admin.site.urls),

@@ -212,6 +212,22 @@ PLAN_PAGE = {**PLAN_OBJECTS, "anonymous": {"HA": LOGIN, MISSING: LOGIN}}
 PLAN_API = {**PLAN_OBJECTS, "anonymous": {"HA": 401, MISSING: 401}}
 
 
+INDEX_EDITORS = everyone(403, coordinator=Redirect("/indices/"), admin=Redirect("/indices/"), anonymous=LOGIN)
+INDEX_API = {**{p: {"HA": 200, MISSING: 404} for p in PERSONAS}, "anonymous": {"HA": 401, MISSING: 401}}
+
+
+def make_index(province: Any) -> None:
+    from cchc.indices.models import IndexKind, ProvincialIndex
+
+    kind = IndexKind.objects.get(code="PAR_INDEX")
+    ProvincialIndex.objects.create(province=province.province, kind=kind, year=2024, score=88, rank=14, out_of=63)
+
+
+def index_file(world: Any, target: str) -> dict[str, Any]:
+    content = b"index_code,year,score,rank,out_of,note\nPCI,2025,69.02,8,34,\n"
+    return {"file": SimpleUploadedFile("indices.csv", content, content_type="text/csv")}
+
+
 def make_plan(province: Any) -> None:
     from cchc.plans.models import Plan
     from cchc.plans.models import Task as PlanTask
@@ -271,11 +287,20 @@ MATRIX: dict[str, Route] = {
     "plans:list": Route(SIGNED_IN_PAGE),
     "plans:detail": Route(PLAN_PAGE, lookup="plan"),
     "plans:export": Route(PLAN_PAGE, lookup="plan"),
+    "plans:appendix1": Route(SIGNED_IN_PAGE),
     "api:plan-list": Route(SIGNED_IN_API),
     "api:plan-detail": Route(PLAN_API, lookup="plan"),
     "api:task-list": Route(SIGNED_IN_API),
     "api:task-detail": Route(PLAN_API, lookup="plan_task"),
     "api:task-stats": Route(SIGNED_IN_API),
+    # The province's indices: read by every signed-in person; changed by the province's coordinators only
+    # (a district's coordinator is refused). A post without a file goes back to the page with its message.
+    "indices:index": Route(SIGNED_IN_PAGE),
+    "indices:export": Route(SIGNED_IN_PAGE),
+    "indices:import": Route(INDEX_EDITORS, method="post"),
+    "indices:save": Route(INDEX_EDITORS, method="post"),
+    "api:provincial-index-list": Route(SIGNED_IN_API),
+    "api:provincial-index-detail": Route(INDEX_API, lookup="index"),
     "dossiers:index": Route(SIGNED_IN_PAGE),
     "dossiers:export": Route(SIGNED_IN_PAGE),
     "dossiers:procedures": Route(SIGNED_IN_PAGE),
@@ -410,6 +435,11 @@ def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
     if route.lookup == "period":
         pk = ReportingPeriod.objects.filter(owner__code=obj).values_list("pk", flat=True).first()
         return {"pk": pk or 999_999}
+    if route.lookup == "index":
+        from cchc.indices.models import ProvincialIndex
+
+        pk = ProvincialIndex.objects.filter(province__code=obj).values_list("pk", flat=True).first()
+        return {"pk": pk or 999_999}
     if route.lookup in ("plan", "plan_task"):
         from cchc.plans.models import Plan
         from cchc.plans.models import Task as PlanTask
@@ -452,6 +482,8 @@ def test_access(route_name: str, persona: str, obj: str | None, personas: Any, p
         open_period(personas, province)
     if route.lookup in ("plan", "plan_task"):
         make_plan(province)
+    if route.lookup == "index":
+        make_index(province)
     url = reverse(url_name(route_name), kwargs=_kwargs(route, obj))
     client = client_for(personas.all()[persona])
     before = watched() if route.method == "post" else None
@@ -1101,6 +1133,27 @@ ACTIONS: dict[str, Action] = {
         report_in("accepted"),
         json=True,
     ),
+    # The province's indices from a file: its coordinators and the administrator only
+    "indices import": Action(
+        "indices:import",
+        {
+            **{p: {"HA": 403} for p in PERSONAS},
+            "coordinator": {"HA": Changes(Redirect("/indices/"))},
+            "admin": {"HA": Changes(Redirect("/indices/"))},
+            "anonymous": {"HA": LOGIN},
+        },
+        index_file,
+    ),
+    "indices entry": Action(
+        "indices:save",
+        {
+            **{p: {"HA": 403} for p in PERSONAS},
+            "coordinator": {"HA": Changes(Redirect("/indices/"))},
+            "admin": {"HA": Changes(Redirect("/indices/"))},
+            "anonymous": {"HA": LOGIN},
+        },
+        lambda w, t: {"index_code": "SIPAS", "year": "2025", "score": "88,4", "rank": "7", "out_of": "34"},
+    ),
     # A dossier export uploaded (and imported at once: tasks run eagerly in the tests)
     "dossier upload": Action(
         "dossiers:upload",
@@ -1163,7 +1216,7 @@ def watched() -> dict[str, list[Any]]:
     }
 
 
-WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents", "plans")
+WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents", "plans", "indices")
 
 
 @pytest.mark.parametrize(("name", "persona", "obj"), list(_action_cases()))
@@ -1240,6 +1293,12 @@ SAME_FOR_EVERY_ROLE: dict[str, str] = {
     "api:task-list": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
     "api:task-stats": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
     "api:report-list": "tests/test_report_pages.py::test_the_api_lists_only_the_reports_in_scope",
+    "plans:appendix1": "tests/test_plan_charts.py::test_appendix_1_downloads_as_the_reports_write_it",
+    # The province's published results in the national indices: no agency's own data
+    "indices:index": "tests/test_indices.py::test_every_signed_in_person_reads_the_table_and_the_chart",
+    "indices:export": "tests/test_indices.py::test_the_export_holds_the_page_s_selection",
+    "api:provincial-index-list": "tests/test_indices.py::test_the_api_lists_the_results_with_their_change",
+    "api:provincial-index-detail": "tests/test_indices.py::test_the_api_lists_the_results_with_their_change",
 }
 
 

@@ -28,6 +28,7 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
         frozenset({Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR}),
     ),
     (_("PAR index and ranking"), "scoring:index", None),
+    (_("Provincial indices"), "indices:index", None),
     (_("Satisfaction surveys"), None, None),
     (_("Inspections"), None, None),
     (_("Audit trail"), "core:audit", frozenset({Role.COORDINATOR})),

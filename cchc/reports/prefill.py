@@ -2,9 +2,11 @@
 
 A form field names its figure in ``FormField.prefill``: ``dossiers.<indicator>`` (a count or rate of
 DESIGN §6 over the period's data cut-off range, ``cchc.dossiers.stats``), ``scoring.index`` or
-``scoring.band`` (the agency's PAR index of the previous year, approved or published only). The
-names of modules not built yet (``tasks.*``, ``surveys.*``) are known, so that a form naming them
-imports, but give no figure: the field says the module is not there.
+``scoring.band`` (the agency's PAR index of the previous year, approved or published only),
+``tasks.<count>`` (the tasks the agency leads in the plans of the period's year, as of its cut-off,
+``cchc.plans.stats.task_stats``: the figures the PAR index's ``task_completion`` reads too). The names
+of modules not built yet (``surveys.*``) are known, so that a form naming them imports, but give no
+figure: the field says the module is not there.
 
 Each figure is ``{"value", "text", "source"}``: a JSON value (what the snapshot ``Report.prefilled``
 keeps at submission), the text a person reads, and where it comes from in Vietnamese words.

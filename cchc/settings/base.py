@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cchc.reports",
     "cchc.documents",
     "cchc.notifications",
+    "cchc.indices",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ COUNTED = {
     "PAR assessments": gettext_lazy("PAR index assessments"),
     "plan tasks": gettext_lazy("tasks of PAR plans"),
     "periodic reports": gettext_lazy("periodic reports"),
+    "provincial index results": gettext_lazy("results of the provincial indices"),
 }
 
 
