@@ -52,7 +52,7 @@ def plan(province: Any) -> Plan:
 
 
 def codes(response: Any) -> list[str]:
-    return [task.task_code for task, _outcome, _leads in response.context["rows"]]
+    return [row.task.task_code for row in response.context["rows"]]
 
 
 def test_an_officer_sees_what_its_agency_leads_and_co_operates_on_by_deadline(plan: Plan, personas: Any) -> None:
@@ -123,5 +123,5 @@ def test_pages_of_fifty_in_a_fixed_number_of_queries(province: Any, personas: An
     assert many == few, f"{few} queries for one task, {many} for a page of fifty"
     response = client.get("/plans/my-tasks/?page=3")
     assert response.context["paginator"].count == 120 and len(codes(response)) == 20
-    deadlines = [t.deadline for t, _o, _l in client.get("/plans/my-tasks/").context["rows"]]
+    deadlines = [row.task.deadline for row in client.get("/plans/my-tasks/").context["rows"]]
     assert deadlines == sorted(deadlines)

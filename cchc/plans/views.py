@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.evidence import EVIDENCE_MAX_BYTES, EVIDENCE_TYPES, attachment
+from cchc.core.formatting import format_date
 from cchc.core.tabular import InputError, parse_date
 from cchc.core.views import FilteredListView, download
 from cchc.plans import services
 from cchc.plans.filters import MyTaskFilterSet, PlanFilterSet, TaskFilterSet
 from cchc.plans.mine import my_agencies, my_tasks
-from cchc.plans.models import Plan, Recurrence, Task, TaskFile, TaskStatus, TaskUpdate
+from cchc.plans.models import Area, Plan, Recurrence, Task, TaskFile, TaskStatus, TaskUpdate
 from cchc.plans.services import tasks_file
-from cchc.plans.stats import LABELS, task_stats
+from cchc.plans.stats import LABELS, OUTCOMES, task_stats
 from cchc.scoring.frameworks import parse_decimal
 
 
@@ -156,6 +161,45 @@ def task_file(request: HttpRequest, pk: int) -> FileResponse:
 # "My tasks" (Nhiệm vụ của tôi): the tasks led or co-operated by the agencies the user holds a grant on.
 
 
+@dataclass
+class MyTaskRow:
+    """A row of "my tasks", its texts ready: the page renders 50 of them at each request."""
+
+    task: Task
+    url: str
+    title: str
+    area: str
+    role: str
+    outcome: str
+    state: str
+    deadline: str
+
+
+def my_task_rows(tasks: Iterable[Task], agencies: list[int], today: date) -> list[MyTaskRow]:
+    prefix = reverse("plans:task", args=[0]).removesuffix("0/")
+    areas = {code: str(label) for code, label in Area.choices}
+    states = {key: str(LABELS[key]) for key in OUTCOMES}
+    lead, co = str(_("Lead agency")), str(_("Co-operating agency"))
+    rows = []
+    for task in tasks:
+        outcome = task.outcome(today)
+        title = task.title if len(task.title) <= 120 else task.title[:119] + "…"
+        role = lead if task.lead_agency_id in agencies else co
+        rows.append(
+            MyTaskRow(
+                task,
+                f"{prefix}{task.pk}/",
+                title,
+                areas.get(task.area, task.area),
+                role,
+                outcome,
+                states[outcome],
+                format_date(task.deadline),
+            )
+        )
+    return rows
+
+
 class MyTasksView(FilteredListView):
     template_name = "plans/my_tasks.html"
     filterset_class = MyTaskFilterSet
@@ -177,7 +221,6 @@ class MyTasksView(FilteredListView):
         return (
             my_tasks(self.request.user, self.agencies)
             .select_related("lead_agency", "plan")
-            .prefetch_related(Prefetch("co_agencies", to_attr="co_list"))
             .order_by("deadline", "plan_id", "task_code")
         )
 
@@ -189,6 +232,6 @@ class MyTasksView(FilteredListView):
             open_overdue=Count("pk", filter=Q(status=TaskStatus.OPEN, deadline__lt=today)),
             open_in_time=Count("pk", filter=Q(status=TaskStatus.OPEN, deadline__gte=today)),
         )
-        rows = [(t, t.outcome(today), t.lead_agency_id in self.agencies) for t in context["object_list"]]
+        rows = my_task_rows(context["object_list"], self.agencies, today)
         context.update(today=today, counts=counts, rows=rows, labels=LABELS, has_agencies=bool(self.agencies))
         return context
