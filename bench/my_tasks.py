@@ -105,8 +105,8 @@ def timed(call: Any) -> list[float]:
 def bare_sql(agency_id: int) -> tuple[int, int]:
     """The first page of the officer's tasks and their count, as plain SQL."""
     mine = (
-        "(t.lead_agency_id = %s OR t.id IN (SELECT task_id FROM plans_task_co_agencies WHERE agency_id = %s))"
-        " AND t.recurrence = ''"
+        "t.id IN (SELECT id FROM plans_task WHERE lead_agency_id = %s"
+        " UNION SELECT task_id FROM plans_task_co_agencies WHERE agency_id = %s) AND t.recurrence = ''"
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM plans_task t WHERE {mine}", [agency_id, agency_id])

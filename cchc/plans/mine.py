@@ -23,11 +23,14 @@ def my_agencies(user: Any) -> list[int]:
 
 
 def my_tasks(user: Any, agencies: list[int]) -> QuerySet[Task]:
-    """The countable tasks (no recurring series) led or co-operated by ``agencies``, in ``user``'s scope."""
-    mine = Q(lead_agency__in=agencies) | Q(
-        pk__in=Task.co_agencies.through.objects.filter(agency_id__in=agencies).values("task_id")
-    )
-    return Task.objects.restrict(user).countable().filter(mine)
+    """The countable tasks (no recurring series) led or co-operated by ``agencies``, in ``user``'s scope.
+
+    The ids are read first, each through its own index (lead agency; the co-operating link's agency):
+    "led by X or co-operated by X" as one condition makes PostgreSQL scan every task of the plans."""
+    led = Task.objects.filter(lead_agency__in=agencies).order_by().values_list("pk", flat=True)
+    co = Task.co_agencies.through.objects.filter(agency_id__in=agencies).order_by().values_list("task_id", flat=True)
+    ids = sorted(set(led) | set(co))
+    return Task.objects.restrict(user).countable().filter(pk__in=ids)
 
 
 def my_tasks_summary(user: Any) -> dict[str, int] | None:
