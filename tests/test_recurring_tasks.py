@@ -142,9 +142,8 @@ def test_a_task_code_taken_by_another_task_is_named(series: Task) -> None:
         lead_agency=series.lead_agency,
         deadline=date(YEAR, 6, 30),
     )
-    with pytest.raises(services.TaskError, match="NV-05/H1"):
-        with transaction.atomic():
-            services.generate_occurrences(SYSTEM, series)
+    with pytest.raises(services.TaskError, match="NV-05/H1"), transaction.atomic():
+        services.generate_occurrences(SYSTEM, series)
     assert series.occurrences.count() == 0  # all or nothing
 
 

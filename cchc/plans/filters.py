@@ -68,7 +68,7 @@ class MyTaskFilterSet(django_filters.FilterSet):
         self.agencies = agencies or []
 
     def filter_overdue(self, queryset: QuerySet[Task], name: str, value: Any) -> QuerySet[Task]:
-        return TaskFilterSet.filter_overdue(self, queryset, name, value)  # type: ignore[arg-type]
+        return TaskFilterSet.filter_overdue(self, queryset, name, value)
 
     def filter_role(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
         if value == "lead":

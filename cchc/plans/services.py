@@ -342,7 +342,7 @@ def post_update(
                 raise TaskError(_("Choose the co-operating agency the part is for."))
             agency = allowed[0]
         else:
-            agency = next((a for a in allowed if str(a.pk) == str(agency_id)), None)  # type: ignore[assignment]
+            agency = next((a for a in allowed if str(a.pk) == str(agency_id)), None)
             if agency is None:
                 raise PermissionDenied(_("You do not add parts for this agency."))
         if done or percent is not None:
