@@ -1,14 +1,24 @@
 """Run the benchmarks on a fresh database (SQLite in a temporary folder unless DATABASE_URL is set).
 
 python -m bench                 # every benchmark
-python -m bench scoring         # only those named (agencies, dossiers, scoring, reports, report_autosave, report_document, task_reminders, feeds)
+python -m bench scoring         # only those named (agencies, dossiers, scoring, reports, report_autosave, report_document, task_reminders, feeds, my_tasks)
 """
 
 import os
 import sys
 import tempfile
 
-NAMES = ("agencies", "dossiers", "scoring", "reports", "report_autosave", "report_document", "task_reminders", "feeds")
+NAMES = (
+    "agencies",
+    "dossiers",
+    "scoring",
+    "reports",
+    "report_autosave",
+    "report_document",
+    "task_reminders",
+    "feeds",
+    "my_tasks",
+)
 
 
 def main() -> None:

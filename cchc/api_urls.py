@@ -24,6 +24,7 @@ router.register("assessments", scoring_api.AssessmentViewSet, basename="assessme
 router.register("scores", scoring_api.ScoreViewSet, basename="score")
 router.register("plans", plans_api.PlanViewSet, basename="plan")
 router.register("tasks", plans_api.TaskViewSet, basename="task")
+router.register("task-updates", plans_api.TaskUpdateViewSet, basename="task-update")
 router.register("reporting-periods", reports_api.PeriodViewSet, basename="reporting-period")
 router.register("reports", reports_api.ReportViewSet, basename="report")
 router.register("provincial-indices", indices_api.ProvincialIndexViewSet, basename="provincial-index")

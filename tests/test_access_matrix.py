@@ -209,6 +209,7 @@ PLAN_OBJECTS: dict[str, dict[str, Expect]] = {
     "district_coordinator": {"HA": 404, MISSING: 404},
 }
 PLAN_PAGE = {**PLAN_OBJECTS, "anonymous": {"HA": LOGIN, MISSING: LOGIN}}
+PLAN_LOOKUPS = ("plan", "plan_task", "plan_file", "plan_update")
 PLAN_API = {**PLAN_OBJECTS, "anonymous": {"HA": 401, MISSING: 401}}
 
 
@@ -229,13 +230,25 @@ def index_file(world: Any, target: str) -> dict[str, Any]:
 
 
 def make_plan(province: Any) -> None:
-    from cchc.plans.models import Plan
+    from cchc.plans.models import Plan, TaskUpdate
     from cchc.plans.models import Task as PlanTask
 
     plan = Plan.objects.create(year=2026, agency=province.province, title="Kế hoạch CCHC năm 2026")
-    PlanTask.objects.create(
+    task = PlanTask.objects.create(
         plan=plan, task_code="1", title="t", area="direction", lead_agency=province.dept_a, deadline="2026-06-30"
     )
+    TaskUpdate.objects.create(task=task, kind="progress", agency=province.dept_a, text="Đã triển khai")
+
+
+def make_task_file(media: Path) -> None:
+    """An evidence file of the update of ``make_plan``'s task, stored under ``media``."""
+    from django.core.files.base import ContentFile
+
+    from cchc.plans.models import TaskFile, TaskUpdate
+
+    stored = TaskFile(update=TaskUpdate.objects.get(), original_name="Biên bản.pdf", size=8)
+    with override_settings(MEDIA_ROOT=media):
+        stored.file.save("a.pdf", ContentFile(b"%PDF-1.4"), save=True)
 
 
 TEMPLATE_MANAGERS = everyone(403, coordinator=200, admin=200, anonymous=LOGIN)
@@ -301,6 +314,11 @@ MATRIX: dict[str, Route] = {
     "indices:save": Route(INDEX_EDITORS, method="post"),
     "api:provincial-index-list": Route(SIGNED_IN_API),
     "api:provincial-index-detail": Route(INDEX_API, lookup="index"),
+    "plans:task": Route(PLAN_PAGE, lookup="plan_task"),
+    "plans:file": Route(PLAN_PAGE, lookup="plan_file"),
+    "plans:my_tasks": Route(everyone(200, anonymous=LOGIN)),
+    "api:task-update-list": Route(SIGNED_IN_API),
+    "api:task-update-detail": Route(PLAN_API, lookup="plan_update"),
     "dossiers:index": Route(SIGNED_IN_PAGE),
     "dossiers:export": Route(SIGNED_IN_PAGE),
     "dossiers:procedures": Route(SIGNED_IN_PAGE),
@@ -442,10 +460,19 @@ def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
         return {"pk": pk or 999_999}
     if route.lookup in ("plan", "plan_task"):
         from cchc.plans.models import Plan
+    if route.lookup in PLAN_LOOKUPS:
+        from cchc.plans.models import Plan, TaskFile, TaskUpdate
         from cchc.plans.models import Task as PlanTask
 
-        model: Any = Plan if route.lookup == "plan" else PlanTask
-        field = "agency__code" if route.lookup == "plan" else "plan__agency__code"
+        model: Any = {"plan": Plan, "plan_task": PlanTask, "plan_file": TaskFile, "plan_update": TaskUpdate}[
+            route.lookup
+        ]
+        field = {
+            "plan": "agency__code",
+            "plan_task": "plan__agency__code",
+            "plan_file": "update__task__plan__agency__code",
+            "plan_update": "task__plan__agency__code",
+        }[route.lookup]
         pk = model.objects.filter(**{field: obj}).values_list("pk", flat=True).first()
         return {"pk": pk or 999_999}
     if route.lookup == "owed":
@@ -472,7 +499,7 @@ def _fresh_throttle() -> None:
 
 
 @pytest.mark.parametrize(("route_name", "persona", "obj"), list(_cases()))
-def test_access(route_name: str, persona: str, obj: str | None, personas: Any, province: Any) -> None:
+def test_access(route_name: str, persona: str, obj: str | None, personas: Any, province: Any, tmp_path: Path) -> None:
     route = MATRIX[route_name]
     expected = route.expect[persona] if obj is None else route.expect[persona][obj]
     if route.lookup == "task":
@@ -480,14 +507,17 @@ def test_access(route_name: str, persona: str, obj: str | None, personas: Any, p
             Task.objects.create(kind="tests.noop", label="import", user=getattr(personas, owner))
     if route.lookup in ("report", "period", "owed"):
         open_period(personas, province)
-    if route.lookup in ("plan", "plan_task"):
+    if route.lookup in PLAN_LOOKUPS:
         make_plan(province)
     if route.lookup == "index":
         make_index(province)
+    if route.lookup == "plan_file":
+        make_task_file(tmp_path / "media")
     url = reverse(url_name(route_name), kwargs=_kwargs(route, obj))
     client = client_for(personas.all()[persona])
     before = watched() if route.method == "post" else None
-    response = getattr(client, route.method)(url, route.data(persona))
+    with override_settings(MEDIA_ROOT=tmp_path / "media"):
+        response = getattr(client, route.method)(url, route.data(persona))
     assert_answer(response, expected.answer if isinstance(expected, Changes) else expected, url)
     if before is not None:
         assert (watched() != before) == isinstance(expected, Changes), f"{route_name} by {persona}: changed or not"
@@ -955,6 +985,77 @@ def new_period_form(world: World, owner: str) -> dict[str, Any]:
     }
 
 
+# Plan tasks: HA's plan of 2026 with the task "SA" (led by SA, SB co-operating) and the task "C1" (led by C1).
+ON_TASK = Changes(Redirect("/plans/tasks/{pk}/"))
+TASK_PROGRESS: dict[str, dict[str, Any]] = {
+    "officer_a": {"SA": ON_TASK, "C1": 404},
+    "officer_b": {"SA": 403, "C1": 404},  # a co-operating agency adds its part, not the progress
+    "head": {"SA": ON_TASK, "C1": 404},
+    "coordinator": {"SA": ON_TASK, "C1": ON_TASK, MISSING: 404},
+    "district_coordinator": {"C1": ON_TASK, "SA": 404},
+    "appraiser": {"SA": 403, "C1": 403},
+    "inspector": {"SA": 403, "C1": 403},
+    "viewer": {"SA": 403, "C1": 403},
+    "admin": {"SA": ON_TASK, "C1": ON_TASK},
+    "anonymous": {"SA": LOGIN},
+}
+TASK_PART: dict[str, dict[str, Any]] = {
+    **TASK_PROGRESS,
+    "officer_a": {"SA": 403, "C1": 404},  # the lead agency is not a co-operating agency
+    "officer_b": {"SA": ON_TASK, "C1": 404},
+    "head": {"SA": 403, "C1": 404},
+    "coordinator": {"SA": ON_TASK, "C1": 403, MISSING: 404},  # C1's task has no co-operating agency
+    "district_coordinator": {"C1": 403, "SA": 404},
+    "admin": {"SA": ON_TASK, "C1": 403},
+}
+TASK_REPEAT: dict[str, dict[str, Any]] = {
+    **TASK_PROGRESS,
+    "officer_a": {"SA": 403, "C1": 404},
+    "head": {"SA": 403, "C1": 404},
+    "district_coordinator": {"C1": 403, "SA": 404},  # the plan is the province's
+}
+
+
+def task_api(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The same post through the API: 201 when accepted, 401 signed out; the task in the body, not the URL."""
+    return {
+        persona: {
+            obj: Changes(201) if isinstance(a, Changes) else 401 if a == LOGIN else a
+            for obj, a in objects.items()
+            if obj != MISSING
+        }
+        for persona, objects in table.items()
+    }
+
+
+def plan_tasks(world: World) -> None:
+    from cchc.plans.models import Plan
+    from cchc.plans.models import Task as PlanTask
+
+    province = world.province
+    plan = Plan.objects.create(year=2026, agency=province.province, title="Kế hoạch CCHC năm 2026")
+    for lead in (province.dept_a, province.commune_1):
+        task = PlanTask.objects.create(
+            plan=plan, task_code=lead.code, title="t", area="direction", lead_agency=lead, deadline="2026-06-30"
+        )
+        if lead == province.dept_a:
+            task.co_agencies.set([province.dept_b])
+
+
+def task_post(action: str, api: bool = False, **extra: Any) -> Callable[[World, str], dict[str, Any]]:
+    def data(world: World, target: str) -> dict[str, Any]:
+        from cchc.plans.models import Task as PlanTask
+
+        form: dict[str, Any] = {"action": action, "text": "Đã thực hiện", **extra}
+        if api:
+            form = {"kind": action, "text": "Đã thực hiện", "task": PlanTask.objects.get(task_code=target).pk, **extra}
+        elif action != "recurrence":
+            form["files"] = [pdf()]
+        return form
+
+    return data
+
+
 ACTIONS: dict[str, Action] = {
     # The assessment page
     "self_score": Action("scoring:assessment", FOCAL_ACTION, step("self_score", score=score_id, value="15", note="x")),
@@ -1171,6 +1272,16 @@ ACTIONS: dict[str, Action] = {
         },
         lambda w, code: {"file": dossier_file(code), "profile": "canonical"},
     ),
+    # A plan task's page: progress (may complete it), a co-operating agency's part, making it recurring
+    "task progress": Action("plans:task", TASK_PROGRESS, task_post("progress", done="1"), plan_tasks),
+    "task part": Action("plans:task", TASK_PART, task_post("part"), plan_tasks),
+    "task recurrence": Action("plans:task", TASK_REPEAT, task_post("recurrence", recurrence="quarterly"), plan_tasks),
+    "api task progress": Action(
+        "api:task-update-list", task_api(TASK_PROGRESS), task_post("progress", api=True), plan_tasks, json=True
+    ),
+    "api task part": Action(
+        "api:task-update-list", task_api(TASK_PART), task_post("part", api=True), plan_tasks, json=True
+    ),
 }
 
 
@@ -1191,6 +1302,11 @@ def action_url(action: Action, world: World, obj: str) -> tuple[str, dict[str, A
         return reverse(action.route, kwargs={"pk": pk}), {"pk": pk}
     if action.route in ("reports:report", "reports:autosave"):
         pk = Report.objects.filter(agency__code=through).values_list("pk", flat=True).first() or 999_999
+        return reverse(action.route, kwargs={"pk": pk}), {"pk": pk}
+    if action.route == "plans:task":
+        from cchc.plans.models import Task as PlanTask
+
+        pk = PlanTask.objects.filter(task_code=through).values_list("pk", flat=True).first() or 999_999
         return reverse(action.route, kwargs={"pk": pk}), {"pk": pk}
     if action.route == "reports:period":
         pk = ReportingPeriod.objects.filter(owner__code=through).values_list("pk", flat=True).first() or 999_999
@@ -1292,6 +1408,8 @@ SAME_FOR_EVERY_ROLE: dict[str, str] = {
     "api:plan-list": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
     "api:task-list": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
     "api:task-stats": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
+    "plans:my_tasks": "tests/test_my_tasks.py::test_an_officer_sees_what_its_agency_leads_and_co_operates_on_by_deadline",
+    "api:task-update-list": "tests/test_task_updates.py::test_the_api_posts_through_the_service_and_reads_in_scope",
     "api:report-list": "tests/test_report_pages.py::test_the_api_lists_only_the_reports_in_scope",
     "plans:appendix1": "tests/test_plan_charts.py::test_appendix_1_downloads_as_the_reports_write_it",
     # The province's published results in the national indices: no agency's own data

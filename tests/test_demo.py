@@ -7,6 +7,8 @@ the demo holds a few hundred thousand dossiers, and loading it for every test wo
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -16,7 +18,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from cchc.accounts.models import RoleGrant, User
@@ -73,11 +75,13 @@ LEVEL_OF_KIND = {"department": "province", "vertical": "province", "district": "
 @pytest.fixture(scope="class")
 def demo_output(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
     """The demo loaded once for a class of tests (``--if-empty`` on the empty test database)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    media = tempfile.mkdtemp(prefix="cchc-demo-media-")  # the demo's evidence files, not in data/
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(MEDIA_ROOT=media):
         out = StringIO()
         call_command("demo_data", "--if-empty", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
+    shutil.rmtree(media, ignore_errors=True)
 
 
 def logged_in(username: str, password: str) -> Client:
@@ -184,6 +188,25 @@ class TestLoadedProvince:
         client.post("/accounts/login/", {"username": grant.user.username, "password": password})
         assert client.get("/agencies/STP/").status_code == 200
         assert client.get("/agencies/SYT/").status_code == 404
+
+    def test_the_plan_has_progress_parts_and_a_recurring_quarterly_report(self, demo_output):
+        from cchc.plans.models import Task, TaskUpdate
+
+        series = Task.objects.get(task_code="STP-BC")
+        assert series.recurrence == "reporting"
+        assert list(series.occurrences.order_by("deadline").values_list("occurrence", "status")) == [
+            ("Q1", "done"),
+            ("H1", "done"),
+            ("9M", "done"),
+            ("Y", "open"),
+        ]
+        assert TaskUpdate.objects.filter(kind="progress", task__lead_agency__code="STP", files__isnull=False).exists()
+        assert TaskUpdate.objects.filter(kind="part", agency__code="SYT").exists()
+        password, _ = printed_logins(demo_output)
+        client = logged_in("daumoi.stp", password)
+        page = client.get(f"/plans/tasks/{series.occurrences.get(occurrence='Q1').pk}/").content.decode()
+        assert "Đã gửi báo cáo quý I năm 2026." in page and "Bao cao.pdf" in page
+        assert "STP-BC/Y" in client.get("/plans/my-tasks/?status=open").content.decode()
 
     def test_creation_is_in_the_audit_trail(self, demo_output):
         assert AuditEntry.objects.filter(action=AuditEntry.Action.IMPORT).count() == Agency.objects.count()

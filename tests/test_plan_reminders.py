@@ -51,7 +51,7 @@ def test_seven_and_three_days_before_the_officers_hear_once(task: Task, smtp: In
     assert subject(mail) == "[CCHC] Nhiệm vụ 1.2 của Sở Tư pháp: hạn 30/06/2026"
     text = body(mail)
     assert "Rà soát thủ tục hành chính" in text and "30/06/2026" in text and "còn 7 ngày" in text
-    assert f"http://127.0.0.1:8000/plans/{task.plan_id}/" in text
+    assert f"http://127.0.0.1:8000/plans/tasks/{task.pk}/" in text
     assert len(smtp.to("head@hoaan.gov.vn")) == 1
     assert smtp.to("coordinator@hoaan.gov.vn") == [] and smtp.to("officer_b@hoaan.gov.vn") == []
     smtp.clear()

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, Block, BlockMembership
+from cchc.core.evidence import EVIDENCE_MAX_BYTES
 from cchc.core.models import AuditEntry
 from cchc.core.tabular import InputError, write_rows
 from cchc.scoring import services
@@ -331,7 +332,7 @@ def test_evidence_files_are_checked_for_type_size_and_content(flow: Any, persona
         services.add_evidence_file(personas.officer_a, s.pk, SimpleUploadedFile("x.html", b"<script>"))
     with pytest.raises(services.WorkflowError, match="Nội dung tệp"):
         services.add_evidence_file(personas.officer_a, s.pk, SimpleUploadedFile("fake.pdf", b"<script>alert(1)"))
-    big = SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * (services.EVIDENCE_MAX_BYTES + 1))
+    big = SimpleUploadedFile("big.pdf", b"%PDF" + b"0" * (EVIDENCE_MAX_BYTES + 1))
     with pytest.raises(services.WorkflowError, match="20 MB"):
         services.add_evidence_file(personas.officer_a, s.pk, big)
     with pytest.raises(PermissionDenied):

@@ -20,6 +20,7 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
         frozenset({Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR}),
     ),
     (_("Plans and tasks"), "plans:list", None),
+    (_("My tasks"), "plans:my_tasks", frozenset({Role.FOCAL, Role.HEAD, Role.COORDINATOR})),
     (_("Dossier statistics"), "dossiers:index", None),
     (_("Periodic reports"), "reports:index", None),
     (

@@ -16,6 +16,7 @@ from cchc.core.filters import AuditFilterSet
 from cchc.core.models import AuditEntry, Task
 from cchc.core.scope import has_role
 from cchc.core.tabular import InputError, write_rows
+from cchc.plans.mine import my_tasks_summary
 from cchc.reports.completeness import owed
 
 CONTENT_TYPES = {
@@ -73,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
             # What the user's agencies owe and by when (periodic reports), for their focal officers and heads.
             "owes_reports": has_role(request.user, {Role.FOCAL, Role.HEAD}) and not request.user.is_superuser,
             "owed": owed(request.user, timezone.localdate()),
+            "my_tasks": my_tasks_summary(request.user),
         },
     )
 

@@ -1,17 +1,25 @@
 """Demo plan: the province's PAR plan of 2026 (issued by HA), three tasks per department and one or two
 per commune across the PAR areas, as it stands on 1 December 2026: most done on time, some late, some
-overdue, the last ones due in December (called by ``cchc demo_data``)."""
+overdue, the last ones due in December (called by ``cchc demo_data``). Sở Tư pháp's tasks carry its
+progress updates with evidence files (and Sở Y tế's part in the open ones), and Sở Tư pháp's periodic
+report is a recurring task with one occurrence per reporting period."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
+from cchc.accounts.models import User
 from cchc.agencies.models import Agency, AgencyKind
+from cchc.core.evidence import stored_name
 from cchc.core.scope import SYSTEM
-from cchc.plans.models import Area, Plan, Task, TaskStatus
+from cchc.plans.models import Area, Plan, Recurrence, Task, TaskFile, TaskStatus, TaskUpdate
+from cchc.plans.services import generate_occurrences
 from cchc.plans.stats import task_stats
 
 YEAR = 2026
@@ -65,7 +73,78 @@ def extend(scale: int) -> dict[str, int]:
         co.objects.bulk_create(
             [link for link, t in zip(links, tasks[::4], strict=False) if link.agency_id != t.lead_agency_id]
         )
-    return {"plan tasks": len(tasks)}
+        updates = _updates(plan)
+        occurrences = _recurring(plan)
+    return {
+        "plan tasks": len(tasks),
+        "task progress updates and parts": updates,
+        "recurring task occurrences": occurrences,
+    }
+
+
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _post(task: Task, kind: str, agency: Agency, author: Any, text: str, day: date, *, percent: int | None = None,
+          done: bool = False, file: str = "") -> TaskUpdate:  # fmt: skip
+    update = TaskUpdate.objects.create(
+        task=task, kind=kind, agency=agency, text=text, percent=percent, completed_on=day if done else None,
+        author=author,
+    )  # fmt: skip
+    TaskUpdate.objects.filter(pk=update.pk).update(created_at=_at(day))
+    if file:
+        stored = TaskFile(update=update, original_name=file, size=len(DEMO_PDF))
+        stored.file.save(stored_name(".pdf"), ContentFile(DEMO_PDF), save=True)
+    return update
+
+
+def _at(day: date) -> Any:
+    return timezone.make_aware(datetime.combine(day, time(9, 30)))
+
+
+def _updates(plan: Plan) -> int:
+    """Progress of Sở Tư pháp's tasks as its focal officer posted it, and Sở Y tế's part in one of them."""
+    users = {u.username: u for u in User.objects.filter(username__in=["daumoi.stp", "thutruong.stp", "daumoi.syt"])}
+    health = Agency.objects.filter(code="SYT").first()
+    made = 0
+    for task in plan.tasks.filter(lead_agency__code="STP").select_related("lead_agency").order_by("task_code"):
+        start = min(task.deadline, AS_OF) - timedelta(days=45)
+        _post(task, "progress", task.lead_agency, users.get("daumoi.stp"), "Đã xây dựng dự thảo, lấy ý kiến các "
+              "phòng chuyên môn.", start, percent=40, file="Du thao ke hoach.pdf")  # fmt: skip
+        made += 1
+        if task.status == TaskStatus.DONE and task.completed_on:
+            _post(task, "progress", task.lead_agency, users.get("thutruong.stp"), "Đã ban hành văn bản, hoàn thành "
+                  "nhiệm vụ.", task.completed_on, percent=100, done=True, file="Van ban ban hanh.pdf")  # fmt: skip
+            made += 1
+        if health is not None and made <= 3:  # Sở Y tế co-operates on Sở Tư pháp's first task(s)
+            task.co_agencies.add(health)
+            _post(task, "part", health, users.get("daumoi.syt"), "Sở Y tế đã góp ý dự thảo và gửi số liệu của "
+                  "ngành.", start + timedelta(days=10), file="Gop y cua So Y te.pdf")  # fmt: skip
+            made += 1
+    return made
+
+
+def _recurring(plan: Plan) -> int:
+    """The quarterly report (báo cáo định kỳ) of Sở Tư pháp: one occurrence per reporting period, the
+    first three sent on time, the year's due on 20 December."""
+    lead = Agency.objects.filter(code="STP").first()
+    if lead is None:
+        return 0
+    series = Task.objects.create(
+        plan=plan, task_code="STP-BC", title="Báo cáo định kỳ công tác cải cách hành chính", area=Area.DIRECTION,
+        lead_agency=lead, deadline=date(YEAR, 12, 20), product="Báo cáo", recurrence=Recurrence.REPORTING,
+    )  # fmt: skip
+    made = generate_occurrences(SYSTEM, series)
+    officer = User.objects.filter(username="daumoi.stp").first()
+    for occurrence in series.occurrences.filter(deadline__lt=AS_OF).order_by("deadline"):
+        day = occurrence.deadline - timedelta(days=2)
+        Task.objects.filter(pk=occurrence.pk).update(status=TaskStatus.DONE, completed_on=day)
+        _post(occurrence, "progress", lead, officer, f"Đã gửi báo cáo {occurrence.title.rsplit('(', 1)[-1].rstrip(')')}.",
+              day, percent=100, done=True, file="Bao cao.pdf")  # fmt: skip
+    return made
 
 
 def _task(plan: Plan, code: str, lead: Agency, rng: random.Random) -> Task:

@@ -45,3 +45,37 @@ class TaskFilterSet(django_filters.FilterSet):
 
 def _today() -> date:
     return timezone.localdate()
+
+
+class MyTaskFilterSet(django_filters.FilterSet):
+    """ "My tasks": the status, overdue, area and year filters, and whether the agency leads or co-operates."""
+
+    ROLE_CHOICES = (("lead", _("Lead agency")), ("co", _("Co-operating agency")))
+
+    year = django_filters.NumberFilter(field_name="plan__year", label=_("Year"))
+    status = django_filters.ChoiceFilter(choices=TaskStatus.choices, label=_("Status"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Not done and overdue"))
+    area = django_filters.ChoiceFilter(choices=Area.choices, label=_("PAR area"))
+    role = django_filters.ChoiceFilter(choices=ROLE_CHOICES, method="filter_role", label=_("Our part"))
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = Task
+        fields = ["year", "status", "overdue", "area", "role", "q"]
+
+    def __init__(self, *args: Any, agencies: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agencies = agencies or []
+
+    def filter_overdue(self, queryset: QuerySet[Task], name: str, value: Any) -> QuerySet[Task]:
+        return TaskFilterSet.filter_overdue(self, queryset, name, value)
+
+    def filter_role(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        if value == "lead":
+            return queryset.filter(lead_agency__in=self.agencies)
+        if value == "co":
+            return queryset.exclude(lead_agency__in=self.agencies)
+        return queryset
+
+    def search(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        return queryset.filter(Q(task_code__icontains=value) | Q(title__icontains=value))

@@ -46,7 +46,8 @@ def send_task_reminders(today: date) -> dict[str, int]:
     days = settings.CCHC_TASK_REMINDER_DAYS
     horizon = today + timedelta(days=max(days, default=0))
     rows = (
-        Task.objects.filter(status=TaskStatus.OPEN, deadline__lte=horizon)
+        Task.objects.countable()
+        .filter(status=TaskStatus.OPEN, deadline__lte=horizon)
         .select_related("lead_agency", "plan")
         .only("task_code", "title", "deadline", "lead_agency__name", "plan__agency_id")
         .order_by("deadline", "pk")
@@ -60,7 +61,6 @@ def send_task_reminders(today: date) -> dict[str, int]:
     overdue_owners = {task.plan.agency_id for task, step in due if step.startswith("after")}
     coordinators = {a.pk: coordinators_of_agency(a) for a in Agency.objects.filter(pk__in=overdue_owners)}
     made_before = _made_before([key_of(task.pk, step) for task, step in due])
-    links: dict[int, str] = {}
     items: list[tuple[Any, str, str, str, str]] = []
     with translation.override("vi"):  # the mail and the notifications are in Vietnamese
         for task, step in due:
@@ -71,10 +71,9 @@ def send_task_reminders(today: date) -> dict[str, int]:
             users = [u for u in {u.pk: u for u in users}.values() if (u.pk, key) not in made_before]
             if not users:
                 continue
-            if task.plan_id not in links:
-                links[task.plan_id] = reverse("plans:detail", args=[task.plan_id])
+            link = reverse("plans:task", args=[task.pk])  # where the lead agency posts its progress
             subject, text = _message(task, step, today)
-            items.extend((user, key, text, links[task.plan_id], subject) for user in users)
+            items.extend((user, key, text, link, subject) for user in users)
         made = notify_many(items, digest=_digest_subject)
     retried = send_unsent()
     return {"tasks": len(due), "made": made, "retried": retried}
@@ -116,5 +115,5 @@ def _message(task: Task, step: str, today: date) -> tuple[str, str]:
             )
             % facts
         )
-    text = f"{lead}\n" + _("It is not done yet. The lead agency records its progress on the plan's page.")
+    text = f"{lead}\n" + _("It is not done yet. The lead agency records its progress on the task's page.")
     return subject, text

@@ -11,20 +11,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.accounts.models import User
+from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency
 from cchc.agencies.services import ImportSummary
 from cchc.core import audit
+from cchc.core.evidence import EvidenceError, check_evidence_file, original_name, stored_name
+from cchc.core.formatting import format_date, format_number
 from cchc.core.models import AuditEntry
+from cchc.core.scope import agency_q
 from cchc.core.tabular import Column, InputError, Kind, parse_date, read_rows, write_rows
-from cchc.plans.models import Area, Plan, Task, TaskStatus
+from cchc.notifications.services import notify
+from cchc.plans.models import Area, Plan, Recurrence, Task, TaskFile, TaskStatus, TaskUpdate
+from cchc.plans.recurrence import occurrences
+from cchc.reports.services import coordinators_of_agency
 
 TASK_COLUMNS = [
     Column("task_code", gettext_lazy("Task code"), width=12),
@@ -218,3 +232,291 @@ def tasks_file(plan: Plan, tasks: QuerySet[Task], fmt: str) -> bytes:
     rows = task_rows(tasks.select_related("lead_agency").prefetch_related("co_agencies").order_by("task_code"))
     title = f"{plan} — {plan.agency.name}"
     return write_rows(TASK_COLUMNS, rows, fmt, title=title, sheet=_("Tasks %(year)s") % {"year": plan.year})
+
+
+# Progress updates, co-operating agencies' parts and recurring tasks (the task page and the API)
+
+OFFICER_ROLES = frozenset({Role.FOCAL, Role.HEAD, Role.COORDINATOR})
+MAX_FILES = 10  # evidence files per update
+
+
+class TaskError(ValueError):
+    """A step on a task refused for its state or for bad input; the message is for the person."""
+
+
+def _person(user: Any) -> Any:
+    """The user to record as the author (the system is no user)."""
+    return user if isinstance(user, User) else None
+
+
+def visible_task(user: Any, task_id: Any) -> Task:
+    """The task if ``user`` sees it; 404 otherwise (another agency's task looks like no task)."""
+    task = Task.objects.restrict(user).filter(pk=task_id).select_related("plan__agency", "lead_agency").first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def _acts_for(user: Any, agency_ids: Iterable[int], roles: frozenset[str] = OFFICER_ROLES) -> set[int]:
+    """The agencies among ``agency_ids`` on which ``user`` holds one of ``roles`` (through its grants)."""
+    condition = agency_q(user, roles)
+    agencies = Agency.objects.filter(pk__in=list(agency_ids))
+    if condition is not None:
+        agencies = agencies.filter(condition)
+    return set(agencies.values_list("pk", flat=True))
+
+
+def can_report_progress(user: Any, task: Task) -> bool:
+    """The lead agency's focal officers, heads and coordinators, and the coordinators of the plan's agency."""
+    if _acts_for(user, [task.lead_agency_id]):
+        return True
+    return bool(_acts_for(user, [task.plan.agency_id], frozenset({Role.COORDINATOR})))
+
+
+def part_agencies(user: Any, task: Task) -> list[Agency]:
+    """The co-operating agencies of ``task`` for which ``user`` may add a part."""
+    ids = _acts_for(user, task.co_agencies.values_list("pk", flat=True))
+    return list(Agency.objects.filter(pk__in=ids).order_by("path"))
+
+
+def can_set_recurrence(user: Any, task: Task) -> bool:
+    """The coordinators of the plan's agency make a task recurring (the plan is theirs)."""
+    return bool(_acts_for(user, [task.plan.agency_id], frozenset({Role.COORDINATOR})))
+
+
+def check_percent(value: Decimal | None) -> Decimal | None:
+    if value is not None and not (0 <= value <= 100):
+        raise TaskError(
+            _("The progress is a percentage from 0 to 100, not %(value)s.")
+            % {"value": format_number(value, max(0, -int(value.normalize().as_tuple().exponent)))}
+        )
+    return value
+
+
+def _check_files(files: list[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+    if len(files) > MAX_FILES:
+        raise TaskError(_("At most %(n)s files per update.") % {"n": MAX_FILES})
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, check_evidence_file(upload)))
+        except EvidenceError as exc:
+            raise TaskError(f"“{original_name(upload)}”: {exc}") from None
+    return checked
+
+
+@transaction.atomic
+def post_update(
+    user: Any,
+    task_id: Any,
+    *,
+    kind: str,
+    text: str,
+    percent: Decimal | None = None,
+    files: Iterable[UploadedFile] = (),
+    done: bool = False,
+    completed_on: date | None = None,
+    agency_id: Any = None,
+) -> TaskUpdate:
+    """A progress update (the lead agency's, ``kind="progress"``: may report the task done on
+    ``completed_on``, today by default) or a co-operating agency's part (``kind="part"``, for
+    ``agency_id`` among the user's co-operating agencies, the only one if omitted); with evidence files.
+
+    404 for a task the user does not see, PermissionDenied for one it sees but may not post on,
+    TaskError for bad input or state; nothing is written unless everything is right."""
+    task = visible_task(user, task_id)
+    task = Task.objects.select_for_update().select_related("plan__agency", "lead_agency").get(pk=task.pk)
+    if task.is_series:
+        raise TaskError(_("A recurring task is reported on through its occurrences, not on its series."))
+    text = (text or "").strip()
+    if kind == TaskUpdate.Kind.PROGRESS:
+        if not can_report_progress(user, task):
+            raise PermissionDenied(_("Only the lead agency's officers and the coordinators post progress updates."))
+        agency = task.lead_agency
+    elif kind == TaskUpdate.Kind.PART:
+        allowed = part_agencies(user, task)
+        if not allowed:
+            raise PermissionDenied(_("Only the officers of a co-operating agency add its part."))
+        if agency_id in (None, ""):
+            if len(allowed) > 1:
+                raise TaskError(_("Choose the co-operating agency the part is for."))
+            agency = allowed[0]
+        else:
+            agency = next((a for a in allowed if str(a.pk) == str(agency_id)), None)
+            if agency is None:
+                raise PermissionDenied(_("You do not add parts for this agency."))
+        if done or percent is not None:
+            raise TaskError(_("A part reports what the agency did; the lead agency reports progress and completion."))
+    else:
+        raise TaskError(_("Unknown kind of update “%(kind)s”.") % {"kind": kind})
+    if not text:
+        raise TaskError(_("Write what was done."))
+    check_percent(percent)
+    checked = _check_files(list(files))
+    today = timezone.localdate()
+    if done:
+        if task.status == TaskStatus.DONE:
+            raise TaskError(_("The task is already done (on %(day)s).") % {"day": format_date(task.completed_on)})
+        completed_on = completed_on or today
+        if completed_on > today:
+            raise TaskError(_("The completion date cannot be in the future."))
+        if completed_on.year < task.plan.year:
+            raise TaskError(_("The completion date is before the plan's year %(year)s.") % {"year": task.plan.year})
+        percent = Decimal(100) if percent is None else percent
+    update = TaskUpdate.objects.create(
+        task=task,
+        kind=kind,
+        agency=agency,
+        text=text,
+        percent=percent,
+        completed_on=completed_on if done else None,
+        author=_person(user),
+    )
+    for upload, suffix in checked:
+        stored = TaskFile(update=update, original_name=original_name(upload), size=upload.size or 0)
+        stored.file.save(stored_name(suffix), upload, save=False)
+        stored.save()
+    changes: dict[str, list[Any]] = {"kind": [None, kind], "agency": [None, agency.pk], "text": [None, text]}
+    if percent is not None:
+        changes["percent"] = [None, str(percent)]
+    if checked:
+        changes["files"] = [None, [original_name(u) for u, _suffix in checked]]
+    audit.record(user=user, obj=update, action=AuditEntry.Action.CREATE, changes=changes, agency=agency)
+    if done:
+        _complete(user, task, completed_on, update)  # type: ignore[arg-type]
+    return update
+
+
+def _complete(user: Any, task: Task, completed_on: date, update: TaskUpdate) -> None:
+    before = audit.snapshot(task, ["status", "completed_on"])
+    task.status, task.completed_on = TaskStatus.DONE, completed_on
+    task.save(update_fields=["status", "completed_on"])
+    audit.record(
+        user=user,
+        obj=task,
+        action=AuditEntry.Action.UPDATE,
+        changes=audit.diff(before, audit.snapshot(task, ["status", "completed_on"])),
+        reason=_("Reported done"),
+        agency=task.lead_agency,
+    )
+    coordinators = coordinators_of_agency(task.plan.agency)
+    with translation.override("vi"):
+        facts = {
+            "code": task.task_code,
+            "title": task.title[:200],
+            "agency": task.lead_agency.name,
+            "day": format_date(completed_on),
+            "who": str(update.author or _("the system")),
+        }
+        on_time = completed_on <= task.deadline
+        text = (
+            _('%(agency)s reported the task %(code)s "%(title)s" done on %(day)s (by %(who)s).') % facts
+            + " "
+            + (
+                _("On time.")
+                if on_time
+                else _("Late: the deadline was %(deadline)s.") % {"deadline": format_date(task.deadline)}
+            )
+        )
+        subject = _("Task %(code)s of %(agency)s done") % facts
+    link = reverse("plans:task", args=[task.pk])
+    key = f"plans:task:{task.pk}:done"
+    transaction.on_commit(lambda: notify(coordinators, key, text, link, subject=subject))
+
+
+# Recurring tasks
+
+
+@transaction.atomic
+def set_recurrence(user: Any, task_id: Any, rule: str, day: int | None) -> int:
+    """Make a task the series of a recurring task (the plan's coordinators) and generate its occurrences
+    at once; returns how many were made."""
+    task = visible_task(user, task_id)
+    if not can_set_recurrence(user, task):
+        raise PermissionDenied(_("Only the coordinators of the plan's agency make a task recurring."))
+    task = Task.objects.select_for_update().select_related("plan__agency").get(pk=task.pk)
+    if rule not in Recurrence.values or rule == Recurrence.NONE:
+        raise TaskError(_("Choose how the task repeats."))
+    if day is not None and not 1 <= day <= 31:
+        raise TaskError(_("The day of the month is from 1 to 31, not %(day)s.") % {"day": day})
+    if task.series_id is not None:
+        raise TaskError(_("An occurrence of a recurring task does not repeat itself."))
+    if task.occurrences.exists():
+        raise TaskError(_("The task's occurrences exist already: its rule stays as it is."))
+    if task.updates.exists() or task.status == TaskStatus.DONE:
+        raise TaskError(_("The task has progress reported on it: it stays a single task."))
+    before = audit.snapshot(task, ["recurrence", "recurrence_day"])
+    task.recurrence, task.recurrence_day = rule, day
+    task.save(update_fields=["recurrence", "recurrence_day"])
+    audit.record(
+        user=user,
+        obj=task,
+        action=AuditEntry.Action.UPDATE,
+        changes=audit.diff(before, audit.snapshot(task, ["recurrence", "recurrence_day"])),
+        agency=task.lead_agency,
+    )
+    return generate_occurrences(user, task)
+
+
+def generate_occurrences(user: Any, series: Task) -> int:
+    """The series' occurrences that do not exist yet, made (each an ordinary task of the plan, its code
+    ``<series code>/<period>``); an open one whose period's deadline moved gets the new deadline.
+    Running it again makes nothing: returns how many were made."""
+    made, entries = 0, []
+    existing = {t.occurrence: t for t in series.occurrences.all()}
+    co_agencies = list(series.co_agencies.all())
+    for occurrence in occurrences(series):
+        code = f"{series.task_code}/{occurrence.key}"
+        found = existing.get(occurrence.key)
+        if found is not None:
+            if found.status == TaskStatus.OPEN and found.deadline != occurrence.deadline:
+                changes = {"deadline": [found.deadline.isoformat(), occurrence.deadline.isoformat()]}
+                found.deadline = occurrence.deadline
+                found.save(update_fields=["deadline"])
+                entries.append(_entry(user, found, AuditEntry.Action.UPDATE, changes))
+            continue
+        if len(code) > Task._meta.get_field("task_code").max_length:  # type: ignore[operator]
+            raise TaskError(_("The task code “%(code)s” is too long for its occurrences.") % {"code": series.task_code})
+        task = Task(
+            plan_id=series.plan_id,
+            task_code=code,
+            title=f"{series.title} ({occurrence.label})",
+            area=series.area,
+            lead_agency_id=series.lead_agency_id,
+            deadline=occurrence.deadline,
+            product=series.product,
+            series=series,
+            occurrence=occurrence.key,
+        )
+        try:
+            with transaction.atomic():  # another run made it meanwhile: the unique constraints say so
+                task.save()
+        except IntegrityError:
+            if Task.objects.filter(series=series, occurrence=occurrence.key).exists():
+                continue
+            raise TaskError(
+                _("The plan has a task “%(code)s” already: rename it before generating the occurrences.")
+                % {"code": code}
+            ) from None
+        task.co_agencies.set(co_agencies)
+        entries.append(_entry(user, task, AuditEntry.Action.CREATE, audit.diff({}, _state(task))))
+        made += 1
+    audit.record_many(entries)
+    return made
+
+
+def _entry(user: Any, task: Task, action: str, changes: dict[str, list[Any]]) -> AuditEntry:
+    reason = _("Recurring task")
+    return audit.entry(user=_person(user), obj=task, action=action, changes=changes, reason=reason, agency=None)
+
+
+def generate_recurring_tasks(year: int, *, user: Any) -> dict[str, int]:
+    """Every series of the plans of ``year`` (``user``: SYSTEM for the command and the periodic job)."""
+    series = Task.objects.restrict(user).filter(plan__year=year).exclude(recurrence=Recurrence.NONE)
+    made = 0
+    count = 0
+    for task in series.select_related("plan__agency").order_by("plan_id", "task_code"):
+        with transaction.atomic():
+            made += generate_occurrences(user, task)
+        count += 1
+    return {"series": count, "made": made}

@@ -92,7 +92,7 @@ def task_stats(
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {GROUPINGS}")
     day = as_of or timezone.localdate()
-    tasks = Task.objects.restrict(user).filter(plan__year=year)
+    tasks = Task.objects.restrict(user).countable().filter(plan__year=year)
     if agencies is not None:
         tasks = tasks.filter(lead_agency__in=agencies)
     column = {"none": None, "agency": "lead_agency__code", "area": "area"}[by]

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.core import audit
+from cchc.core.evidence import EvidenceError
+from cchc.core.evidence import check_evidence_file as evidence_check
 from cchc.core.formatting import format_date, format_number
 from cchc.core.models import AuditEntry
 from cchc.core.tabular import InputError, read_rows
@@ -44,22 +46,6 @@ from cchc.scoring.sources import is_computed
 
 State = Assessment.State
 LOCKED = (State.APPROVED, State.PUBLISHED)  # results the council approved change only by reopening
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
-# Extension → accepted leading bytes. Office files are ZIP (OOXML/ODF) or OLE (old .doc/.xls).
-ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
-EVIDENCE_TYPES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF",),
-    ".docx": (ZIP,),
-    ".xlsx": (ZIP,),
-    ".pptx": (ZIP,),
-    ".odt": (ZIP,),
-    ".ods": (ZIP,),
-    ".doc": (OLE,),
-    ".xls": (OLE,),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
 
 
 class WorkflowError(ValueError):
@@ -232,26 +218,11 @@ def self_assess(user: Any, score_id: int, value: Decimal | None, note: str, vers
 
 
 def check_evidence_file(upload: UploadedFile) -> str:
-    """The file's extension if its name, size and first bytes are those of an accepted type."""
-    name = upload.name or ""
-    suffix = Path(name).suffix.lower()
-    if suffix not in EVIDENCE_TYPES:
-        raise WorkflowError(
-            _("Files of type “%(suffix)s” are not accepted as evidence (accepted: %(types)s).")
-            % {"suffix": suffix or name, "types": ", ".join(sorted(EVIDENCE_TYPES))}
-        )
-    if (upload.size or 0) > EVIDENCE_MAX_BYTES:
-        raise WorkflowError(
-            _("The file is larger than %(mb)s MB.") % {"mb": format_number(EVIDENCE_MAX_BYTES // (1024 * 1024))}
-        )
-    if not upload.size:
-        raise WorkflowError(_("The file is empty."))
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in EVIDENCE_TYPES[suffix]):
-        raise WorkflowError(_("The file's content is not a %(suffix)s file.") % {"suffix": suffix})
-    return suffix
+    """The file's extension if it is accepted as evidence (``cchc.core.evidence``, shared with the plans)."""
+    try:
+        return evidence_check(upload)
+    except EvidenceError as exc:
+        raise WorkflowError(str(exc)) from None
 
 
 @transaction.atomic
