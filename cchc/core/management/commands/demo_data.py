@@ -22,6 +22,8 @@ COUNTED = {
     "PAR assessments": gettext_lazy("PAR index assessments"),
     "plan tasks": gettext_lazy("tasks of PAR plans"),
     "periodic reports": gettext_lazy("periodic reports"),
+    "directives": gettext_lazy("directives of conclusion notices"),
+    "findings": gettext_lazy("inspection findings"),
 }
 
 
