@@ -40,7 +40,7 @@ urlpatterns = [
     path("v1/dossier-stats/", dossiers_api.DossierStatsView.as_view(), name="dossier-stats"),
     path("v1/task-stats/", plans_api.TaskStatsView.as_view(), name="task-stats"),
     path("v1/inspection-stats/", inspections_api.InspectionStatsView.as_view(), name="inspection-stats"),
-    path("v1/inspections/actions/", inspections_api.InspectionActionView.as_view(), name="inspection-action"),
+    path("v1/inspection-actions/", inspections_api.InspectionActionView.as_view(), name="inspection-action"),
     path("v1/directive-tasks/", inspections_api.DirectiveTasksView.as_view(), name="directive-tasks"),
     path("v1/reporting/completeness/", completeness_api.CompletenessView.as_view(), name="report-completeness"),
     # drf-spectacular serves to anyone by default; like every other route, these need an account.
