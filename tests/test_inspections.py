@@ -84,7 +84,7 @@ def test_a_directive_becomes_one_task_per_lead_agency_each_linked_back(personas,
 
 
 BAD_TASKS = [
-    ({"leads": []}, "Cơ quan chủ trì"),
+    ({"leads": []}, "Đơn vị chủ trì"),
     ({"deadline": date(YEAR + 1, 1, 31)}, "Hạn"),
     ({"deadline": ""}, "Hạn"),
     ({"area": "culture"}, "Lĩnh vực CCHC"),
@@ -161,7 +161,7 @@ def test_the_make_tasks_form_on_the_page(personas, province):
     bad = client_for(personas.coordinator).post(
         f"/inspections/conclusions/{conclusion.pk}/", {**form, "leads": "SA;XX"}, follow=True
     )
-    assert "Cơ quan chủ trì: không có cơ quan “XX”" in bad.content.decode()
+    assert "Đơn vị chủ trì: không có cơ quan “XX”" in bad.content.decode()
     assert Task.objects.count() == 2
 
 

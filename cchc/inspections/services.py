@@ -315,13 +315,13 @@ def make_tasks(
         raise InspectionError(_("choose a plan of an agency you coordinate"), _("Plan"))
     if not leads:
         raise InspectionError(_("choose at least one lead agency (each gets its own task)"), _("Lead agencies"))
-    day = _day(deadline or directive.deadline, _("Deadline"))
+    day = _day(deadline or directive.deadline, _("Completion deadline"))
     assert day is not None
     if day.year != target.year:
         raise InspectionError(
             _("the deadline %(day)s is outside the plan's year %(year)s")
             % {"day": day.isoformat(), "year": target.year},
-            _("Deadline"),
+            _("Completion deadline"),
         )
     area = _choice(area or directive.area, Area, _("PAR area"))
     title = (title or "").strip() or directive.text
