@@ -124,7 +124,7 @@ def test_only_the_issuers_coordinator_makes_tasks(personas, province):
 def test_the_directive_shows_its_tasks_and_their_state_as_task_stats_counts_them(personas, province):
     conclusion = conclusion_with_directive(personas, province)
     year_plan(province)
-    deadline = date(YEAR, 1, 31) if TODAY > date(YEAR, 1, 31) else date(YEAR, 12, 31)
+    deadline = date(YEAR, 1, 31) if date(YEAR, 1, 31) < TODAY else date(YEAR, 12, 31)
     tasks = make(personas, province, deadline=deadline, co_agencies=[province.commune_1])
     done = tasks[0]
     Task.objects.filter(pk=done.pk).update(status=TaskStatus.DONE, completed_on=done.deadline)
@@ -332,7 +332,7 @@ def test_an_evidence_file_too_large_is_refused(personas, province, settings, tmp
     monkeypatch.setattr(scoring, "EVIDENCE_MAX_BYTES", 1024 * 1024)
     finding = finding_of(personas, province)
     big = SimpleUploadedFile("lon.pdf", b"%PDF" + b"0" * (1024 * 1024))
-    with translation.override("vi"), pytest.raises(InspectionError, match="lon.pdf: Tệp lớn hơn 1 MB"):
+    with translation.override("vi"), pytest.raises(InspectionError, match=r"lon\.pdf: Tệp lớn hơn 1 MB"):
         report(personas, finding, files=[big])
     assert not RemediationStep.objects.exists()
 
@@ -340,16 +340,16 @@ def test_an_evidence_file_too_large_is_refused(personas, province, settings, tmp
 def test_the_remediation_date_cannot_be_in_the_future_nor_missing(personas, province):
     finding = finding_of(personas, province)
     with translation.override("vi"):
-        with pytest.raises(InspectionError, match="^Ngày hoàn thành"):
+        with pytest.raises(InspectionError, match=r"^Ngày hoàn thành"):
             report(personas, finding, done_on=TODAY + timedelta(days=1), files=[])
-        with pytest.raises(InspectionError, match="^Ngày hoàn thành"):
+        with pytest.raises(InspectionError, match=r"^Ngày hoàn thành"):
             report(personas, finding, done_on="", files=[])
 
 
 def test_bad_inspection_input_names_the_field(personas, province):
     plan = inspection_plan(personas, province)
     with translation.override("vi"):
-        with pytest.raises(InspectionError, match="^Chủ đề"):
+        with pytest.raises(InspectionError, match=r"^Chủ đề"):
             services.schedule_inspection(
                 personas.inspector,
                 plan.pk,
@@ -358,7 +358,7 @@ def test_bad_inspection_input_names_the_field(personas, province):
                 starts_on="2026-03-01",
                 ends_on="2026-03-02",
             )
-        with pytest.raises(InspectionError, match="^Đến ngày"):
+        with pytest.raises(InspectionError, match=r"^Đến ngày"):
             services.schedule_inspection(
                 personas.inspector,
                 plan.pk,
@@ -367,7 +367,7 @@ def test_bad_inspection_input_names_the_field(personas, province):
                 starts_on="2026-03-05",
                 ends_on="2026-03-02",
             )
-        with pytest.raises(InspectionError, match="^Đoàn kiểm tra"):
+        with pytest.raises(InspectionError, match=r"^Đoàn kiểm tra"):
             services.schedule_inspection(
                 personas.inspector,
                 plan.pk,
@@ -378,7 +378,7 @@ def test_bad_inspection_input_names_the_field(personas, province):
                 team=[personas.officer_a],
             )
         inspection = inspection_of(personas, province, plan=plan)
-        with pytest.raises(InspectionError, match="^Mức độ"):
+        with pytest.raises(InspectionError, match=r"^Mức độ"):
             services.record_finding(
                 personas.inspector,
                 inspection.pk,
@@ -491,6 +491,37 @@ def test_the_figures_follow_the_readers_scope(personas, province):
     assert (mine.findings, theirs.findings, province_wide.findings) == (1, 0, 1)
     (appraiser,) = inspection_stats(YEAR, user=personas.appraiser)
     assert appraiser.findings == 0
+    for persona, findings in (("officer_a", 1), ("officer_b", 0), ("viewer", 1), ("appraiser", 0)):
+        answer = client_for(getattr(personas, persona)).get(f"/api/v1/inspection-stats/?year={YEAR}&by=agency").json()
+        assert sum(g["findings"] for g in answer["groups"]) == findings, persona
+
+
+def test_the_api_lists_inspections_and_plans_in_scope(personas, province):
+    finding_of(personas, province)
+    finding_of(personas, province, agency=province.dept_b)
+    for persona, codes in (
+        ("officer_a", ["SA"]),
+        ("officer_b", ["SB"]),
+        ("inspector", ["SA", "SB"]),
+        ("appraiser", []),
+    ):
+        client = client_for(getattr(personas, persona))
+        rows = client.get("/api/v1/inspections/").json()["results"]
+        assert sorted(r["agency_code"] for r in rows) == codes, persona
+        plans = client.get("/api/v1/inspection-plans/").json()["results"]
+        assert len(plans) == (1 if codes else 0), persona
+
+
+def test_the_conclusion_list_shows_the_notices_in_scope(personas, province):
+    conclusion_with_directive(personas, province)
+    for persona, shown in (
+        ("officer_a", True),
+        ("officer_b", False),
+        ("viewer", True),
+        ("district_coordinator", False),
+    ):
+        page = client_for(getattr(personas, persona)).get("/inspections/conclusions/").content.decode()
+        assert ("68/TB-UBND" in page) == shown, persona
 
 
 # Scope: by URL, API and forged POST
@@ -504,7 +535,7 @@ def test_another_agency_sees_nothing_by_url_or_api(personas, province, settings,
     urls = [
         f"/inspections/{finding.inspection_id}/",
         f"/inspections/findings/{finding.pk}/",
-        f"/inspections/evidence/{evidence.pk}/",
+        f"/inspections/evidence/?id={evidence.pk}",
     ]
     for persona, status in (
         ("officer_a", 200),
@@ -518,7 +549,7 @@ def test_another_agency_sees_nothing_by_url_or_api(personas, province, settings,
         ids = [f["id"] for f in client.get("/api/v1/findings/").json()["results"]]
         assert ids == ([finding.pk] if status == 200 else []), persona
         assert client.get(f"/api/v1/inspections/{finding.inspection_id}/").status_code == status
-    download = client_for(personas.officer_a).get(f"/inspections/evidence/{evidence.pk}/")
+    download = client_for(personas.officer_a).get(f"/inspections/evidence/?id={evidence.pk}")
     assert download["Content-Disposition"].startswith("attachment") and b"".join(download.streaming_content).startswith(
         b"%PDF"
     )

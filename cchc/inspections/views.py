@@ -283,9 +283,12 @@ def _finding_action(request: HttpRequest, finding: Finding) -> None:
     _run(request, step, done)
 
 
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    """A remediation evidence file, always as an attachment, for those who see its finding."""
-    evidence = get_object_or_404(RemediationEvidence.objects.restrict(request.user), pk=pk)
+def evidence_file(request: HttpRequest) -> FileResponse:
+    """A remediation evidence file (``?id=``), always as an attachment, for those who see its finding."""
+    pk = request.GET.get("id", "")
+    if not pk.isdigit():
+        raise Http404
+    evidence = get_object_or_404(RemediationEvidence.objects.restrict(request.user), pk=int(pk))
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
