@@ -491,6 +491,10 @@ def test_the_figures_follow_the_readers_scope(personas, province):
     assert (mine.findings, theirs.findings, province_wide.findings) == (1, 0, 1)
     (appraiser,) = inspection_stats(YEAR, user=personas.appraiser)
     assert appraiser.findings == 0
+    (nobody,) = inspection_stats(YEAR, user=None)
+    assert nobody.findings == 0 and nobody.agencies == 0
+    with pytest.raises(TypeError):
+        inspection_stats(YEAR)  # type: ignore[call-arg]  # no reader: an error, never everything
     for persona, findings in (("officer_a", 1), ("officer_b", 0), ("viewer", 1), ("appraiser", 0)):
         answer = client_for(getattr(personas, persona)).get(f"/api/v1/inspection-stats/?year={YEAR}&by=agency").json()
         assert sum(g["findings"] for g in answer["groups"]) == findings, persona
@@ -669,3 +673,28 @@ def test_the_demo_has_a_conclusion_and_an_inspection_round(db):
     (group,) = inspection_stats(2026, user=SYSTEM, as_of=date(2026, 12, 1))
     assert group.overdue > 0 and group.remedied > 0 and group.reported > 0 and group.agencies >= 5
     assert RemediationStep.objects.filter(kind="returned").exists()
+
+
+def test_the_periodic_report_is_prefilled_with_the_agencys_inspection_figures(personas, province):
+    from cchc.reports import prefill
+    from cchc.reports.models import FieldKind, FormField
+    from tests.test_report_prefill import make_period
+
+    period = make_period(province, kind="Y", year=YEAR)
+    section = period.form.sections.get(code="s1")
+    FormField.objects.create(
+        form=period.form,
+        section=section,
+        code="found",
+        label="Số tồn tại",
+        kind=FieldKind.NUMBER,
+        prefill="inspections.findings",
+        order=99,
+    )
+    finding_of(personas, province)
+    Finding.objects.update(found_on=date(YEAR, 2, 1))
+    assert prefill.known("inspections.findings") and prefill.available("inspections.overdue")
+    found = prefill.figures(province.dept_a, period, user=personas.officer_a)["found"]
+    assert found["value"] == 1 and found["source"].startswith(f"Kiểm tra CCHC năm {YEAR}")
+    assert prefill.figures(province.dept_b, period, user=SYSTEM)["found"]["value"] == 0
+    assert "found" not in prefill.figures(province.dept_a, period, user=personas.officer_b)

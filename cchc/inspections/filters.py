@@ -30,7 +30,7 @@ class InspectionPlanFilterSet(django_filters.FilterSet):
 
 class InspectionFilterSet(django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="plan__year", label=_("Year"))
-    plan = django_filters.NumberFilter(field_name="plan_id", label=_("Inspection plan"))
+    plan = django_filters.ModelChoiceFilter(queryset=InspectionPlan.objects.none(), label=_("Inspection plan"))
     agency = django_filters.CharFilter(field_name="agency__code", label=_("Inspected agency code"))
     scope = django_filters.ChoiceFilter(choices=Scope.choices, label=_("Scope"))
     status = django_filters.ChoiceFilter(choices=InspectionStatus.choices, label=_("Status"))
@@ -38,6 +38,14 @@ class InspectionFilterSet(django_filters.FilterSet):
     class Meta:
         model = Inspection
         fields = ["year", "plan", "agency", "scope", "status"]
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, request=request, **kwargs)
+        # The plans to choose from: those the reader sees (none without a reader).
+        user = getattr(request, "user", None)
+        plans = InspectionPlan.objects.restrict(user) if user is not None else InspectionPlan.objects.none()
+        self.filters["plan"].queryset = plans
+        self.form.fields["plan"].queryset = plans
 
 
 class FindingFilterSet(django_filters.FilterSet):

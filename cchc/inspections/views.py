@@ -101,7 +101,9 @@ def index(request: HttpRequest) -> HttpResponse:
         )
     )
     filterset = _style(
-        InspectionFilterSet(request.GET or {"year": year}, queryset=inspections.order_by("starts_on", "agency__path"))
+        InspectionFilterSet(
+            request.GET or {"year": year}, request=request, queryset=inspections.order_by("starts_on", "agency__path")
+        )
     )
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     (total,) = inspection_stats(year, user=user)
