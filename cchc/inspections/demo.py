@@ -38,7 +38,7 @@ YEAR = 2026
 AS_OF = date(2026, 12, 1)  # the demo's "today", as the plans' demo
 
 # seeds/000's twelve directives, paraphrased: (text, area, deadline, addressed agency codes)
-DIRECTIVES = [
+DIRECTIVES: list[tuple[str, str, date | None, list[str]]] = [
     (
         "Rà soát, phân tích kết quả CCHC năm 2025, xác định từng hạn chế cần khắc phục và giải pháp thực hiện theo "
         "Báo cáo tổng kết của UBND tỉnh, Báo cáo Chỉ số CCHC của Sở Nội vụ và Thông báo kết luận của Đoàn kiểm tra.",
@@ -124,7 +124,7 @@ DIRECTIVES = [
     ),
 ]
 # Directives made tasks of the demo plan: number → [(lead, deadline, completed_on or None)]
-DIRECTIVE_TASKS = {
+DIRECTIVE_TASKS: dict[int, list[tuple[str, date, date | None]]] = {
     3: [("SNV", date(2026, 10, 31), date(2026, 10, 20))],
     7: [
         ("VPUBND", date(2026, 6, 30), date(2026, 6, 25)),
@@ -297,11 +297,11 @@ def _conclusion(province: Agency, agencies: dict[str, Agency], coordinator: Any)
             conclusion=conclusion, number=number, text=text, area=area, deadline=deadline
         )
         directive.addressees.set([agencies[c] for c in codes if c in agencies])
-        for lead, day, done in DIRECTIVE_TASKS.get(number, []) if plan else []:
+        for lead, day, done in DIRECTIVE_TASKS.get(number, []) if plan is not None else []:
             if lead not in agencies:
                 continue
             task = Task.objects.create(
-                plan=plan,
+                plan=plan,  # type: ignore[misc]  # not None here
                 task_code=f"KL{conclusion.pk}.{number}-{lead}",
                 title=text,
                 area=area,
