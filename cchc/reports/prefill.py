@@ -4,9 +4,10 @@ A form field names its figure in ``FormField.prefill``: ``dossiers.<indicator>``
 DESIGN §6 over the period's data cut-off range, ``cchc.dossiers.stats``), ``scoring.index`` or
 ``scoring.band`` (the agency's PAR index of the previous year, approved or published only),
 ``tasks.<count>`` (the tasks the agency leads in the plans of the period's year, as of its cut-off,
-``cchc.plans.stats.task_stats``: the figures the PAR index's ``task_completion`` reads too). The names
-of modules not built yet (``surveys.*``) are known, so that a form naming them imports, but give no
-figure: the field says the module is not there.
+``cchc.plans.stats.task_stats``: the figures the PAR index's ``task_completion`` reads too),
+``inspections.<figure>`` (its inspections of the year and their findings, ``cchc.inspections.stats``).
+The names of modules not built yet (``surveys.*``) are known, so that a form naming them imports, but
+give no figure: the field says the module is not there.
 
 Each figure is ``{"value", "text", "source"}``: a JSON value (what the snapshot ``Report.prefilled``
 keeps at submission), the text a person reads, and where it comes from in Vietnamese words.
@@ -46,12 +47,14 @@ class Source:
 
 # Keys of §8.1's task_stats and survey_stats: named by forms now, filled when the modules exist.
 TASK_NAMES = ("assigned", "done", "done_on_time", "done_late", "open", "open_overdue", "open_in_time", "on_time_rate")
+INSPECTION_NAMES = ("inspections", "findings", "remedied", "reported", "overdue")  # cchc.inspections.stats
 SURVEY_NAMES = ("forms", "satisfaction", "access", "procedure", "officer", "result", "feedback")
 SOURCES = {
     "dossiers": Source("dossiers", frozenset(COUNTS) | frozenset(RATES), True),
     "scoring": Source("scoring", frozenset({"index", "band"}), True),
     "tasks": Source("tasks", frozenset(TASK_NAMES), True),
     "surveys": Source("surveys", frozenset(SURVEY_NAMES), False, "Hệ thống chưa có phân hệ khảo sát sự hài lòng"),
+    "inspections": Source("inspections", frozenset(INSPECTION_NAMES), True),
 }
 STAGE_TEXT = {"approved": "đã phê duyệt", "published": "đã công bố"}
 BAND_TEXT = {"good": "Tốt", "fair": "Khá", "average": "Trung bình", "weak": "Yếu"}
@@ -151,6 +154,21 @@ def _task_figures(agency: Agency, period: ReportingPeriod, names: set[str], user
     return result
 
 
+def _inspection_figures(agency: Agency, period: ReportingPeriod, names: set[str], user: Any) -> dict[str, Figure]:
+    """The agency's inspections of the period's year (and their findings), as of the period's cut-off."""
+    from cchc.inspections.models import READERS as INSPECTION_READERS
+    from cchc.inspections.stats import inspection_stats
+
+    if not names or not _sees(user, agency, INSPECTION_READERS):
+        return {}
+    (group,) = inspection_stats(period.year, user=user, as_of=period.cutoff_end, agencies=[agency.pk])
+    source = f"Kiểm tra CCHC năm {period.year}, tính đến {format_date_text(period.cutoff_end)}"
+    return {
+        name: {"value": getattr(group, name), "text": format_number(getattr(group, name)), "source": source}
+        for name in names
+    }
+
+
 def _sees(user: Any, agency: Agency, roles: frozenset[str]) -> bool:
     """Whether the reader's grants reach the agency for ``roles``: no figure rather than a zero otherwise."""
     condition = agency_q(user, roles)
@@ -161,6 +179,7 @@ READERS: dict[str, Callable[[Agency, ReportingPeriod, set[str], Any], dict[str, 
     "dossiers": _dossier_figures,
     "scoring": _scoring_figures,
     "tasks": _task_figures,
+    "inspections": _inspection_figures,
 }
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "cchc.scoring",
     "cchc.plans",  # before reports: the reports read the task statistics (and the demo's plan comes first)
     "cchc.reports",
+    "cchc.inspections",  # after plans: its findings and directives become tasks (and its demo uses the plan)
     "cchc.documents",
     "cchc.notifications",
     "cchc.indices",

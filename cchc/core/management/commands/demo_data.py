@@ -23,6 +23,8 @@ COUNTED = {
     "plan tasks": gettext_lazy("tasks of PAR plans"),
     "periodic reports": gettext_lazy("periodic reports"),
     "provincial index results": gettext_lazy("results of the provincial indices"),
+    "directives": gettext_lazy("directives of conclusion notices"),
+    "findings": gettext_lazy("inspection findings"),
 }
 
 
