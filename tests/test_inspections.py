@@ -326,7 +326,7 @@ def test_a_bad_evidence_file_is_refused_and_nothing_is_written(personas, provinc
 
 
 def test_an_evidence_file_too_large_is_refused(personas, province, settings, tmp_path, monkeypatch):
-    from cchc.scoring import services as scoring
+    from cchc.core import evidence as scoring
 
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(scoring, "EVIDENCE_MAX_BYTES", 1024 * 1024)

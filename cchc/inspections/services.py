@@ -584,11 +584,11 @@ def _move(finding: Finding, user: Any, status: str, reason: str = "", **fields: 
 
 def check_evidence(upload: UploadedFile) -> str:
     """The project's evidence rule (type by name and first bytes, size), as for PAR evidence."""
-    from cchc.scoring.services import WorkflowError, check_evidence_file
+    from cchc.core.evidence import EvidenceError, check_evidence_file
 
     try:
         return check_evidence_file(upload)
-    except WorkflowError as exc:
+    except EvidenceError as exc:
         raise InspectionError(f"{upload.name}: {exc}", _("Evidence")) from None
 
 
