@@ -12,6 +12,7 @@ urlpatterns = [
     path("scoring/", include("cchc.scoring.urls")),
     path("plans/", include("cchc.plans.urls")),
     path("reports/", include("cchc.reports.urls")),
+    path("surveys/", include("cchc.surveys.urls")),
     path("documents/", include("cchc.documents.urls")),
     path("notifications/", include("cchc.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
