@@ -284,6 +284,6 @@ def satisfaction_of_agencies(year: int, agency_ids: Iterable[int], *, user: Any)
     questionnaire = questionnaire_of(year)
     if questionnaire is None:
         return {}
-    ids = list(agency_ids)
+    ids = agency_ids if hasattr(agency_ids, "query") else list(agency_ids)  # a queryset stays a subquery
     groups = agency_groups(questionnaire, user=user, agencies=ids)
     return {pk: g for pk, g in groups.items() if g.forms and g.satisfaction is not None}
