@@ -15,6 +15,7 @@ from cchc.plans import api as plans_api
 from cchc.reports import api as reports_api
 from cchc.reports import completeness_api
 from cchc.scoring import api as scoring_api
+from cchc.surveys import api as surveys_api
 
 router = DefaultRouter()
 router.register("agencies", agencies_api.AgencyViewSet, basename="agency")
@@ -33,6 +34,7 @@ router.register("conclusions", inspections_api.ConclusionViewSet, basename="conc
 router.register("reporting-periods", reports_api.PeriodViewSet, basename="reporting-period")
 router.register("reports", reports_api.ReportViewSet, basename="report")
 router.register("provincial-indices", indices_api.ProvincialIndexViewSet, basename="provincial-index")
+router.register("questionnaires", surveys_api.QuestionnaireViewSet, basename="questionnaire")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
@@ -45,6 +47,7 @@ urlpatterns = [
     path("v1/inspection-stats/", inspections_api.InspectionStatsView.as_view(), name="inspection-stats"),
     path("v1/inspection-actions/", inspections_api.InspectionActionView.as_view(), name="inspection-action"),
     path("v1/directive-tasks/", inspections_api.DirectiveTasksView.as_view(), name="directive-tasks"),
+    path("v1/survey-stats/", surveys_api.SurveyStatsView.as_view(), name="survey-stats"),
     path("v1/reporting/completeness/", completeness_api.CompletenessView.as_view(), name="report-completeness"),
     # drf-spectacular serves to anyone by default; like every other route, these need an account.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),

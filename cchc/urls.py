@@ -13,6 +13,7 @@ urlpatterns = [
     path("plans/", include("cchc.plans.urls")),
     path("reports/", include("cchc.reports.urls")),
     path("inspections/", include("cchc.inspections.urls")),
+    path("surveys/", include("cchc.surveys.urls")),
     path("documents/", include("cchc.documents.urls")),
     path("notifications/", include("cchc.notifications.urls")),
     path("indices/", include("cchc.indices.urls")),

@@ -32,7 +32,7 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
     ),
     (_("PAR index and ranking"), "scoring:index", None),
     (_("Provincial indices"), "indices:index", None),
-    (_("Satisfaction surveys"), None, None),
+    (_("Satisfaction surveys"), "surveys:index", None),
     (_("Inspections"), "inspections:index", frozenset(INSPECTION_READERS)),
     (_("Conclusion notices"), "inspections:conclusions", None),
     (_("Audit trail"), "core:audit", frozenset({Role.COORDINATOR})),

@@ -50,6 +50,7 @@ class FigureSource(models.TextChoices):
     RECORDED = "recorded", _("recorded on the assessment")
     TASKS = "tasks", _("task statistics of the plans")
     REPORTS = "reports", _("periodic reports' timeliness")
+    SURVEYS = "surveys", _("satisfaction surveys")
     NONE = "", _("no figure")
 
 
