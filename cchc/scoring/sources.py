@@ -225,6 +225,7 @@ def _fed(feed: tuple[Any, str], assessments: list[Any]) -> dict[int, Figure]:
     for a in assessments:
         rate = rates.get((a.year, a.agency_id))
         found[a.pk] = NO_FIGURE if rate is None else Figure(rate, origin)
+    return found
 
 
 def survey_satisfaction(agency_ids: Iterable[int], year: int) -> dict[int, Decimal]:
