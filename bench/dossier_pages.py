@@ -12,7 +12,8 @@ References measured in the same run, for each page:
 
 - the time spent in SQL during the page's requests (every statement through a connection
   wrapper), median per request;
-- the page's data alone: the same ``indicators`` / ``total`` / chart calls the view makes,
+- the page's data alone: the same calls of ``cchc.dossiers.stats`` the view makes (the period's
+  counts per agency, grouped for the table, the total and the chart by kind; the monthly trend),
   without rendering (median).
 
 Run alone: ``python -m bench dossier_pages`` (SQLite, then PostgreSQL in a database made for the
@@ -88,16 +89,15 @@ def time_page(client: Any, url: str) -> dict[str, float]:
 
 def time_data(user: Any, by: str) -> float:
     """The page's data without its rendering: what ``views.index`` asks of the statistics."""
-    from cchc.dossiers.stats import indicators, monthly_trend, total
+    from cchc.dossiers.stats import monthly_trend, period_counts
 
     start, end = date(YEAR, 1, 1), date(YEAR, 12, 31)
     times = []
     for _ in range(REPEAT // 2):
         started = time.perf_counter()
-        indicators(start, end, user=user, as_of=None, by=by)
-        total(start, end, user=user, as_of=None)
+        counts = period_counts(start, end, user=user, as_of=None)
+        counts.group(by), counts.group("none"), counts.group("kind")
         monthly_trend(date(YEAR - 3, 1, 1), end, user=user)
-        indicators(start, end, user=user, as_of=None, by="kind")
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
