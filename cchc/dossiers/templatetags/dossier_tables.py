@@ -72,7 +72,7 @@ def rate_text(
 
 def _columns(cells: tuple[tuple[str, str], ...]) -> list[tuple[str, tuple[str, ...], tuple[str, ...], bool]]:
     """(kind, numerator counts, denominator counts, as a percentage) for each cell; a count has its own name."""
-    found = []
+    found: list[tuple[str, tuple[str, ...], tuple[str, ...], bool]] = []
     for name, kind in cells:
         if kind == "n":
             found.append(("n", (name,), (), False))
