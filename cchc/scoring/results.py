@@ -453,8 +453,9 @@ def _result(
     points = Decimal(max(0, earned - deducted)).scaleb(-2)
     index = (points / maximum * HUNDRED).quantize(INDEX_PLACES) if maximum else Decimal(0)
     # Cents over points: the area's index in % (a leaf without a total row earned nothing).
+    found = totals.get
     area_indices = {
-        code: round(totals[pk][0] / area_max, 4) if area_max and pk in totals else 0.0 for pk, code, area_max in areas
+        code: round(t[0] / area_max, 4) if area_max and (t := found(pk)) else 0.0 for pk, code, area_max in areas
     }
     band_before = rules.band(index)
     band, reasons = apply_rules(band_before, late_rate.value, satisfaction.value, rules)
