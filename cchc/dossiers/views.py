@@ -374,9 +374,9 @@ def block_detail(request: HttpRequest, pk: int) -> HttpResponse:
     block = get_object_or_404(Block.objects.restrict(request.user), pk=pk)
     form, period = _stats_form(request)
     members, user = Agency.objects.filter(block_memberships__block=block), request.user
-    groups = indicators(period["start"], period["end"], user=user, as_of=period["as_of"], by="agency", agencies=members)
-    groups = _link(_sorted(groups, period.get("sort") or ""), "agency", period, user)
-    overall = total(period["start"], period["end"], user=user, as_of=period["as_of"], agencies=members)
+    counts = period_counts(period["start"], period["end"], user=user, as_of=period["as_of"], agencies=members)
+    groups = _link(_sorted(counts.group("agency"), period.get("sort") or ""), "agency", period, user)
+    overall = counts.group("none")[0]  # the members' counts read once, for their rows and their total
     query = request.GET.copy()
     query.pop("sort", None)
     context = {
