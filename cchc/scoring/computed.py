@@ -47,8 +47,6 @@ def refresh(assessments: Iterable[Assessment], user: Any = None, frameworks: lis
     if frameworks is None:
         query = query.filter(assessment_id__in=list(drafts))
     scores = [s for s in query.select_related("criterion") if s.assessment_id in drafts]
-    for s in scores:
-        s.assessment = drafts[s.assessment_id]  # its agency loaded: the audit entry names it without a query
     by_source: dict[str, list[Score]] = defaultdict(list)
     for s in scores:
         if is_computed(s.criterion):
@@ -68,6 +66,7 @@ def refresh(assessments: Iterable[Assessment], user: Any = None, frameworks: lis
             if not diff:
                 continue
             s.figure_at, s.version = now, s.version + 1
+            s.assessment = _instance(drafts[s.assessment_id])  # its agency loaded: the audit names it unqueried
             changed.append(s)
             entries.append(
                 audit.entry(
@@ -97,6 +96,11 @@ def _save(changed: list[Score], now: Any) -> None:
             Score.objects.filter(pk__in=pks[start : start + 900]).update(
                 **dict(zip(TRACKED, values, strict=True)), figure_at=now, version=F("version") + 1
             )
+
+
+def _instance(assessment: Any) -> Assessment:
+    """The model instance of an assessment, or of a ranking run's row standing in for one."""
+    return assessment if isinstance(assessment, Assessment) else assessment.instance()
 
 
 def _stored(value: Decimal | None) -> Decimal | None:
