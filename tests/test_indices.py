@@ -103,6 +103,13 @@ def test_a_good_file_is_imported_audited_and_exported_back(province, personas, t
     entries = AuditEntry.objects.filter(content_type__model="provincialindex")
     assert entries.count() == 5 and {e.action for e in entries} == {AuditEntry.Action.IMPORT}
     assert {e.agency for e in entries} == {province.province} and entries[0].user == personas.coordinator
+    created = entries.get(object_id=str(ProvincialIndex.objects.get(kind__code="DTI").pk))
+    assert created.changes["kind"][1]["label"] == "Chỉ số chuyển đổi số cấp tỉnh (DTI)" and created.changes["year"] == [
+        None,
+        2022,
+    ]
+    trail = client_for(personas.coordinator).get("/audit/").content.decode()
+    assert "DTI" in trail and "0,4868" in trail
 
     exported = tmp_path / "out.xlsx"
     exported.write_bytes(indices_file(ProvincialIndex.objects.select_related("kind"), "xlsx", province.province))

@@ -204,8 +204,8 @@ def _write(province: Agency, parsed: list[IndexRow], user: Any, reason: str) -> 
         summary.unchanged += bool(before and not changes)
         if changes or not before:
             value.save()
-            if not before:
-                changes = {"kind": [None, row.kind.code], "year": [None, row.year], **changes}
+            if not before:  # a new result: which index and year too (the index named, as audit does)
+                changes = audit.diff({}, audit.snapshot(value, ["kind", "year", *FIELDS]))
             action = AuditEntry.Action.IMPORT if row.row is not None else AuditEntry.Action.UPDATE
             entries.append(
                 audit.entry(user=user, obj=value, action=action, changes=changes, reason=reason, agency=province)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from cchc.accounts.models import User
 from cchc.agencies.models import Block, BlockMembership
 from cchc.core.formatting import format_date_text, format_number
-from cchc.scoring import totals
+from cchc.scoring import computed, totals
 from cchc.scoring.frameworks import CriterionRow, check_tree, save_framework
 from cchc.scoring.models import AppraiserAssignment, Assessment, Criterion, Framework, Method, Score
 from cchc.scoring.results import rank
@@ -212,6 +212,16 @@ def extend(scale: int) -> dict[str, int]:
         # The council approved these: their results are the snapshot from now on, as after services.approve.
         Assessment.objects.filter(year=year, state__in=LOCKED).update(frozen_at=timezone.now())
     return {"PAR frameworks": frameworks, "PAR assessments": assessments}
+
+
+def finish() -> None:
+    """The year under way's computed criteria carry their figures: read once the plans' tasks and the
+    periodic reports, loaded after the index, are in; the submitted assessments as their submission (made
+    "now") would have read them."""
+    assessed = list(Assessment.objects.filter(year=ASSESSED_YEAR).select_related("agency"))
+    for a in assessed:
+        a.state = Assessment.State.DRAFT  # in memory only: a refresh reads the figures of assessments in draft
+    computed.refresh(assessed)
 
 
 def _score_year(year: int) -> int:

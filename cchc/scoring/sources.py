@@ -167,7 +167,7 @@ def task_on_time_rates(agency_ids: Iterable[int], year: int) -> dict[int, Decima
         return {}
     # As the dossier rates: a few agencies by id, a ranking's thousands through the year's assessments.
     scope = ids if len(ids) <= FEW else _assessed(year)
-    codes = dict(Agency.objects.filter(pk__in=scope).values_list("code", "pk"))
+    codes = dict(Agency.objects.restrict(SYSTEM).filter(pk__in=scope).values_list("code", "pk"))
     found = {}
     for group in task_stats(year, user=SYSTEM, as_of=end, by="agency", agencies=scope):
         rate = group.on_time_rate

@@ -246,6 +246,8 @@ def build_demo(scale: int = 1) -> dict[str, Any]:
     counts: dict[str, Any] = {"agencies": len(agencies), "blocks": blocks, "users": users}
     for extension in demo_extensions():
         counts.update(extension(scale))
+    for module in _demo_modules():  # once every app's data is in: what one app reads from another's
+        getattr(module, "finish", lambda: None)()
     return counts
 
 
