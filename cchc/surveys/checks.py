@@ -26,10 +26,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 RATE_LIMIT = "rate_limit"
@@ -114,3 +116,12 @@ def check(
     ):
         verdict.reasons.append(PATTERN)
     return verdict
+
+
+def purge_client_hashes(now: datetime | None = None) -> int:
+    """Clear the client hashes of answers older than ``CCHC_SURVEY_HASH_DAYS`` days (the retention rule,
+    docs/surveys-public.md § Data kept); returns how many answers lost theirs."""
+    from cchc.surveys.models import Response
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CCHC_SURVEY_HASH_DAYS)
+    return Response.objects.filter(submitted_at__lt=cutoff).exclude(client_hash="").update(client_hash="")
