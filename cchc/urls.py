@@ -13,6 +13,7 @@ urlpatterns = [
     path("scoring/", include("cchc.scoring.urls")),
     path("plans/", include("cchc.plans.urls")),
     path("reports/", include("cchc.reports.urls")),
+    path("surveys/", include("cchc.surveys.urls")),
     path("documents/", include("cchc.documents.urls")),
     path("notifications/", include("cchc.notifications.urls")),
     # The public survey form (no login) and its officers' pages (cchc/surveys/public_views.py).

@@ -269,6 +269,7 @@ MATRIX: dict[str, Route] = {
     ),
     "agencies:detail": Route(AGENCY_PAGE, lookup="code"),
     "plans:list": Route(SIGNED_IN_PAGE),
+    "surveys:index": Route(SIGNED_IN_PAGE),
     "plans:detail": Route(PLAN_PAGE, lookup="plan"),
     "plans:export": Route(PLAN_PAGE, lookup="plan"),
     "api:plan-list": Route(SIGNED_IN_API),
@@ -1240,6 +1241,7 @@ SAME_FOR_EVERY_ROLE: dict[str, str] = {
     "api:task-list": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
     "api:task-stats": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
     "api:report-list": "tests/test_report_pages.py::test_the_api_lists_only_the_reports_in_scope",
+    "surveys:index": "tests/test_surveys_model.py::test_scope_of_responses",
 }
 
 

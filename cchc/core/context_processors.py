@@ -28,7 +28,7 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
         frozenset({Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR}),
     ),
     (_("PAR index and ranking"), "scoring:index", None),
-    (_("Satisfaction surveys"), None, None),
+    (_("Satisfaction surveys"), "surveys:index", None),
     (_("Inspections"), None, None),
     (_("Audit trail"), "core:audit", frozenset({Role.COORDINATOR})),
     (_("Document templates"), "documents:templates", frozenset({Role.COORDINATOR})),

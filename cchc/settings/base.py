@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cchc.agencies",
     "cchc.dossiers",
     "cchc.scoring",
+    "cchc.surveys",  # before reports: the reports read the survey results
     "cchc.plans",  # before reports: the reports read the task statistics (and the demo's plan comes first)
     "cchc.reports",
     "cchc.documents",
