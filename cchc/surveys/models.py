@@ -170,6 +170,9 @@ class Response(models.Model):
         Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses", verbose_name=_("counter")
     )
     client_hash = models.CharField(_("client hash"), max_length=64, blank=True)
+    # The public form's random id of one submission: an answer sent again (a retry after a lost
+    # connection, a doubled click) is recognised and counted once (cchc/surveys/public_views.py).
+    client_token = models.CharField(_("client token"), max_length=64, null=True, blank=True, unique=True, editable=False)
     comment = models.TextField(_("comment"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
