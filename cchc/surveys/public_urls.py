@@ -7,7 +7,7 @@ from cchc.surveys import public_views as views
 
 form_patterns = [
     path("q/<str:token>/", views.counter_form, name="counter"),
-    path("<str:agency_code>/", views.agency_form, name="agency"),
+    path("<str:code>/", views.agency_form, name="agency"),
 ]
 
 staff_patterns = [

@@ -103,17 +103,17 @@ def _survey(agency: Agency, channel: str, **kwargs: Any) -> Survey:
 
 @login_not_required
 @csrf_exempt  # anonymous and sessionless: nothing of a signed-in user is used; the checks guard it
-def agency_form(request: HttpRequest, agency_code: str) -> HttpResponse:
-    """``/khao-sat/<agency>/?c=<code>``: the form reached through a dossier receipt's one-time code."""
-    agency = _public_agency(agency_code)
-    code = (request.POST.get("c") or request.GET.get("c") or "").strip()
-    if not code:
+def agency_form(request: HttpRequest, code: str) -> HttpResponse:
+    """``/khao-sat/<agency code>/?c=<one-time code>``: the form reached through a dossier receipt."""
+    agency = _public_agency(code)
+    one_time = (request.POST.get("c") or request.GET.get("c") or "").strip()
+    if not one_time:
         return _page(request, "surveys/public/no_code.html", {"agency": agency})
     try:
-        claim = codes.read_code(code, agency.code)
+        claim = codes.read_code(one_time, agency.code)
     except codes.InvalidCode:
         return _message(request, agency, _("This survey code is not valid. Please scan the QR code again."), 400)
-    return _form(request, _survey(agency, Channel.CODE, claim=claim, code=code))
+    return _form(request, _survey(agency, Channel.CODE, claim=claim, code=one_time))
 
 
 @login_not_required
@@ -309,7 +309,8 @@ def receipt_url(code: str, agency_code: str) -> str:
 
 def _managed_agencies(user: Any) -> QuerySet[Agency]:
     """The agencies whose counters and receipt codes ``user`` manages (officers, heads, coordinators)."""
-    return Agency.objects.filter(agency_q(user, ENTRY_ROLES)).order_by("code")
+    condition = agency_q(user, ENTRY_ROLES)  # None: a system administrator's, every agency
+    return (Agency.objects.all() if condition is None else Agency.objects.filter(condition)).order_by("code")
 
 
 @require_role(*ENTRY_ROLES)
