@@ -1,14 +1,14 @@
 """Run the benchmarks on a fresh database (SQLite in a temporary folder unless DATABASE_URL is set).
 
 python -m bench                 # every benchmark
-python -m bench scoring         # only those named (agencies, dossiers, scoring, reports, report_autosave, report_document, task_reminders)
+python -m bench scoring         # only those named (agencies, dossiers, scoring, reports, report_autosave, report_document, task_reminders, survey_answers)
 """
 
 import os
 import sys
 import tempfile
 
-NAMES = ("agencies", "dossiers", "scoring", "reports", "report_autosave", "report_document", "task_reminders")
+NAMES = ("agencies", "dossiers", "scoring", "reports", "report_autosave", "report_document", "task_reminders", "survey_answers")
 
 
 def main() -> None:
