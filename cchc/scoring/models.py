@@ -48,6 +48,7 @@ class FigureSource(models.TextChoices):
 
     DOSSIERS = "dossiers", _("dossier statistics")
     RECORDED = "recorded", _("recorded on the assessment")
+    SURVEYS = "surveys", _("satisfaction surveys")
     NONE = "", _("no figure")
 
 

@@ -4,7 +4,9 @@
   when they hold the agency's dossiers of the year; otherwise the rate recorded on the assessment.
 - ``online_rate``: the online rate from the dossier statistics, against the year's target for the
   agency's kind (``cchc.dossiers.models.Target``): the figure is the share of the target reached.
-- ``satisfaction``: recorded on the assessment until the surveys module exists.
+- ``satisfaction``: the agency's satisfaction of the year from the surveys (``cchc.surveys.stats``:
+  the mean of its five element indices over its counted forms) when it has counted forms; otherwise
+  the figure recorded on the assessment. The figure's source says which (``surveys`` or ``recorded``).
 - ``report_timeliness``, ``task_completion``: their modules do not exist yet, so nothing computes
   them; a criterion on them is scored by hand (``computable`` says which sources compute).
 
@@ -127,6 +129,8 @@ def figures(source: str, assessments: list[Any]) -> dict[int, Figure]:
             rates.update({(year, k): v for k, v in dossier_rates(ids, year).items()})
             if source == "online_rate":
                 targets[year] = online_targets(year)
+    if source == "satisfaction":
+        return _satisfaction(assessments)
     found: dict[int, Figure] = {}
     for a in assessments:
         from_dossiers = rates.get((a.year, a.agency_id), {})
@@ -136,6 +140,46 @@ def figures(source: str, assessments: list[Any]) -> dict[int, Figure]:
             found[a.pk] = Figure(from_dossiers[source], FigureSource.DOSSIERS)
         else:
             recorded = getattr(a, source, None)
+            found[a.pk] = NO_FIGURE if recorded is None else Figure(Decimal(str(recorded)), FigureSource.RECORDED)
+    return found
+
+
+def survey_satisfaction(agency_ids: Iterable[int], year: int) -> dict[int, Decimal]:
+    """agency id → its satisfaction of the year from the surveys (agencies with counted forms only);
+    empty without the surveys module. Two grouped queries whatever the number of agencies."""
+    if not apps.is_installed("cchc.surveys"):
+        return {}
+    from cchc.surveys.stats import satisfaction_of_agencies
+
+    ids = list(agency_ids)
+    if not ids:
+        return {}
+    # A few agencies by id; a ranking's thousands through the year's assessments (a subquery).
+    scope: Any = (
+        ids
+        if len(ids) <= FEW
+        else import_module("cchc.scoring.models").Assessment.objects.filter(year=year).values("agency_id")
+    )
+    wanted = set(ids)
+    groups = satisfaction_of_agencies(year, scope, user=SYSTEM)
+    return {pk: g.satisfaction for pk, g in groups.items() if pk in wanted and g.satisfaction is not None}
+
+
+def _satisfaction(assessments: list[Any]) -> dict[int, Figure]:
+    """The surveys' satisfaction where the agency has counted forms of the year, else the recorded one."""
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for a in assessments:
+        by_year[a.year].append(a.agency_id)
+    surveyed = {
+        (year, pk): value for year, ids in by_year.items() for pk, value in survey_satisfaction(ids, year).items()
+    }
+    found: dict[int, Figure] = {}
+    for a in assessments:
+        value = surveyed.get((a.year, a.agency_id))
+        if value is not None:
+            found[a.pk] = Figure(value.quantize(Decimal("0.000001")), FigureSource.SURVEYS)
+        else:
+            recorded = getattr(a, "satisfaction", None)
             found[a.pk] = NO_FIGURE if recorded is None else Figure(Decimal(str(recorded)), FigureSource.RECORDED)
     return found
 
