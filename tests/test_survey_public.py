@@ -402,3 +402,15 @@ def test_the_whole_form_page_is_under_50_kb_compressed(counter: Counter) -> None
     assert not re.search(rb"<(?:img|iframe|link)[^>]+https?://", html), "nothing from elsewhere"
     assert total < 50 * 1024, f"{total} bytes compressed"
     assert total < 12 * 1024, f"{total} bytes: far below the limit, keep it so"
+
+
+def test_the_demo_gives_the_departments_counters_and_attaches_their_counter_forms(province: Any, questionnaire: Any) -> None:
+    from cchc.surveys import public_demo
+    from cchc.surveys.services import record_response
+
+    form = record_response(questionnaire, province.dept_a, {"TC1": 4}, channel=Channel.COUNTER, trust=Trust.LOW)
+    assert public_demo.extend() == {"survey counters": 4}
+    assert set(Counter.objects.values_list("agency__code", flat=True)) == {"SA", "SB"}
+    form.refresh_from_db()
+    assert form.counter is not None and form.counter.agency == province.dept_a
+    assert public_demo.extend() == {"survey counters": 0}, "run again, it adds nothing"
