@@ -8,7 +8,16 @@ import os
 import sys
 import tempfile
 
-NAMES = ("agencies", "dossiers", "scoring", "reports", "report_autosave", "report_document", "task_reminders", "survey_answers")
+NAMES = (
+    "agencies",
+    "dossiers",
+    "scoring",
+    "reports",
+    "report_autosave",
+    "report_document",
+    "task_reminders",
+    "survey_answers",
+)
 
 
 def main() -> None:

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import gzip
 import re
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from cchc.notifications.models import Notification
 from cchc.surveys import checks, codes
-from cchc.surveys.models import Channel, Counter, Response, Status, Trust
+from cchc.surveys.models import Channel, CheckCount, Counter, Response, Status, Trust
 from conftest import client_for
 from tests.survey_public_helpers import CODES, answers, code_url, counter_url, make_questionnaire, post
 
@@ -26,8 +26,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_counters() -> None:
-    cache.clear()
+def _long_windows(settings: Any) -> None:
+    """Windows far longer than a test, so that none starts anew in the middle of one (they are fixed)."""
+    for name in ("RATE", "DUPLICATE", "BURST", "PATTERN"):
+        setattr(settings, f"CCHC_SURVEY_{name}_WINDOW", 10**9)
 
 
 @pytest.fixture
@@ -52,7 +54,9 @@ def test_a_code_carries_the_agency_the_procedure_and_the_dossiers_digest(setting
     assert re.fullmatch(r"[A-Za-z0-9_.-]+", code), "URL-safe"
     # The digest depends on the source system and the dossier code only.
     assert codes.dossier_digest("X-1", "motcua") != codes.dossier_digest("X-1", "other")
-    assert codes.make_code(agency_code="SA", dossier_code="X-1") != codes.make_code(agency_code="SA", dossier_code="X-2")
+    assert codes.make_code(agency_code="SA", dossier_code="X-1") != codes.make_code(
+        agency_code="SA", dossier_code="X-2"
+    )
 
 
 @pytest.mark.parametrize("where", ["signature", "payload", "agency", "truncated"])
@@ -92,7 +96,9 @@ def test_a_code_gives_one_answer_per_dossier(province: Any, questionnaire: Any) 
     assert (form.channel, form.trust, form.status) == (Channel.CODE, Trust.NORMAL, Status.COUNTED)
     assert form.agency == province.dept_a and form.dossier_digest == codes.dossier_digest("HS-2026-0001")
     assert form.comment == "Nhanh gọn" and form.dossier_code == ""
-    assert sorted(form.answers.values_list("question__code", "value")) == sorted(zip(CODES, (5, 4, 4, 5, 3)))
+    assert sorted(form.answers.values_list("question__code", "value")) == sorted(
+        zip(CODES, (5, 4, 4, 5, 3), strict=True)
+    )
     assert len(form.client_hash) == 64 and "203.0.113.7" not in form.client_hash
     # A second answer with the same code, from anywhere: a polite refusal, nothing stored.
     again = post(url, answers(1, 1, 1, 1, 1), address="198.51.100.9")
@@ -145,7 +151,12 @@ def test_a_counter_answer_is_lower_trust(counter: Counter) -> None:
     assert Client().get(counter_url(counter)).status_code == 200
     assert post(counter_url(counter), answers(4, 4, 4, 4, 4)).status_code == 200
     form = Response.objects.get()
-    assert (form.channel, form.trust, form.counter, form.agency) == (Channel.COUNTER, Trust.LOW, counter, counter.agency)
+    assert (form.channel, form.trust, form.counter, form.agency) == (
+        Channel.COUNTER,
+        Trust.LOW,
+        counter,
+        counter.agency,
+    )
     assert form.dossier_digest is None
 
 
@@ -284,6 +295,17 @@ def test_old_client_hashes_are_purged(counter: Counter, settings: Any) -> None:
     assert checks.purge_client_hashes() == 0, "a repeated run clears nothing more"
 
 
+def test_the_counts_are_per_window_and_ended_windows_are_purged(counter: Counter, settings: Any) -> None:
+    settings.CCHC_SURVEY_DUPLICATE_WINDOW = 1
+    post(counter_url(counter), answers(3, 3, 1))
+    assert CheckCount.objects.count() == 4  # rate, duplicate, burst, pattern
+    time.sleep(1.1)  # the one-second duplicate window ends: the same answers again are not a duplicate
+    post(counter_url(counter), answers(3, 3, 1))
+    assert list(Response.objects.values_list("status", flat=True)) == [Status.COUNTED, Status.COUNTED]
+    checks.purge_client_hashes(timezone.now() + timedelta(seconds=2))
+    assert CheckCount.objects.count() == 3, "the ended duplicate windows are removed, the others kept"
+
+
 # Review
 
 
@@ -309,20 +331,28 @@ def test_a_coordinator_counts_a_held_answer_and_the_agency_is_told(
         )
     assert done.status_code == 302
     form.refresh_from_db()
-    assert (form.status, form.reviewed_by, form.review_note) == (Status.COUNTED, personas.coordinator, "Hai người dùng chung máy")
+    assert (form.status, form.reviewed_by, form.review_note) == (
+        Status.COUNTED,
+        personas.coordinator,
+        "Hai người dùng chung máy",
+    )
     told = Notification.objects.filter(recipient=personas.officer_a)
     assert told.count() == 1 and "Hai người dùng chung máy" in told.get().text
     assert smtp.to("officer_a@hoaan.gov.vn")
     assert not Notification.objects.filter(recipient=personas.officer_b).exists()
     # The agency's officers see it on their page; another agency's officer does not.
     seen = client_for(personas.officer_a).get("/surveys/public/held/")
-    assert [(c["agency__code"], c["held"], c["reviewed"], c["counted"]) for c in seen.context["counts"]] == [("SA", 0, 1, 1)]
+    assert [(c["agency__code"], c["held"], c["reviewed"], c["counted"]) for c in seen.context["counts"]] == [
+        ("SA", 0, 1, 1)
+    ]
     assert [row["form"] for row in seen.context["rows"]] == [form]
     other = client_for(personas.officer_b).get("/surveys/public/held/")
     assert list(other.context["counts"]) == [] and other.context["rows"] == []
 
 
-def test_held_answers_are_rejected_in_bulk_and_filtered_by_reason(counter: Counter, personas: Any, province: Any) -> None:
+def test_held_answers_are_rejected_in_bulk_and_filtered_by_reason(
+    counter: Counter, personas: Any, province: Any
+) -> None:
     first = held_form(counter)
     second = held_form(Counter.objects.create(agency=province.dept_b, name="Quầy Sở Y tế"), address="198.51.100.60")
     coordinator = client_for(personas.coordinator)
@@ -331,7 +361,9 @@ def test_held_answers_are_rejected_in_bulk_and_filtered_by_reason(counter: Count
     assert coordinator.get("/surveys/public/review/?reason=burst").context["count"] == 0
     assert coordinator.get("/surveys/public/review/?reason=duplicate").context["count"] == 2
     coordinator.post("/surveys/public/review/", {"form": [first.pk, second.pk], "decision": "rejected"})
-    assert set(Response.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {Status.REJECTED}
+    assert set(Response.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {
+        Status.REJECTED
+    }
 
 
 def test_only_the_agencys_coordinators_review(counter: Counter, personas: Any) -> None:
@@ -339,7 +371,10 @@ def test_only_the_agencys_coordinators_review(counter: Counter, personas: Any) -
     for persona in ("officer_a", "head", "viewer", "appraiser"):
         user = personas.all()[persona]
         assert client_for(user).get("/surveys/public/review/").status_code == 403, persona
-        assert client_for(user).post("/surveys/public/review/", {"form": [form.pk], "decision": "counted"}).status_code == 403
+        assert (
+            client_for(user).post("/surveys/public/review/", {"form": [form.pk], "decision": "counted"}).status_code
+            == 403
+        )
     # A district's coordinator does not see or decide on a department's answer.
     district = client_for(personas.district_coordinator)
     assert district.get("/surveys/public/review/").context["rows"] == []
@@ -404,7 +439,9 @@ def test_the_whole_form_page_is_under_50_kb_compressed(counter: Counter) -> None
     assert total < 12 * 1024, f"{total} bytes: far below the limit, keep it so"
 
 
-def test_the_demo_gives_the_departments_counters_and_attaches_their_counter_forms(province: Any, questionnaire: Any) -> None:
+def test_the_demo_gives_the_departments_counters_and_attaches_their_counter_forms(
+    province: Any, questionnaire: Any
+) -> None:
     from cchc.surveys import public_demo
     from cchc.surveys.services import record_response
 

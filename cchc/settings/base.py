@@ -197,7 +197,7 @@ CCHC_TASK_REMINDER_DAYS = _reminder_days(env.get_list("CCHC_TASK_REMINDER_DAYS",
 # How often a worker (`cchc run_tasks`) queues the periodic jobs (reminders), in seconds.
 CCHC_PERIODIC_EVERY = env.get_int("CCHC_PERIODIC_EVERY", 3600, minimum=10)
 
-# The public survey form's checks (cchc/surveys/checks.py, docs/configuration.md § Surveys). Client
+# The public survey form's checks (cchc/surveys/checks.py, docs/surveys-public.md). Client
 # addresses are kept only as salted hashes (CCHC_SURVEY_CLIENT_SALT; empty: derived from the secret key)
 # and cleared after CCHC_SURVEY_HASH_DAYS days (`cchc purge_survey_hashes`, the periodic job).
 CCHC_SURVEY_CLIENT_SALT = env.get_str("CCHC_SURVEY_CLIENT_SALT", "")

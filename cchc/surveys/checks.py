@@ -1,9 +1,11 @@
 """Checks on an answer of the public form, before it is recorded (issue 13 point 4, docs/surveys-public.md).
 
 Nothing here tracks a person: the client is its address's salted hash (``client_hash``), kept on the
-Response for ``CCHC_SURVEY_HASH_DAYS`` days and in the cache's counters for a window. The counters live
-in Django's configured cache (``CACHES``), so several application servers share them when the cache
-is shared (Redis, Memcached, the file cache on one machine).
+Response for ``CCHC_SURVEY_HASH_DAYS`` days. The counts are rows of ``CheckCount`` in fixed windows,
+each one atomic upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``, SQLite and PostgreSQL alike)
+in the transaction that stores the answer: exact, shared by every application server, and never
+evicting the entries of Django's cache (whose file and memory backends cull at 300 entries, which
+would both lose the counts under load and drop the background tasks' signs of life).
 
 - **rate limit**: more than ``CCHC_SURVEY_RATE_HOLD`` answers from one client within
   ``CCHC_SURVEY_RATE_WINDOW`` seconds are held (``rate_limit``: a shared device at a counter is
@@ -24,12 +26,13 @@ it is never dropped. Paper forms are entered by officials and not checked here.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -39,7 +42,6 @@ DUPLICATE = "duplicate"
 BURST = "burst"
 PATTERN = "pattern"
 REASONS = (RATE_LIMIT, DUPLICATE, BURST, PATTERN)
-PREFIX = "cchc:survey:"
 
 
 class RateLimited(Exception):
@@ -77,42 +79,51 @@ def vector(answers: Mapping[str, int]) -> str:
 
 
 def _key(*parts: object) -> str:
-    return PREFIX + hashlib.sha256("\x00".join(map(str, parts)).encode()).hexdigest()
+    return hashlib.sha256("\x00".join(map(str, parts)).encode()).hexdigest()
 
 
-def _count(key: str, window: int) -> int:
-    """One more in a fixed window of ``window`` seconds; the count with it."""
-    if cache.add(key, 1, timeout=window):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return 1
+UPSERT = (
+    "INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, 1, %s) "
+    "ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+)
 
 
-def check(
-    *, client: str, agency_id: int, answers: Mapping[str, int], counter_id: int | None = None
-) -> Verdict:
+def _count(window: int, *parts: object) -> int:
+    """One more of ``parts`` in the current fixed window of ``window`` seconds; the count with it."""
+    from cchc.surveys.models import CheckCount
+
+    start = int(time.time()) // window * window
+    expires = datetime.fromtimestamp(start + window, tz=UTC)
+    quote = connection.ops.quote_name
+    sql = UPSERT.format(
+        table=quote(CheckCount._meta.db_table), key=quote("key"), count=quote("count"), expires=quote("expires_at")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_key(window, start, *parts), expires])
+        return int(cursor.fetchone()[0])
+
+
+def check(*, client: str, agency_id: int, answers: Mapping[str, int], counter_id: int | None = None) -> Verdict:
     """The verdict on one answer about to be recorded; ``RateLimited`` when the client is over the limit.
 
-    Each call counts the answer in the windows it belongs to, so call it once per answer recorded."""
-    per_client = _count(_key("rate", client), settings.CCHC_SURVEY_RATE_WINDOW)
+    Each call counts the answer in the windows it belongs to, so call it once per answer, in the
+    transaction that records it."""
+    per_client = _count(settings.CCHC_SURVEY_RATE_WINDOW, "rate", client)
     if per_client > settings.CCHC_SURVEY_RATE_LIMIT:
         raise RateLimited(client)
     verdict = Verdict()
     if per_client > settings.CCHC_SURVEY_RATE_HOLD:
         verdict.reasons.append(RATE_LIMIT)
     answered = vector(answers)
-    if not cache.add(_key("dup", client, agency_id, answered), 1, timeout=settings.CCHC_SURVEY_DUPLICATE_WINDOW):
+    if _count(settings.CCHC_SURVEY_DUPLICATE_WINDOW, "dup", client, agency_id, answered) > 1:
         verdict.reasons.append(DUPLICATE)
-    if counter_id is not None and _count(_key("burst", counter_id), settings.CCHC_SURVEY_BURST_WINDOW) > (
-        settings.CCHC_SURVEY_BURST_LIMIT
+    if counter_id is not None and (
+        _count(settings.CCHC_SURVEY_BURST_WINDOW, "burst", counter_id) > settings.CCHC_SURVEY_BURST_LIMIT
     ):
         verdict.reasons.append(BURST)
     source = f"counter:{counter_id}" if counter_id is not None else f"agency:{agency_id}"
-    if answers and _count(_key("pattern", source, answered), settings.CCHC_SURVEY_PATTERN_WINDOW) > (
-        settings.CCHC_SURVEY_PATTERN_LIMIT
+    if answers and (
+        _count(settings.CCHC_SURVEY_PATTERN_WINDOW, "pattern", source, answered) > settings.CCHC_SURVEY_PATTERN_LIMIT
     ):
         verdict.reasons.append(PATTERN)
     return verdict
@@ -120,8 +131,11 @@ def check(
 
 def purge_client_hashes(now: datetime | None = None) -> int:
     """Clear the client hashes of answers older than ``CCHC_SURVEY_HASH_DAYS`` days (the retention rule,
-    docs/surveys-public.md § Data kept); returns how many answers lost theirs."""
-    from cchc.surveys.models import Response
+    docs/surveys-public.md § Data kept) and the counts of ended windows; returns how many answers
+    lost their hash."""
+    from cchc.surveys.models import CheckCount, Response
 
-    cutoff = (now or timezone.now()) - timedelta(days=settings.CCHC_SURVEY_HASH_DAYS)
+    now = now or timezone.now()
+    CheckCount.objects.filter(expires_at__lte=now).delete()
+    cutoff = now - timedelta(days=settings.CCHC_SURVEY_HASH_DAYS)
     return Response.objects.filter(submitted_at__lt=cutoff).exclude(client_hash="").update(client_hash="")

@@ -98,6 +98,8 @@ def _survey(agency: Agency, channel: str, **kwargs: Any) -> Survey:
     survey = Survey(agency=agency, channel=channel, questionnaire=current_questionnaire(), **kwargs)
     if survey.questionnaire is not None:
         survey.questions = list(survey.questionnaire.questions.order_by("order", "pk"))
+        # services.questions_of reads them from here rather than again
+        survey.questionnaire._questions_by_code = {q.code: q for q in survey.questions}  # type: ignore[attr-defined]
     return survey
 
 
@@ -121,9 +123,8 @@ def agency_form(request: HttpRequest, code: str) -> HttpResponse:
 def counter_form(request: HttpRequest, token: str) -> HttpResponse:
     """``/khao-sat/q/<token>/``: the form reached through a counter's generic QR (lower trust)."""
     counter = Counter.objects.select_related("agency").filter(token=token, active=True).first()
-    if counter is None:
+    if counter is None or not counter.agency.is_active_on(timezone.localdate()):
         raise Http404
-    _public_agency(counter.agency.code)
     return _form(request, _survey(counter.agency, Channel.COUNTER, counter=counter))
 
 
@@ -222,18 +223,15 @@ def _submit(request: HttpRequest, survey: Survey) -> HttpResponse:
             return JsonResponse({"status": "invalid", "errors": errors}, status=400)
         return _render_form(request, survey, values, errors, status=400)
     client = checks.client_hash(checks.client_address(request))
+    counter_id = survey.counter.pk if survey.counter else None
+    comment = request.POST.get("comment", "")
     try:
-        verdict = checks.check(
-            client=client,
-            agency_id=survey.agency.pk,
-            answers=values,
-            counter_id=survey.counter.pk if survey.counter else None,
-        )
+        with transaction.atomic():  # the checks' counts and the answer, together
+            verdict = checks.check(client=client, agency_id=survey.agency.pk, answers=values, counter_id=counter_id)
+            record(survey, values, verdict, client=client, token=token, comment=comment)
     except checks.RateLimited:
         text = _("Too many answers have been sent from this device. Please try again later.")
         return _message(request, survey.agency, text, 429)
-    try:
-        record(survey, values, verdict, client=client, token=token, comment=request.POST.get("comment", ""))
     except DuplicateForm:
         return _answered(request, survey)
     except IntegrityError:
@@ -403,7 +401,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     scope = Response.objects.restrict(request.user, "review")
     if request.method == "POST":
         return _decide(request, scope)
-    held = scope.filter(status=Status.HELD).select_related("agency", "counter")
+    held: QuerySet[Response] = scope.filter(status=Status.HELD).select_related("agency", "counter")
     agency_code = request.GET.get("agency", "")
     if agency_code:
         held = held.filter(agency__code=agency_code)

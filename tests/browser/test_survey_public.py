@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from cchc.surveys.models import Counter, Response
 from tests.browser.test_accessibility import violations
@@ -19,7 +18,6 @@ SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400 * 1024 / 
 
 @pytest.fixture
 def counter(province: Any) -> Counter:
-    cache.clear()
     make_questionnaire()
     return Counter.objects.create(agency=province.dept_a, name="Quầy số 1")
 

@@ -19,4 +19,7 @@ class Command(CchcCommand):
     def run(self, *args: Any, **options: Any) -> None:
         cleared = purge_client_hashes()
         days = settings.CCHC_SURVEY_HASH_DAYS
-        self.stdout.write(_("%(count)s survey answers older than %(days)s days no longer keep a client hash.") % {"count": cleared, "days": days})
+        self.stdout.write(
+            _("%(count)s survey answers older than %(days)s days no longer keep a client hash.")
+            % {"count": cleared, "days": days}
+        )
