@@ -41,8 +41,8 @@ INSTALLED_APPS = [
     "cchc.accounts",
     "cchc.agencies",
     "cchc.dossiers",
+    "cchc.surveys",  # before scoring and reports: the index and the reports read the survey results (and the demo forms come first)
     "cchc.scoring",
-    "cchc.surveys",  # before reports: the reports read the survey results
     "cchc.plans",  # before reports: the reports read the task statistics (and the demo's plan comes first)
     "cchc.reports",
     "cchc.documents",

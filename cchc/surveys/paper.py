@@ -15,7 +15,7 @@ saved, and saving stores its forms. A batch without double entry is saved from i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -248,7 +248,9 @@ def entry_rows(batch: PaperBatch, entry: int) -> list[PaperEntry]:
     return list(batch.entries.filter(entry=entry).order_by("position"))
 
 
-def save_entry(batch: PaperBatch, user: Any, entry: int, rows: list[tuple[int, Mapping[str, str]]]) -> list[PaperForm]:
+def save_entry(
+    batch: PaperBatch, user: Any, entry: int, rows: Sequence[tuple[int, Mapping[str, str]]]
+) -> list[PaperForm]:
     """Replace entry ``entry`` of the batch with the checked ``rows`` (grid rows numbered from 1).
 
     Without double entry, entry 1 is saved at once (its forms are stored). With it, entry 2 must be

@@ -18,6 +18,8 @@ COUNTED = {
     "users": gettext_lazy("user accounts"),
     "procedures": gettext_lazy("procedures"),
     "dossiers": gettext_lazy("dossiers"),
+    "survey forms": gettext_lazy("satisfaction survey forms"),
+    "paper batches": gettext_lazy("batches of paper survey forms"),
     "PAR frameworks": gettext_lazy("PAR index frameworks"),
     "PAR assessments": gettext_lazy("PAR index assessments"),
     "plan tasks": gettext_lazy("tasks of PAR plans"),
