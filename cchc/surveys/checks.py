@@ -83,50 +83,61 @@ def _key(*parts: object) -> str:
 
 
 UPSERT = (
-    "INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, 1, %s) "
-    "ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+    "INSERT INTO {table} ({key}, {count}, {expires}) VALUES {rows} "
+    "ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {key}, {count}"
 )
 
 
-def _count(window: int, *parts: object) -> int:
-    """One more of ``parts`` in the current fixed window of ``window`` seconds; the count with it."""
+def _count(windows: Mapping[str, tuple[int, tuple[object, ...]]]) -> dict[str, int]:
+    """One more of each name's ``(window, parts)`` in its current fixed window of ``window`` seconds,
+    all in one statement; each name's count with it."""
     from cchc.surveys.models import CheckCount
 
-    start = int(time.time()) // window * window
-    expires = datetime.fromtimestamp(start + window, tz=UTC)
+    now = int(time.time())
+    names: dict[str, str] = {}
+    params: list[object] = []
+    for name, (window, parts) in windows.items():
+        start = now // window * window
+        key = _key(name, window, start, *parts)
+        names[key] = name
+        params += [key, datetime.fromtimestamp(start + window, tz=UTC)]
     quote = connection.ops.quote_name
     sql = UPSERT.format(
-        table=quote(CheckCount._meta.db_table), key=quote("key"), count=quote("count"), expires=quote("expires_at")
+        table=quote(CheckCount._meta.db_table),
+        key=quote("key"),
+        count=quote("count"),
+        expires=quote("expires_at"),
+        rows=", ".join(["(%s, 1, %s)"] * len(names)),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_key(window, start, *parts), expires])
-        return int(cursor.fetchone()[0])
+        cursor.execute(sql, params)
+        return {names[key]: int(count) for key, count in cursor.fetchall()}
 
 
 def check(*, client: str, agency_id: int, answers: Mapping[str, int], counter_id: int | None = None) -> Verdict:
     """The verdict on one answer about to be recorded; ``RateLimited`` when the client is over the limit.
 
-    Each call counts the answer in the windows it belongs to, so call it once per answer, in the
-    transaction that records it."""
-    per_client = _count(settings.CCHC_SURVEY_RATE_WINDOW, "rate", client)
-    if per_client > settings.CCHC_SURVEY_RATE_LIMIT:
-        raise RateLimited(client)
-    verdict = Verdict()
-    if per_client > settings.CCHC_SURVEY_RATE_HOLD:
-        verdict.reasons.append(RATE_LIMIT)
+    Each call counts the answer in the windows it belongs to (one statement), so call it once per
+    answer, in the transaction that records it."""
     answered = vector(answers)
-    if _count(settings.CCHC_SURVEY_DUPLICATE_WINDOW, "dup", client, agency_id, answered) > 1:
-        verdict.reasons.append(DUPLICATE)
-    if counter_id is not None and (
-        _count(settings.CCHC_SURVEY_BURST_WINDOW, "burst", counter_id) > settings.CCHC_SURVEY_BURST_LIMIT
-    ):
-        verdict.reasons.append(BURST)
     source = f"counter:{counter_id}" if counter_id is not None else f"agency:{agency_id}"
-    if answers and (
-        _count(settings.CCHC_SURVEY_PATTERN_WINDOW, "pattern", source, answered) > settings.CCHC_SURVEY_PATTERN_LIMIT
-    ):
-        verdict.reasons.append(PATTERN)
-    return verdict
+    windows: dict[str, tuple[int, tuple[object, ...]]] = {
+        RATE_LIMIT: (settings.CCHC_SURVEY_RATE_WINDOW, (client,)),
+        DUPLICATE: (settings.CCHC_SURVEY_DUPLICATE_WINDOW, (client, agency_id, answered)),
+        PATTERN: (settings.CCHC_SURVEY_PATTERN_WINDOW, (source, answered)),
+    }
+    if counter_id is not None:
+        windows[BURST] = (settings.CCHC_SURVEY_BURST_WINDOW, (counter_id,))
+    counts = _count(windows)
+    if counts[RATE_LIMIT] > settings.CCHC_SURVEY_RATE_LIMIT:
+        raise RateLimited(client)
+    limits = {
+        RATE_LIMIT: settings.CCHC_SURVEY_RATE_HOLD,
+        DUPLICATE: 1,
+        BURST: settings.CCHC_SURVEY_BURST_LIMIT,
+        PATTERN: settings.CCHC_SURVEY_PATTERN_LIMIT,
+    }
+    return Verdict([reason for reason in REASONS if counts.get(reason, 0) > limits[reason]])
 
 
 def purge_client_hashes(now: datetime | None = None) -> int:
