@@ -30,6 +30,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -95,7 +96,7 @@ def _count(windows: Mapping[str, tuple[int, tuple[object, ...]]]) -> dict[str, i
 
     now = int(time.time())
     names: dict[str, str] = {}
-    params: list[object] = []
+    params: list[Any] = []
     for name, (window, parts) in windows.items():
         start = now // window * window
         key = _key(name, window, start, *parts)
