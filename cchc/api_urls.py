@@ -13,6 +13,7 @@ from cchc.plans import api as plans_api
 from cchc.reports import api as reports_api
 from cchc.reports import completeness_api
 from cchc.scoring import api as scoring_api
+from cchc.surveys import api as surveys_api
 
 router = DefaultRouter()
 router.register("agencies", agencies_api.AgencyViewSet, basename="agency")
@@ -25,6 +26,7 @@ router.register("plans", plans_api.PlanViewSet, basename="plan")
 router.register("tasks", plans_api.TaskViewSet, basename="task")
 router.register("reporting-periods", reports_api.PeriodViewSet, basename="reporting-period")
 router.register("reports", reports_api.ReportViewSet, basename="report")
+router.register("questionnaires", surveys_api.QuestionnaireViewSet, basename="questionnaire")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("v1/me/", accounts_api.me, name="me"),
     path("v1/dossier-stats/", dossiers_api.DossierStatsView.as_view(), name="dossier-stats"),
     path("v1/task-stats/", plans_api.TaskStatsView.as_view(), name="task-stats"),
+    path("v1/survey-stats/", surveys_api.SurveyStatsView.as_view(), name="survey-stats"),
     path("v1/reporting/completeness/", completeness_api.CompletenessView.as_view(), name="report-completeness"),
     # drf-spectacular serves to anyone by default; like every other route, these need an account.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),

@@ -222,6 +222,77 @@ def make_plan(province: Any) -> None:
     )
 
 
+# Surveys: the questionnaire of 2025 (no agency's data: every signed-in person reads it; the province's
+# coordinators edit it) and a paper batch of SA and one of SB, each typed twice and ready to save.
+SURVEY_YEAR_PAGE = {**{p: {"2025": 200, "1999": 404} for p in PERSONAS}, "anonymous": {"2025": LOGIN, "1999": LOGIN}}
+SURVEY_YEAR_API = {**{p: {"2025": 200, "1999": 404} for p in PERSONAS}, "anonymous": {"2025": 401, "1999": 401}}
+QUESTIONNAIRE_PAGE = Redirect("/surveys/questionnaires/2025/")
+BUILDERS_ONLY = everyone(
+    403,
+    coordinator=Changes(Redirect("/surveys/questionnaires/2027/")),
+    admin=Changes(Redirect("/surveys/questionnaires/2027/")),
+    anonymous=LOGIN,
+)
+BUILDER_ACTION = {
+    **{p: {"2025": 403, "1999": 403} for p in PERSONAS},
+    "coordinator": {"2025": Changes(QUESTIONNAIRE_PAGE), "1999": 404},
+    "admin": {"2025": Changes(QUESTIONNAIRE_PAGE), "1999": 404},
+    "anonymous": {"2025": LOGIN, "1999": LOGIN},
+}
+ENTRY_PAGE = everyone(200, appraiser=403, inspector=403, viewer=403, anonymous=LOGIN)
+BATCH_OBJECTS: dict[str, dict[str, Any]] = {
+    **{p: {"SA": 404, "SB": 404, MISSING: 404} for p in PERSONAS},
+    "officer_a": {"SA": 200, "SB": 404, MISSING: 404},
+    "officer_b": {"SB": 200, "SA": 404, MISSING: 404},
+    "head": {"SA": 200, "SB": 404, MISSING: 404},
+    "coordinator": {"SA": 200, "SB": 200, MISSING: 404},
+    "admin": {"SA": 200, "SB": 200, MISSING: 404},
+    "anonymous": {"SA": LOGIN, "SB": LOGIN, MISSING: LOGIN},
+}
+BATCH_SAVED = Changes(Redirect("/surveys/paper/*/"))
+BATCH_ACTION = {
+    persona: {obj: (BATCH_SAVED if answer == 200 else answer) for obj, answer in objects.items()}
+    for persona, objects in BATCH_OBJECTS.items()
+}
+NEW_BATCH = Changes(Redirect("/surveys/paper/*/entry/1/"))
+# Entry 1 typed again: by whoever may, except the official who typed entry 2 (SA's head, SB's coordinator).
+RETYPE = {
+    persona: {obj: (BATCH_SAVED if answer == 200 else answer) for obj, answer in objects.items()}
+    for persona, objects in BATCH_OBJECTS.items()
+}
+RETYPE["head"] = {"SA": 400, "SB": 404, MISSING: 404}
+RETYPE["coordinator"] = {"SA": BATCH_SAVED, "SB": 400, MISSING: 404}
+
+
+def grid_row(persona: str) -> dict[str, str]:
+    return {"rows": "1", "r1-serial": "X-1", "r1-answered_on": "2025-03-02", "r1-A1": "4"}
+
+
+def make_survey(province: Any, personas: Any) -> None:
+    from cchc.surveys.models import PaperBatch, PaperEntry
+    from tests.survey_helpers import questionnaire
+
+    q = questionnaire(2025)
+    for agency, first, second in (
+        (province.dept_a, personas.officer_a, personas.head),
+        (province.dept_b, personas.officer_b, personas.coordinator),
+    ):
+        batch = PaperBatch.objects.create(questionnaire=q, agency=agency, double_entry=True, created_by=first)
+        for entry, user in ((1, first), (2, second)):
+            PaperEntry.objects.create(
+                batch=batch,
+                entry=entry,
+                serial=f"{agency.code}-1",
+                answered_on="2025-03-01",
+                values={"A1": 5},
+                entered_by=user,
+            )
+
+
+def new_batch(persona: str) -> dict[str, str]:
+    return {"agency": str(Agency.objects.get(code="SA").pk), "year": "2025", "name": "Lô"}
+
+
 TEMPLATE_MANAGERS = everyone(403, coordinator=200, admin=200, anonymous=LOGIN)
 TEMPLATES_PAGE = Redirect("/documents/templates/")
 
@@ -250,8 +321,8 @@ COUNTER_QR: dict[str, dict[str, Expect]] = {
 }
 
 
-def make_survey(province: Any) -> None:
-    """This year's questionnaire of one question, a counter of SA and one of SB."""
+def make_public_survey(province: Any) -> None:
+    """The public form's: this year's questionnaire of one question, a counter of SA and one of SB."""
     from cchc.surveys.models import Counter, Questionnaire
 
     questionnaire = Questionnaire.objects.create(year=timezone.localdate().year, title="Phiếu khảo sát")
@@ -298,6 +369,39 @@ MATRIX: dict[str, Route] = {
     "agencies:detail": Route(AGENCY_PAGE, lookup="code"),
     "plans:list": Route(SIGNED_IN_PAGE),
     "surveys:index": Route(SIGNED_IN_PAGE),
+    "surveys:export": Route(SIGNED_IN_PAGE),
+    "surveys:questionnaires": Route(SIGNED_IN_PAGE),
+    "surveys:questionnaire_create": Route(BUILDERS_ONLY, method="post", data=lambda persona: {"year": "2027"}),
+    "surveys:questionnaire": Route(SURVEY_YEAR_PAGE, lookup="survey_year"),
+    "surveys:questionnaire_export": Route(SURVEY_YEAR_PAGE, lookup="survey_year"),
+    "surveys:questionnaire_action": Route(
+        BUILDER_ACTION,
+        lookup="survey_year",
+        method="post",
+        data=lambda persona: {"action": "settings", "title": "Phiếu mới", "target": "85"},
+    ),
+    "surveys:batches": Route(ENTRY_PAGE),
+    "surveys:batch_create": Route(
+        everyone(
+            403,
+            officer_a=NEW_BATCH,
+            head=NEW_BATCH,
+            coordinator=NEW_BATCH,
+            admin=NEW_BATCH,
+            officer_b=404,
+            district_coordinator=404,
+            anonymous=LOGIN,
+        ),
+        method="post",
+        data=new_batch,
+    ),
+    "surveys:batch": Route(BATCH_OBJECTS, lookup="batch"),
+    "surveys:batch_entry": Route(BATCH_OBJECTS, lookup="batch_entry"),
+    "surveys:batch_entry#post": Route(RETYPE, lookup="batch_entry", method="post", data=grid_row),
+    "surveys:batch_action": Route(BATCH_ACTION, lookup="batch", method="post", data=lambda persona: {"action": "save"}),
+    "api:questionnaire-list": Route(SIGNED_IN_API),
+    "api:questionnaire-detail": Route(SURVEY_YEAR_API, lookup="survey_year"),
+    "api:survey-stats": Route(SIGNED_IN_API),
     "plans:detail": Route(PLAN_PAGE, lookup="plan"),
     "plans:export": Route(PLAN_PAGE, lookup="plan"),
     "api:plan-list": Route(SIGNED_IN_API),
@@ -490,6 +594,13 @@ def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
         return {"pk": counter.pk if counter else 999_999, "kind": "png"}
     if route.lookup == "owed":
         return {"pk": ReportingPeriod.objects.values_list("pk", flat=True).get(), "code": obj}
+    if route.lookup == "survey_year":
+        return {"year": int(obj or 0)}
+    if route.lookup in ("batch", "batch_entry"):
+        from cchc.surveys.models import PaperBatch
+
+        pk = PaperBatch.objects.filter(agency__code=obj).values_list("pk", flat=True).first()
+        return {"pk": pk or 999_999, **({"entry": 1} if route.lookup == "batch_entry" else {})}
     return {}
 
 
@@ -522,8 +633,10 @@ def test_access(route_name: str, persona: str, obj: str | None, personas: Any, p
         open_period(personas, province)
     if route.lookup in ("plan", "plan_task"):
         make_plan(province)
-    if url_name(route_name).startswith("survey_"):
-        make_survey(province)
+    if route_name.startswith(("surveys:", "api:questionnaire", "api:survey")):
+        make_survey(province, personas)
+    if url_name(route_name).startswith(("survey_form:", "survey_public:")):
+        make_public_survey(province)
     url = reverse(url_name(route_name), kwargs=_kwargs(route, obj))
     client = client_for(personas.all()[persona])
     before = watched() if route.method == "post" else None
@@ -1312,12 +1425,19 @@ SAME_FOR_EVERY_ROLE: dict[str, str] = {
     "api:task-list": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
     "api:task-stats": "tests/test_plans.py::test_the_api_lists_plans_tasks_and_statistics_in_scope",
     "api:report-list": "tests/test_report_pages.py::test_the_api_lists_only_the_reports_in_scope",
-    "surveys:index": "tests/test_surveys_model.py::test_scope_of_responses",
     "survey_form:agency": "public: the survey form, for anyone with a dossier's code (tests/test_survey_public.py)",
     "survey_form:agency#post": "public: the survey form, for anyone with a dossier's code (tests/test_survey_public.py)",
     "survey_form:counter": "public: a counter's survey form (tests/test_survey_public.py)",
     "survey_form:counter#post": "public: a counter's survey form (tests/test_survey_public.py)",
     "survey_public:held": "tests/test_survey_public.py::test_a_coordinator_counts_a_held_answer_and_the_agency_is_told",
+    "surveys:index": "tests/test_surveys_pages.py::test_the_results_page_shows_the_scope",
+    "surveys:export": "tests/test_surveys_pages.py::test_the_xlsx_export_holds_the_pages_figures_in_scope",
+    "surveys:questionnaires": "the questionnaires hold no agency's data",
+    "surveys:questionnaire": "the questionnaires hold no agency's data",
+    "surveys:questionnaire_export": "the questionnaires hold no agency's data",
+    "api:questionnaire-list": "the questionnaires hold no agency's data",
+    "api:questionnaire-detail": "the questionnaires hold no agency's data",
+    "api:survey-stats": "tests/test_surveys_pages.py::test_the_api_gives_the_figures_in_scope",
 }
 
 

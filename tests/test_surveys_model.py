@@ -36,8 +36,8 @@ def test_record_response_stores_the_form_and_its_answers(q, province):
         ({"A1": 6}, "cột “A1”"),
         ({"A1": 0}, "cột “A1”"),
         ({"A1": "x"}, "cột “A1”"),
-        ({"Z9": 3}, "unknown question “Z9”"),
-        ({"A1": ""}, "answers no question"),
+        ({"Z9": 3}, "không có câu hỏi “Z9”"),
+        ({"A1": ""}, "không trả lời câu hỏi nào"),
     ],
 )
 def test_record_response_refuses_bad_answers_and_writes_nothing(q, province, answers, message):
@@ -48,7 +48,7 @@ def test_record_response_refuses_bad_answers_and_writes_nothing(q, province, ans
 
 def test_one_form_per_dossier_digest_and_per_serial(q, province):
     form(q, province.dept_a, {"A1": 5}, channel=Channel.CODE, dossier_digest="d" * 64)
-    with pytest.raises(DuplicateForm, match="already been answered"):
+    with pytest.raises(DuplicateForm, match="đã được đánh giá"):
         form(q, province.dept_a, {"A1": 4}, channel=Channel.CODE, dossier_digest="d" * 64)
     form(q, province.dept_a, {"A1": 5}, channel=Channel.PAPER, serial="P-1")
     with pytest.raises(DuplicateForm, match="P-1"):

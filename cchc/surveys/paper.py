@@ -382,6 +382,8 @@ def save_batch(batch: PaperBatch, user: Any) -> int:
                 _("%(count)s differences between the two entries are not resolved yet.") % {"count": len(left)}
             )
     rows = [(e.position, _as_row(e)) for e in entry_rows(batch, 1)]
+    if not rows:
+        raise BatchError(_("Nothing has been typed in this batch yet."))
     with transaction.atomic():
         forms = check_forms(batch.questionnaire, rows, user=user, agency=batch.agency)
         return _save(batch, user, forms)

@@ -20,6 +20,7 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,7 +75,9 @@ def require_builder(user: Any) -> None:
 
 
 def default_title(year: int) -> str:
-    return _("Survey of satisfaction with the public services, %(year)s") % {"year": year}
+    """The title a new questionnaire gets: data, so in Vietnamese whatever the page's language."""
+    with translation.override("vi"):
+        return _("Survey of satisfaction with the public services, %(year)s") % {"year": year}
 
 
 def is_frozen(questionnaire: Questionnaire) -> bool:

@@ -328,7 +328,7 @@ def _grid_rows(post: Any, codes: list[str]) -> list[tuple[int, dict[str, str]]]:
         values = {
             name: post.get(f"r{i}-{name}", "").strip() for name in ("serial", "answered_on", "dossier_code", *codes)
         }
-        if any(values.values()):
+        if any(v for k, v in values.items() if k != "answered_on"):  # a row with only its date is empty
             rows.append((i, values))
     return rows
 
@@ -371,7 +371,7 @@ def batch_entry(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
             (i, {**row, "answers": [(q, row.get(q.code, "")) for q in questions]}) for i, row in enumerate(grid, 1)
         ],
         "error": error,
-        "default_day": default_day.isoformat() if default_day else "",
+        "default_day": default_day.strftime("%d/%m/%Y") if default_day else "",
         "action": reverse("surveys:batch_entry", args=[batch.pk, entry]),
     }
     return render(request, "surveys/batch_entry.html", context, status=400 if error else 200)
