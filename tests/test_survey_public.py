@@ -451,3 +451,12 @@ def test_the_demo_gives_the_departments_counters_and_attaches_their_counter_form
     form.refresh_from_db()
     assert form.counter is not None and form.counter.agency == province.dept_a
     assert public_demo.extend() == {"survey counters": 0}, "run again, it adds nothing"
+
+
+def test_the_workers_run_the_purge_as_a_periodic_job(counter: Counter, settings: Any) -> None:
+    from cchc.core import periodic
+
+    post(counter_url(counter), answers(5))
+    Response.objects.update(submitted_at=timezone.now() - timedelta(days=settings.CCHC_SURVEY_HASH_DAYS + 1))
+    periodic.jobs()["surveys.purge_hashes"]()  # queued, and run inline by the tests' immediate backend
+    assert Response.objects.get().client_hash == ""
