@@ -35,7 +35,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency
-from cchc.core.scope import agency_q, require_role
+from cchc.core.scope import agency_q, has_role, require_role
 from cchc.core.tabular import InputError
 from cchc.core.views import download
 from cchc.dossiers.models import Dossier, Procedure
@@ -460,4 +460,5 @@ def held_counts(request: HttpRequest) -> HttpResponse:
     )
     decisions = online.filter(reviewed_at__isnull=False).select_related("agency").order_by("-reviewed_at")[:50]
     rows = [{"form": f, "reasons": [REASON_LABELS.get(r, r) for r in f.held_reasons]} for f in decisions]
-    return render(request, "surveys/public/held.html", {"counts": counts, "rows": rows})
+    context = {"counts": counts, "rows": rows, "can_review": has_role(request.user, {Role.COORDINATOR})}
+    return render(request, "surveys/public/held.html", context)
