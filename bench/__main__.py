@@ -2,7 +2,7 @@
 
 python -m bench                 # every benchmark
 python -m bench scoring         # only those named (agencies, dossiers, dossier_pages, scoring, reports, report_autosave,
-                                # report_document, task_reminders, feeds, my_tasks)
+                                # report_document, task_reminders, feeds, my_tasks, survey_answers)
 """
 
 import os
@@ -20,6 +20,7 @@ NAMES = (
     "task_reminders",
     "feeds",
     "my_tasks",
+    "survey_answers",
 )
 
 

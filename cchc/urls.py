@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from cchc import api_urls
 from cchc.accounts.views import set_language
+from cchc.surveys import public_urls as survey_public_urls
 
 urlpatterns = [
     path("", include("cchc.core.urls")),
@@ -17,6 +18,9 @@ urlpatterns = [
     path("documents/", include("cchc.documents.urls")),
     path("notifications/", include("cchc.notifications.urls")),
     path("indices/", include("cchc.indices.urls")),
+    # The public survey form (no login) and its officers' pages (cchc/surveys/public_views.py).
+    path("khao-sat/", include((survey_public_urls.form_patterns, "survey_form"))),
+    path("surveys/public/", include((survey_public_urls.staff_patterns, "survey_public"))),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include((api_urls.urlpatterns, "api"))),  # type: ignore[arg-type]
     path("admin/", admin.site.urls),

@@ -372,6 +372,32 @@ def make_inspections(personas: Any, province: Any) -> None:
     finding_of(personas, province)
     finding_of(personas, province, agency=province.dept_b)
     conclusion_with_directive(personas, province)
+SURVEY_MANAGERS = everyone(
+    403, officer_a=200, officer_b=200, head=200, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN
+)
+SURVEY_REVIEWERS = everyone(403, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN)
+COUNTERS_PAGE = Redirect("/surveys/public/counters/")
+# A counter of SA and one of SB: their QR codes for the agencies' own officers and coordinators.
+COUNTER_QR: dict[str, dict[str, Expect]] = {
+    "officer_a": {"SA": 200, "SB": 404},
+    "officer_b": {"SB": 200, "SA": 404},
+    "head": {"SA": 200, "SB": 404},
+    "coordinator": {"SA": 200, "SB": 200, MISSING: 404},
+    "district_coordinator": {"SA": 404, MISSING: 404},
+    **{p: {"SA": 403, MISSING: 403} for p in ("appraiser", "inspector", "viewer")},
+    "admin": {"SA": 200, MISSING: 404},
+    "anonymous": {"SA": LOGIN, MISSING: LOGIN},
+}
+
+
+def make_public_survey(province: Any) -> None:
+    """The public form's: this year's questionnaire of one question, a counter of SA and one of SB."""
+    from cchc.surveys.models import Counter, Questionnaire
+
+    questionnaire = Questionnaire.objects.create(year=timezone.localdate().year, title="Phiếu khảo sát")
+    questionnaire.questions.create(code="TC1", element="access", text="Nơi chờ đủ chỗ ngồi")
+    Counter.objects.create(agency=province.dept_a, name="Quầy SA")
+    Counter.objects.create(agency=province.dept_b, name="Quầy SB")
 
 
 MATRIX: dict[str, Route] = {
@@ -564,6 +590,40 @@ MATRIX: dict[str, Route] = {
     # Without ?period= there is nothing to drill into; the scope of a period is tried in test_report_completeness.
     "reports:completeness_agencies": Route(everyone(404, officer_a=403, officer_b=403, head=403, anonymous=LOGIN)),
     "api:report-completeness": Route(everyone(400, officer_a=403, officer_b=403, head=403, anonymous=401)),
+    # The public survey form: no login, for everyone; an answer through a counter is accepted from anyone.
+    "survey_form:agency": Route({p: {"SA": 200, MISSING: 404} for p in PERSONAS}, lookup="code"),
+    # Without a one-time code the form takes nothing (the page says where to find one).
+    "survey_form:agency#post": Route({p: {"SA": 200, MISSING: 404} for p in PERSONAS}, method="post", lookup="code"),
+    "survey_form:counter": Route({p: {"SA": 200, MISSING: 404} for p in PERSONAS}, lookup="survey_counter"),
+    "survey_form:counter#post": Route(
+        {p: {"SA": Changes(200), MISSING: 404} for p in PERSONAS},
+        method="post",
+        lookup="survey_counter",
+        data=lambda persona: {"q_TC1": "5"},
+    ),
+    # The counters and receipt codes of one's agencies: its officers, heads and coordinators.
+    "survey_public:counters": Route(SURVEY_MANAGERS),
+    "survey_public:counters#post": Route(
+        {
+            **SURVEY_MANAGERS,
+            **{p: Changes(COUNTERS_PAGE) for p in ("officer_a", "head", "coordinator", "admin")},
+            **{p: COUNTERS_PAGE for p in ("officer_b", "district_coordinator")},  # SA is not theirs
+        },
+        method="post",
+        data=lambda persona: {"agency": "SA", "name": "Quầy số 9"},
+    ),
+    "survey_public:counter_qr": Route(COUNTER_QR, lookup="survey_counter_pk"),
+    "survey_public:receipt_qr": Route(SURVEY_MANAGERS),
+    # Held answers are reviewed by the coordinators (an empty decision goes back to the page).
+    "survey_public:review": Route(SURVEY_REVIEWERS),
+    "survey_public:review#post": Route(
+        {
+            **SURVEY_REVIEWERS,
+            **{p: Redirect("/surveys/public/review/") for p in ("coordinator", "district_coordinator", "admin")},
+        },
+        method="post",
+    ),
+    "survey_public:held": Route(SIGNED_IN_PAGE),
     # One's own notifications
     "notifications:list": Route(SIGNED_IN_PAGE),
     "notifications:read": Route(everyone(Redirect("/notifications/"), anonymous=LOGIN), method="post"),
@@ -650,6 +710,13 @@ def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
             "inspection_plan": InspectionPlan.objects.filter(agency__code=obj),
         }[route.lookup]
         return {"pk": found.values_list("pk", flat=True).first() or 999_999}
+    if route.lookup in ("survey_counter", "survey_counter_pk"):
+        from cchc.surveys.models import Counter
+
+        counter = Counter.objects.filter(agency__code=obj).first()
+        if route.lookup == "survey_counter":
+            return {"token": counter.token if counter else "no-such-counter"}
+        return {"pk": counter.pk if counter else 999_999, "kind": "png"}
     if route.lookup == "owed":
         return {"pk": ReportingPeriod.objects.values_list("pk", flat=True).get(), "code": obj}
     if route.lookup == "survey_year":
@@ -699,6 +766,8 @@ def test_access(route_name: str, persona: str, obj: str | None, personas: Any, p
         make_inspections(personas, province)
     if route_name.startswith(("surveys:", "api:questionnaire", "api:survey")):
         make_survey(province, personas)
+    if url_name(route_name).startswith(("survey_form:", "survey_public:")):
+        make_public_survey(province)
     url = reverse(url_name(route_name), kwargs=_kwargs(route, obj))
     client = client_for(personas.all()[persona])
     before = watched() if route.method == "post" else None
@@ -1839,6 +1908,11 @@ SAME_FOR_EVERY_ROLE: dict[str, str] = {
     "api:inspection-stats": "tests/test_inspections.py::test_the_figures_follow_the_readers_scope",
     "api:inspection-action": "an empty step; every step's row is in ACTIONS",
     "api:directive-tasks": "an empty step; every step's row is in ACTIONS",
+    "survey_form:agency": "public: the survey form, for anyone with a dossier's code (tests/test_survey_public.py)",
+    "survey_form:agency#post": "public: the survey form, for anyone with a dossier's code (tests/test_survey_public.py)",
+    "survey_form:counter": "public: a counter's survey form (tests/test_survey_public.py)",
+    "survey_form:counter#post": "public: a counter's survey form (tests/test_survey_public.py)",
+    "survey_public:held": "tests/test_survey_public.py::test_a_coordinator_counts_a_held_answer_and_the_agency_is_told",
     "surveys:index": "tests/test_surveys_pages.py::test_the_results_page_shows_the_scope",
     "surveys:export": "tests/test_surveys_pages.py::test_the_xlsx_export_holds_the_pages_figures_in_scope",
     "surveys:questionnaires": "the questionnaires hold no agency's data",

@@ -38,6 +38,16 @@ KNOWN: dict[str, str] = {
     "CCHC_TASK_REMINDER_DAYS": "comma-separated days before a plan task's deadline on which to remind",
     "CCHC_PERIODIC_EVERY": "seconds between a worker's runs of the periodic jobs (reminders)",
     "CCHC_DOSSIER_SOURCE": "the one-stop-shop system dossier files come from unless an import names another",
+    "CCHC_SURVEY_CLIENT_SALT": "salt of the survey form's client address hashes (empty: derived from the secret key)",
+    "CCHC_SURVEY_HASH_DAYS": "days a survey answer keeps its client hash",
+    "CCHC_SURVEY_RATE_WINDOW": "seconds of the survey form's per-client rate window",
+    "CCHC_SURVEY_RATE_HOLD": "survey answers per client and window after which they are held for review",
+    "CCHC_SURVEY_RATE_LIMIT": "survey answers per client and window after which they are refused (429)",
+    "CCHC_SURVEY_DUPLICATE_WINDOW": "seconds within which the same answers from one client are a duplicate",
+    "CCHC_SURVEY_BURST_WINDOW": "seconds of the survey counters' burst window",
+    "CCHC_SURVEY_BURST_LIMIT": "survey answers through one counter per window after which they are held",
+    "CCHC_SURVEY_PATTERN_WINDOW": "seconds of the identical-answers window",
+    "CCHC_SURVEY_PATTERN_LIMIT": "identical answer sets per counter or agency and window after which they are held",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

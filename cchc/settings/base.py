@@ -199,6 +199,20 @@ CCHC_TASK_REMINDER_DAYS = _reminder_days(env.get_list("CCHC_TASK_REMINDER_DAYS",
 # How often a worker (`cchc run_tasks`) queues the periodic jobs (reminders), in seconds.
 CCHC_PERIODIC_EVERY = env.get_int("CCHC_PERIODIC_EVERY", 3600, minimum=10)
 
+# The public survey form's checks (cchc/surveys/checks.py, docs/surveys-public.md). Client
+# addresses are kept only as salted hashes (CCHC_SURVEY_CLIENT_SALT; empty: derived from the secret key)
+# and cleared after CCHC_SURVEY_HASH_DAYS days (`cchc purge_survey_hashes`, the periodic job).
+CCHC_SURVEY_CLIENT_SALT = env.get_str("CCHC_SURVEY_CLIENT_SALT", "")
+CCHC_SURVEY_HASH_DAYS = env.get_int("CCHC_SURVEY_HASH_DAYS", 30, minimum=1)
+CCHC_SURVEY_RATE_WINDOW = env.get_int("CCHC_SURVEY_RATE_WINDOW", 3600, minimum=1)
+CCHC_SURVEY_RATE_HOLD = env.get_int("CCHC_SURVEY_RATE_HOLD", 5, minimum=1)
+CCHC_SURVEY_RATE_LIMIT = env.get_int("CCHC_SURVEY_RATE_LIMIT", 30, minimum=1)
+CCHC_SURVEY_DUPLICATE_WINDOW = env.get_int("CCHC_SURVEY_DUPLICATE_WINDOW", 86400, minimum=1)
+CCHC_SURVEY_BURST_WINDOW = env.get_int("CCHC_SURVEY_BURST_WINDOW", 300, minimum=1)
+CCHC_SURVEY_BURST_LIMIT = env.get_int("CCHC_SURVEY_BURST_LIMIT", 20, minimum=1)
+CCHC_SURVEY_PATTERN_WINDOW = env.get_int("CCHC_SURVEY_PATTERN_WINDOW", 1800, minimum=1)
+CCHC_SURVEY_PATTERN_LIMIT = env.get_int("CCHC_SURVEY_PATTERN_LIMIT", 8, minimum=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cchc.accounts.authentication.TokenAuthentication",

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cchc.agencies.models import Agency, AgencyKind
 from cchc.core.scope import SYSTEM
-from cchc.surveys import paper
+from cchc.surveys import paper, public_demo
 from cchc.surveys.models import (
     Answer,
     Channel,
@@ -51,7 +51,7 @@ def story() -> list[str]:
             f" (chỉ tiêu {round(target * 100)}%: {group.verdict})."
         )
     lines.append("- Phiếu giấy: Sở Tư pháp có một lô đã lưu và một lô nhập hai lần còn 2 chỗ lệch cần đối chiếu.")
-    return lines
+    return lines + public_demo.story()
 
 
 def extend(scale: int) -> dict[str, int]:
@@ -64,7 +64,8 @@ def extend(scale: int) -> dict[str, int]:
             questionnaire = default_questionnaire(year, target=target)
             count += _forms(questionnaire, last_day, rng, scale)
         batches = _batches(default_questionnaire(2026), rng)
-    return {"survey forms": count, "paper batches": batches}
+        counters = public_demo.extend(scale)  # the departments' counters, the counter forms on them
+    return {"survey forms": count, "paper batches": batches, **counters}
 
 
 def _forms(questionnaire: Questionnaire, last_day: date, rng: random.Random, scale: int) -> int:

@@ -170,6 +170,11 @@ class Response(models.Model):
         Counter, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses", verbose_name=_("counter")
     )
     client_hash = models.CharField(_("client hash"), max_length=64, blank=True)
+    # The public form's random id of one submission: an answer sent again (a retry after a lost
+    # connection, a doubled click) is recognised and counted once (cchc/surveys/public_views.py).
+    client_token = models.CharField(
+        _("client token"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     comment = models.TextField(_("comment"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -213,6 +218,25 @@ class Response(models.Model):
     def __str__(self) -> str:
         label = self.serial or self.dossier_code or f"#{self.pk}"
         return f"{_('Survey form')} {label}"
+
+
+class CheckCount(models.Model):
+    """One count of the public form's checks (``checks.py``) in one fixed window: answers from a client,
+    through a counter, of one answer set. ``key`` is a hash of what is counted and the window's start;
+    a row is useless after ``expires_at`` and removed by ``checks.purge_client_hashes``. In the database,
+    not the cache: the counts are exact (one atomic upsert each), shared by every application server,
+    and never evict the cache's own entries (the file and memory caches cull at 300 entries)."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("survey check count")
+        verbose_name_plural = _("survey check counts")
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}…={self.count}"
 
 
 class Answer(models.Model):

@@ -150,7 +150,14 @@ def check_forms(
     return forms
 
 
-def store_forms(questionnaire: Questionnaire, forms: list[PaperForm], *, user: Any, reason: str) -> int:
+def store_forms(
+    questionnaire: Questionnaire,
+    forms: list[PaperForm],
+    *,
+    user: Any,
+    reason: str,
+    action: str = AuditEntry.Action.IMPORT,
+) -> int:
     """Write checked paper forms and their answers (inside the caller's transaction, or one of its own)."""
     questions = questions_of(questionnaire)
     now = timezone.now()
@@ -196,7 +203,7 @@ def store_forms(questionnaire: Questionnaire, forms: list[PaperForm], *, user: A
         audit.record(
             user=entered_by,
             obj=questionnaire,
-            action=AuditEntry.Action.IMPORT,
+            action=action,
             changes={"created": [0, len(forms)], "agencies": [None, per_agency]},
             reason=reason,
         )
@@ -397,7 +404,11 @@ def _as_row(e: PaperEntry) -> dict[str, str]:
 
 def _save(batch: PaperBatch, user: Any, forms: list[PaperForm]) -> int:
     count = store_forms(
-        batch.questionnaire, forms, user=user, reason=_("Paper forms typed on the grid: %(batch)s") % {"batch": batch}
+        batch.questionnaire,
+        forms,
+        user=user,
+        reason=_("Paper forms typed on the grid: %(batch)s") % {"batch": batch},
+        action=AuditEntry.Action.CREATE,
     )
     batch.saved_at = timezone.now()
     batch.save(update_fields=["saved_at"])

@@ -151,7 +151,13 @@ def import_questionnaire_file(
 
 
 def import_questionnaire(
-    parsed: list[QuestionRow], *, year: int, user: Any = None, reason: str = "", target: Decimal | None = None
+    parsed: list[QuestionRow],
+    *,
+    year: int,
+    user: Any = None,
+    reason: str = "",
+    target: Decimal | None = None,
+    action: str = AuditEntry.Action.IMPORT,
 ) -> ImportSummary:
     """Set the year's questions to ``parsed`` (the questionnaire is created if the year has none)."""
     summary = ImportSummary()
@@ -181,7 +187,7 @@ def import_questionnaire(
         audit.record(
             user=user,
             obj=questionnaire,
-            action=AuditEntry.Action.IMPORT,
+            action=action,
             changes={
                 "created": [0, summary.created],
                 "updated": [0, summary.updated],
@@ -198,7 +204,8 @@ def default_questionnaire(year: int, *, user: Any = None, target: Decimal | None
     if existing is not None:
         return existing
     rows = [QuestionRow(i, code, element, text) for i, (code, element, text) in enumerate(DEFAULT_QUESTIONS, 1)]
-    import_questionnaire(rows, year=year, user=user, reason=_("Default questionnaire"), target=target)
+    reason = _("Default questionnaire")
+    import_questionnaire(rows, year=year, user=user, reason=reason, target=target, action=AuditEntry.Action.CREATE)
     return Questionnaire.objects.get(year=year)
 
 

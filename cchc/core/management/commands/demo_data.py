@@ -20,6 +20,7 @@ COUNTED = {
     "dossiers": gettext_lazy("dossiers"),
     "survey forms": gettext_lazy("satisfaction survey forms"),
     "paper batches": gettext_lazy("batches of paper survey forms"),
+    "survey counters": gettext_lazy("service counters with a survey QR code"),
     "PAR frameworks": gettext_lazy("PAR index frameworks"),
     "PAR assessments": gettext_lazy("PAR index assessments"),
     "plan tasks": gettext_lazy("tasks of PAR plans"),
