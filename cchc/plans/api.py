@@ -112,13 +112,16 @@ class TaskFileSerializer(serializers.ModelSerializer):
 
 class TaskUpdateSerializer(serializers.ModelSerializer):
     agency_code = serializers.CharField(source="agency.code", read_only=True)
-    author = serializers.CharField(source="author.__str__", read_only=True, default=None)
+    author = serializers.SerializerMethodField()
     files = TaskFileSerializer(many=True, read_only=True)
 
     class Meta:
         model = TaskUpdate
         fields = ["id", "task", "kind", "agency_code", "text", "percent", "completed_on", "author", "created_at"]
         fields += ["files"]
+
+    def get_author(self, obj: TaskUpdate) -> str | None:
+        return None if obj.author is None else str(obj.author)
 
 
 class TaskUpdatePostSerializer(serializers.Serializer):
