@@ -1,7 +1,8 @@
 """Run the benchmarks on a fresh database (SQLite in a temporary folder unless DATABASE_URL is set).
 
 python -m bench                 # every benchmark
-python -m bench scoring         # only those named (agencies, dossiers, scoring, reports, report_autosave, report_document, task_reminders, my_tasks)
+python -m bench scoring         # only those named (agencies, dossiers, dossier_pages, scoring, reports, report_autosave,
+                                # report_document, task_reminders, feeds, my_tasks)
 """
 
 import os
@@ -11,11 +12,13 @@ import tempfile
 NAMES = (
     "agencies",
     "dossiers",
+    "dossier_pages",
     "scoring",
     "reports",
     "report_autosave",
     "report_document",
     "task_reminders",
+    "feeds",
     "my_tasks",
 )
 

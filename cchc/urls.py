@@ -12,8 +12,11 @@ urlpatterns = [
     path("scoring/", include("cchc.scoring.urls")),
     path("plans/", include("cchc.plans.urls")),
     path("reports/", include("cchc.reports.urls")),
+    path("inspections/", include("cchc.inspections.urls")),
+    path("surveys/", include("cchc.surveys.urls")),
     path("documents/", include("cchc.documents.urls")),
     path("notifications/", include("cchc.notifications.urls")),
+    path("indices/", include("cchc.indices.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include((api_urls.urlpatterns, "api"))),  # type: ignore[arg-type]
     path("admin/", admin.site.urls),

@@ -213,6 +213,22 @@ PLAN_LOOKUPS = ("plan", "plan_task", "plan_file", "plan_update")
 PLAN_API = {**PLAN_OBJECTS, "anonymous": {"HA": 401, MISSING: 401}}
 
 
+INDEX_EDITORS = everyone(403, coordinator=Redirect("/indices/"), admin=Redirect("/indices/"), anonymous=LOGIN)
+INDEX_API = {**{p: {"HA": 200, MISSING: 404} for p in PERSONAS}, "anonymous": {"HA": 401, MISSING: 401}}
+
+
+def make_index(province: Any) -> None:
+    from cchc.indices.models import IndexKind, ProvincialIndex
+
+    kind = IndexKind.objects.get(code="PAR_INDEX")
+    ProvincialIndex.objects.create(province=province.province, kind=kind, year=2024, score=88, rank=14, out_of=63)
+
+
+def index_file(world: Any, target: str) -> dict[str, Any]:
+    content = b"index_code,year,score,rank,out_of,note\nPCI,2025,69.02,8,34,\n"
+    return {"file": SimpleUploadedFile("indices.csv", content, content_type="text/csv")}
+
+
 def make_plan(province: Any) -> None:
     from cchc.plans.models import Plan, TaskUpdate
     from cchc.plans.models import Task as PlanTask
@@ -235,6 +251,77 @@ def make_task_file(media: Path) -> None:
         stored.file.save("a.pdf", ContentFile(b"%PDF-1.4"), save=True)
 
 
+# Surveys: the questionnaire of 2025 (no agency's data: every signed-in person reads it; the province's
+# coordinators edit it) and a paper batch of SA and one of SB, each typed twice and ready to save.
+SURVEY_YEAR_PAGE = {**{p: {"2025": 200, "1999": 404} for p in PERSONAS}, "anonymous": {"2025": LOGIN, "1999": LOGIN}}
+SURVEY_YEAR_API = {**{p: {"2025": 200, "1999": 404} for p in PERSONAS}, "anonymous": {"2025": 401, "1999": 401}}
+QUESTIONNAIRE_PAGE = Redirect("/surveys/questionnaires/2025/")
+BUILDERS_ONLY = everyone(
+    403,
+    coordinator=Changes(Redirect("/surveys/questionnaires/2027/")),
+    admin=Changes(Redirect("/surveys/questionnaires/2027/")),
+    anonymous=LOGIN,
+)
+BUILDER_ACTION = {
+    **{p: {"2025": 403, "1999": 403} for p in PERSONAS},
+    "coordinator": {"2025": Changes(QUESTIONNAIRE_PAGE), "1999": 404},
+    "admin": {"2025": Changes(QUESTIONNAIRE_PAGE), "1999": 404},
+    "anonymous": {"2025": LOGIN, "1999": LOGIN},
+}
+ENTRY_PAGE = everyone(200, appraiser=403, inspector=403, viewer=403, anonymous=LOGIN)
+BATCH_OBJECTS: dict[str, dict[str, Any]] = {
+    **{p: {"SA": 404, "SB": 404, MISSING: 404} for p in PERSONAS},
+    "officer_a": {"SA": 200, "SB": 404, MISSING: 404},
+    "officer_b": {"SB": 200, "SA": 404, MISSING: 404},
+    "head": {"SA": 200, "SB": 404, MISSING: 404},
+    "coordinator": {"SA": 200, "SB": 200, MISSING: 404},
+    "admin": {"SA": 200, "SB": 200, MISSING: 404},
+    "anonymous": {"SA": LOGIN, "SB": LOGIN, MISSING: LOGIN},
+}
+BATCH_SAVED = Changes(Redirect("/surveys/paper/*/"))
+BATCH_ACTION = {
+    persona: {obj: (BATCH_SAVED if answer == 200 else answer) for obj, answer in objects.items()}
+    for persona, objects in BATCH_OBJECTS.items()
+}
+NEW_BATCH = Changes(Redirect("/surveys/paper/*/entry/1/"))
+# Entry 1 typed again: by whoever may, except the official who typed entry 2 (SA's head, SB's coordinator).
+RETYPE = {
+    persona: {obj: (BATCH_SAVED if answer == 200 else answer) for obj, answer in objects.items()}
+    for persona, objects in BATCH_OBJECTS.items()
+}
+RETYPE["head"] = {"SA": 400, "SB": 404, MISSING: 404}
+RETYPE["coordinator"] = {"SA": BATCH_SAVED, "SB": 400, MISSING: 404}
+
+
+def grid_row(persona: str) -> dict[str, str]:
+    return {"rows": "1", "r1-serial": "X-1", "r1-answered_on": "2025-03-02", "r1-A1": "4"}
+
+
+def make_survey(province: Any, personas: Any) -> None:
+    from cchc.surveys.models import PaperBatch, PaperEntry
+    from tests.survey_helpers import questionnaire
+
+    q = questionnaire(2025)
+    for agency, first, second in (
+        (province.dept_a, personas.officer_a, personas.head),
+        (province.dept_b, personas.officer_b, personas.coordinator),
+    ):
+        batch = PaperBatch.objects.create(questionnaire=q, agency=agency, double_entry=True, created_by=first)
+        for entry, user in ((1, first), (2, second)):
+            PaperEntry.objects.create(
+                batch=batch,
+                entry=entry,
+                serial=f"{agency.code}-1",
+                answered_on="2025-03-01",
+                values={"A1": 5},
+                entered_by=user,
+            )
+
+
+def new_batch(persona: str) -> dict[str, str]:
+    return {"agency": str(Agency.objects.get(code="SA").pk), "year": "2025", "name": "Lô"}
+
+
 TEMPLATE_MANAGERS = everyone(403, coordinator=200, admin=200, anonymous=LOGIN)
 TEMPLATES_PAGE = Redirect("/documents/templates/")
 
@@ -243,6 +330,48 @@ def default_template() -> SimpleUploadedFile:
     from cchc.documents import kinds
 
     return SimpleUploadedFile("mau.docx", kinds.get("ranking").default_path.read_bytes())
+
+
+# Inspections: HA's inspection plan with one inspection (and finding) of SA and one of SB; HA's conclusion
+# notice with a directive addressed to SA. An agency sees its own; the province's readers all; the
+# appraisers (no reader's role here) and another agency nothing.
+INSPECTION_OBJECTS: dict[str, dict[str, Expect]] = {
+    "officer_a": {"SA": 200, "SB": 404, MISSING: 404},
+    "officer_b": {"SB": 200, "SA": 404},
+    "head": {"SA": 200, "SB": 404},
+    "coordinator": {"SA": 200, "SB": 200, MISSING: 404},
+    "district_coordinator": {"SA": 404, "SB": 404},
+    "appraiser": {"SA": 404, "SB": 404},
+    "inspector": {"SA": 200, MISSING: 404},
+    "viewer": {"SA": 200, "SB": 200, MISSING: 404},
+    "admin": {"SA": 200, MISSING: 404},
+}
+INSPECTION_PAGE = {**INSPECTION_OBJECTS, "anonymous": {"SA": LOGIN, MISSING: LOGIN}}
+INSPECTION_API = {**INSPECTION_OBJECTS, "anonymous": {"SA": 401, MISSING: 401}}
+INSPECTION_PLAN_API: dict[str, dict[str, Expect]] = {
+    **{p: {"HA": 200, MISSING: 404} for p in ("officer_a", "officer_b", "head", "coordinator", "inspector")},
+    **{p: {"HA": 200, MISSING: 404} for p in ("viewer", "admin")},
+    "district_coordinator": {"HA": 404, MISSING: 404},
+    "appraiser": {"HA": 404, MISSING: 404},
+    "anonymous": {"HA": 401, MISSING: 401},
+}
+CONCLUSION_OBJECTS: dict[str, dict[str, Expect]] = {
+    **{p: {"HA": 200, MISSING: 404} for p in ("officer_a", "head", "coordinator", "appraiser", "inspector")},
+    **{p: {"HA": 200, MISSING: 404} for p in ("viewer", "admin")},
+    "officer_b": {"HA": 404, MISSING: 404},
+    "district_coordinator": {"HA": 404, MISSING: 404},
+}
+CONCLUSION_PAGE = {**CONCLUSION_OBJECTS, "anonymous": {"HA": LOGIN, MISSING: LOGIN}}
+CONCLUSION_API = {**CONCLUSION_OBJECTS, "anonymous": {"HA": 401, MISSING: 401}}
+INSPECTION_LOOKUPS = ("inspection", "finding", "conclusion", "inspection_plan")
+
+
+def make_inspections(personas: Any, province: Any) -> None:
+    from tests.inspection_helpers import conclusion_with_directive, finding_of
+
+    finding_of(personas, province)
+    finding_of(personas, province, agency=province.dept_b)
+    conclusion_with_directive(personas, province)
 
 
 MATRIX: dict[str, Route] = {
@@ -282,13 +411,56 @@ MATRIX: dict[str, Route] = {
     ),
     "agencies:detail": Route(AGENCY_PAGE, lookup="code"),
     "plans:list": Route(SIGNED_IN_PAGE),
+    "surveys:index": Route(SIGNED_IN_PAGE),
+    "surveys:export": Route(SIGNED_IN_PAGE),
+    "surveys:questionnaires": Route(SIGNED_IN_PAGE),
+    "surveys:questionnaire_create": Route(BUILDERS_ONLY, method="post", data=lambda persona: {"year": "2027"}),
+    "surveys:questionnaire": Route(SURVEY_YEAR_PAGE, lookup="survey_year"),
+    "surveys:questionnaire_export": Route(SURVEY_YEAR_PAGE, lookup="survey_year"),
+    "surveys:questionnaire_action": Route(
+        BUILDER_ACTION,
+        lookup="survey_year",
+        method="post",
+        data=lambda persona: {"action": "settings", "title": "Phiếu mới", "target": "85"},
+    ),
+    "surveys:batches": Route(ENTRY_PAGE),
+    "surveys:batch_create": Route(
+        everyone(
+            403,
+            officer_a=NEW_BATCH,
+            head=NEW_BATCH,
+            coordinator=NEW_BATCH,
+            admin=NEW_BATCH,
+            officer_b=404,
+            district_coordinator=404,
+            anonymous=LOGIN,
+        ),
+        method="post",
+        data=new_batch,
+    ),
+    "surveys:batch": Route(BATCH_OBJECTS, lookup="batch"),
+    "surveys:batch_entry": Route(BATCH_OBJECTS, lookup="batch_entry"),
+    "surveys:batch_entry#post": Route(RETYPE, lookup="batch_entry", method="post", data=grid_row),
+    "surveys:batch_action": Route(BATCH_ACTION, lookup="batch", method="post", data=lambda persona: {"action": "save"}),
+    "api:questionnaire-list": Route(SIGNED_IN_API),
+    "api:questionnaire-detail": Route(SURVEY_YEAR_API, lookup="survey_year"),
+    "api:survey-stats": Route(SIGNED_IN_API),
     "plans:detail": Route(PLAN_PAGE, lookup="plan"),
     "plans:export": Route(PLAN_PAGE, lookup="plan"),
+    "plans:appendix1": Route(SIGNED_IN_PAGE),
     "api:plan-list": Route(SIGNED_IN_API),
     "api:plan-detail": Route(PLAN_API, lookup="plan"),
     "api:task-list": Route(SIGNED_IN_API),
     "api:task-detail": Route(PLAN_API, lookup="plan_task"),
     "api:task-stats": Route(SIGNED_IN_API),
+    # The province's indices: read by every signed-in person; changed by the province's coordinators only
+    # (a district's coordinator is refused). A post without a file goes back to the page with its message.
+    "indices:index": Route(SIGNED_IN_PAGE),
+    "indices:export": Route(SIGNED_IN_PAGE),
+    "indices:import": Route(INDEX_EDITORS, method="post"),
+    "indices:save": Route(INDEX_EDITORS, method="post"),
+    "api:provincial-index-list": Route(SIGNED_IN_API),
+    "api:provincial-index-detail": Route(INDEX_API, lookup="index"),
     "plans:task": Route(PLAN_PAGE, lookup="plan_task"),
     "plans:file": Route(PLAN_PAGE, lookup="plan_file"),
     "plans:my_tasks": Route(everyone(200, anonymous=LOGIN)),
@@ -395,6 +567,24 @@ MATRIX: dict[str, Route] = {
     # One's own notifications
     "notifications:list": Route(SIGNED_IN_PAGE),
     "notifications:read": Route(everyone(Redirect("/notifications/"), anonymous=LOGIN), method="post"),
+    # Conclusions and inspections (their POST steps are in ACTIONS)
+    "inspections:index": Route(SIGNED_IN_PAGE),
+    "inspections:inspection": Route(INSPECTION_PAGE, lookup="inspection"),
+    "inspections:finding": Route(INSPECTION_PAGE, lookup="finding"),
+    "inspections:evidence": Route(everyone(404, anonymous=LOGIN)),  # no such file; scope in test_inspections
+    "inspections:conclusions": Route(SIGNED_IN_PAGE),
+    "inspections:conclusion": Route(CONCLUSION_PAGE, lookup="conclusion"),
+    "api:inspection-plan-list": Route(SIGNED_IN_API),
+    "api:inspection-plan-detail": Route(INSPECTION_PLAN_API, lookup="inspection_plan"),
+    "api:inspection-list": Route(SIGNED_IN_API),
+    "api:inspection-detail": Route(INSPECTION_API, lookup="inspection"),
+    "api:finding-list": Route(SIGNED_IN_API),
+    "api:finding-detail": Route(INSPECTION_API, lookup="finding"),
+    "api:conclusion-list": Route(SIGNED_IN_API),
+    "api:conclusion-detail": Route(CONCLUSION_API, lookup="conclusion"),
+    "api:inspection-stats": Route(SIGNED_IN_API),
+    "api:inspection-action": Route(everyone(400, anonymous=401), method="post"),  # an empty step is refused
+    "api:directive-tasks": Route(everyone(400, anonymous=401), method="post"),  # an empty step is refused
 }
 
 
@@ -428,6 +618,13 @@ def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
     if route.lookup == "period":
         pk = ReportingPeriod.objects.filter(owner__code=obj).values_list("pk", flat=True).first()
         return {"pk": pk or 999_999}
+    if route.lookup == "index":
+        from cchc.indices.models import ProvincialIndex
+
+        pk = ProvincialIndex.objects.filter(province__code=obj).values_list("pk", flat=True).first()
+        return {"pk": pk or 999_999}
+    if route.lookup in ("plan", "plan_task"):
+        from cchc.plans.models import Plan
     if route.lookup in PLAN_LOOKUPS:
         from cchc.plans.models import Plan, TaskFile, TaskUpdate
         from cchc.plans.models import Task as PlanTask
@@ -443,8 +640,25 @@ def _kwargs(route: Route, obj: str | None) -> dict[str, Any]:
         }[route.lookup]
         pk = model.objects.filter(**{field: obj}).values_list("pk", flat=True).first()
         return {"pk": pk or 999_999}
+    if route.lookup in INSPECTION_LOOKUPS:
+        from cchc.inspections.models import Conclusion, Finding, Inspection, InspectionPlan
+
+        found: Any = {
+            "inspection": Inspection.objects.filter(agency__code=obj),
+            "finding": Finding.objects.filter(inspection__agency__code=obj),
+            "conclusion": Conclusion.objects.filter(agency__code=obj),
+            "inspection_plan": InspectionPlan.objects.filter(agency__code=obj),
+        }[route.lookup]
+        return {"pk": found.values_list("pk", flat=True).first() or 999_999}
     if route.lookup == "owed":
         return {"pk": ReportingPeriod.objects.values_list("pk", flat=True).get(), "code": obj}
+    if route.lookup == "survey_year":
+        return {"year": int(obj or 0)}
+    if route.lookup in ("batch", "batch_entry"):
+        from cchc.surveys.models import PaperBatch
+
+        pk = PaperBatch.objects.filter(agency__code=obj).values_list("pk", flat=True).first()
+        return {"pk": pk or 999_999, **({"entry": 1} if route.lookup == "batch_entry" else {})}
     return {}
 
 
@@ -477,8 +691,14 @@ def test_access(route_name: str, persona: str, obj: str | None, personas: Any, p
         open_period(personas, province)
     if route.lookup in PLAN_LOOKUPS:
         make_plan(province)
+    if route.lookup == "index":
+        make_index(province)
     if route.lookup == "plan_file":
         make_task_file(tmp_path / "media")
+    if route.lookup in INSPECTION_LOOKUPS:
+        make_inspections(personas, province)
+    if route_name.startswith(("surveys:", "api:questionnaire", "api:survey")):
+        make_survey(province, personas)
     url = reverse(url_name(route_name), kwargs=_kwargs(route, obj))
     client = client_for(personas.all()[persona])
     before = watched() if route.method == "post" else None
@@ -1019,7 +1239,189 @@ def task_post(action: str, api: bool = False, **extra: Any) -> Callable[[World, 
             form["files"] = [pdf()]
         return form
 
+
+# Inspections: HA's plan; its inspections of SA and SB, each with a finding ("SA" is SA's).
+ON_INSPECTION = Changes(Redirect("/inspections/{pk}/"))
+ON_FINDING = Changes(Redirect("/inspections/findings/{pk}/"))
+ON_CONCLUSION = Changes(Redirect("/inspections/conclusions/{pk}/"))
+NEW_INSPECTION_PLAN: dict[str, dict[str, Any]] = {
+    **{p: {"HA": 403} for p in PERSONAS},
+    "coordinator": {"HA": Changes(Redirect("/inspections/")), "D1": Changes(Redirect("/inspections/"))},
+    "district_coordinator": {"D1": Changes(Redirect("/inspections/")), "HA": 403},
+    "inspector": {"HA": Changes(Redirect("/inspections/"))},
+    "admin": {"HA": Changes(Redirect("/inspections/"))},
+    "anonymous": {"HA": LOGIN},
+}
+# Scheduling in HA's plan: its inspectors and coordinators (a district's coordinator does not hold it).
+SCHEDULE: dict[str, dict[str, Any]] = {
+    **{p: {"SA": 403} for p in PERSONAS},
+    "coordinator": {"SA": Changes(Redirect("/inspections/*/")), "C1": Changes(Redirect("/inspections/*/"))},
+    "district_coordinator": {"C1": 403},
+    "inspector": {"SA": Changes(Redirect("/inspections/*/"))},
+    "admin": {"SA": Changes(Redirect("/inspections/*/"))},
+    "anonymous": {"SA": LOGIN},
+}
+# Recording a finding: the province's inspectors and coordinators; the agency itself cannot.
+INSPECT_ACTION: dict[str, dict[str, Any]] = {
+    "officer_a": {"SA": 403, "SB": 404},
+    "officer_b": {"SB": 403, "SA": 404},
+    "head": {"SA": 403, "SB": 404},
+    "coordinator": {"SA": ON_INSPECTION, "SB": ON_INSPECTION, MISSING: 404},
+    "district_coordinator": {"SA": 404, "SB": 404},
+    "appraiser": {"SA": 404, "SB": 404},
+    "inspector": {"SA": ON_INSPECTION, MISSING: 404},
+    "viewer": {"SA": 403, "SB": 403},
+    "admin": {"SA": ON_INSPECTION},
+    "anonymous": {"SA": LOGIN},
+}
+# Reporting the remediation: the inspected agency's focal officer and head only.
+REMEDY_ACTION: dict[str, dict[str, Any]] = {
+    "officer_a": {"SA": ON_FINDING, "SB": 404},
+    "officer_b": {"SB": ON_FINDING, "SA": 404},
+    "head": {"SA": ON_FINDING, "SB": 404},
+    "coordinator": {"SA": 403, MISSING: 404},
+    "district_coordinator": {"SA": 404, "SB": 404},
+    "appraiser": {"SA": 404},
+    "inspector": {"SA": 403, "SB": 403},
+    "viewer": {"SA": 403},
+    "admin": {"SA": ON_FINDING},
+    "anonymous": {"SA": LOGIN},
+}
+# Verifying or sending back: the inspectors and coordinators, never the agency that reported.
+VERIFY_ACTION = {
+    p: {o: ON_FINDING if a is ON_INSPECTION else a for o, a in objs.items()} for p, objs in INSPECT_ACTION.items()
+}
+NEW_CONCLUSION: dict[str, dict[str, Any]] = {
+    **{p: {"HA": 403} for p in PERSONAS},
+    "coordinator": {"HA": Changes(Redirect("/inspections/conclusions/*/"))},
+    "district_coordinator": {"D1": Changes(Redirect("/inspections/conclusions/*/")), "HA": 403},
+    "admin": {"HA": Changes(Redirect("/inspections/conclusions/*/"))},
+    "anonymous": {"HA": LOGIN},
+}
+# HA's conclusion, its directive addressed to SA: the issuer's coordinators act; its readers only read.
+DIRECTIVE_ACTION: dict[str, dict[str, Any]] = {
+    **{p: {"HA": 403} for p in ("officer_a", "head", "appraiser", "inspector", "viewer")},
+    "officer_b": {"HA": 404},
+    "district_coordinator": {"HA": 404},
+    "coordinator": {"HA": ON_CONCLUSION, MISSING: 404},
+    "admin": {"HA": ON_CONCLUSION},
+    "anonymous": {"HA": LOGIN},
+}
+
+
+def inspection_planned(world: World) -> None:
+    from tests.inspection_helpers import inspection_plan
+
+    inspection_plan(world.personas, world.province)
+
+
+def inspected(world: World) -> None:
+    from tests.inspection_helpers import finding_of
+
+    finding_of(world.personas, world.province)
+    finding_of(world.personas, world.province, agency=world.province.dept_b)
+
+
+def remediation_reported(world: World) -> None:
+    from cchc.inspections import services
+    from cchc.inspections.models import Finding
+
+    inspected(world)
+    for finding in Finding.objects.select_related("inspection__agency"):
+        officer = world.personas.officer_a if finding.inspection.agency.code == "SA" else world.personas.officer_b
+        services.report_remediation(officer, finding.pk, text="Đã khắc phục", done_on=timezone.localdate())
+
+
+def concluded(world: World) -> None:
+    from tests.inspection_helpers import conclusion_with_directive, year_plan
+
+    conclusion_with_directive(world.personas, world.province)
+    year_plan(world.province)
+
+
+def agency_form(action: str, **extra: Any) -> Callable[[World, str], dict[str, Any]]:
+    def data(world: World, target: str) -> dict[str, Any]:
+        agency = Agency.objects.filter(code=target).values_list("pk", flat=True).first()
+        return {"action": action, "agency": str(agency), "year": str(timezone.localdate().year), **extra}
+
     return data
+
+
+def schedule_form(world: World, target: str) -> dict[str, Any]:
+    from cchc.inspections.models import InspectionPlan
+
+    day = timezone.localdate().isoformat()
+    plan = InspectionPlan.objects.get().pk
+    return {
+        "action": "new_inspection",
+        "plan": plan,
+        "agency": target,
+        "scope": "comprehensive",
+        "starts_on": day,
+        "ends_on": day,
+    }
+
+
+def finding_form(world: World, target: str) -> dict[str, Any]:
+    deadline = f"{timezone.localdate().year}-12-31"
+    return {
+        "action": "add_finding",
+        "text": "Chưa niêm yết TTHC",
+        "category": "procedures",
+        "severity": "low",
+        "deadline": deadline,
+    }
+
+
+def remedy_form(action: str, **extra: Any) -> Callable[[World, str], dict[str, Any]]:
+    def data(world: World, target: str) -> dict[str, Any]:
+        return {"action": action, "text": "Đã khắc phục", "done_on": timezone.localdate().isoformat(), **extra}
+
+    return data
+
+
+def api_inspection(action: str, **extra: Any) -> Callable[[World, str], dict[str, Any]]:
+    def data(world: World, target: str) -> dict[str, Any]:
+        from cchc.inspections.models import Finding, Inspection
+
+        step = {**finding_form(world, target), **extra, "action": action}
+        if action == "record_finding":
+            step["inspection"] = Inspection.objects.get(agency__code=target).pk
+        else:
+            step["finding"] = Finding.objects.get(inspection__agency__code=target).pk
+            step["done_on"] = timezone.localdate().isoformat()
+        return step
+
+    return data
+
+
+def directive_form(world: World, target: str) -> dict[str, Any]:
+    return {"action": "add_directive", "text": "Tăng cường kiểm tra CCHC", "addressees": "SB", "area": "direction"}
+
+
+def directive_file(world: World, target: str) -> dict[str, Any]:
+    content = "number,text,addressee_codes,deadline,area\n1,Rà soát kết quả CCHC,SA,,direction\n"
+    return {"action": "import", "file": SimpleUploadedFile("chi-dao.csv", content.encode(), content_type="text/csv")}
+
+
+def _directive_step(world: World) -> dict[str, Any]:
+    from cchc.inspections.models import Directive
+    from cchc.plans.models import Plan
+
+    return {
+        "directive": Directive.objects.get().pk,
+        "plan": Plan.objects.get(number="45/KH-UBND").pk,
+        "deadline": f"{timezone.localdate().year}-12-31",
+        "area": "procedures",
+    }
+
+
+def make_tasks_form(world: World, target: str) -> dict[str, Any]:
+    return {"action": "make_tasks", "leads": "SA", **_directive_step(world)}
+
+
+def make_tasks_api(world: World, target: str) -> dict[str, Any]:
+    return {"lead_agency_codes": ["SA"], **_directive_step(world)}
 
 
 ACTIONS: dict[str, Action] = {
@@ -1200,6 +1602,27 @@ ACTIONS: dict[str, Action] = {
         report_in("accepted"),
         json=True,
     ),
+    # The province's indices from a file: its coordinators and the administrator only
+    "indices import": Action(
+        "indices:import",
+        {
+            **{p: {"HA": 403} for p in PERSONAS},
+            "coordinator": {"HA": Changes(Redirect("/indices/"))},
+            "admin": {"HA": Changes(Redirect("/indices/"))},
+            "anonymous": {"HA": LOGIN},
+        },
+        index_file,
+    ),
+    "indices entry": Action(
+        "indices:save",
+        {
+            **{p: {"HA": 403} for p in PERSONAS},
+            "coordinator": {"HA": Changes(Redirect("/indices/"))},
+            "admin": {"HA": Changes(Redirect("/indices/"))},
+            "anonymous": {"HA": LOGIN},
+        },
+        lambda w, t: {"index_code": "SIPAS", "year": "2025", "score": "88,4", "rank": "7", "out_of": "34"},
+    ),
     # A dossier export uploaded (and imported at once: tasks run eagerly in the tests)
     "dossier upload": Action(
         "dossiers:upload",
@@ -1227,6 +1650,42 @@ ACTIONS: dict[str, Action] = {
     "api task part": Action(
         "api:task-update-list", task_api(TASK_PART), task_post("part", api=True), plan_tasks, json=True
     ),
+    # Conclusions and inspections: the pages' steps and the same through the API
+    "inspection plan new": Action("inspections:index", NEW_INSPECTION_PLAN, agency_form("new_plan", title="Kế hoạch")),
+    "inspection schedule": Action("inspections:index", SCHEDULE, schedule_form, inspection_planned),
+    "finding record": Action("inspections:inspection", INSPECT_ACTION, finding_form, inspected),
+    "remediation report": Action("inspections:finding", REMEDY_ACTION, remedy_form("report"), inspected),
+    "remediation verify": Action("inspections:finding", VERIFY_ACTION, remedy_form("verify"), remediation_reported),
+    "remediation return": Action(
+        "inspections:finding", VERIFY_ACTION, remedy_form("return", reason="Thiếu minh chứng"), remediation_reported
+    ),
+    "api record_finding": Action(
+        "api:inspection-action", through_api(INSPECT_ACTION), api_inspection("record_finding"), inspected, json=True
+    ),
+    "api report": Action(
+        "api:inspection-action", through_api(REMEDY_ACTION), api_inspection("report"), inspected, json=True
+    ),
+    "api verify": Action(
+        "api:inspection-action", through_api(VERIFY_ACTION), api_inspection("verify"), remediation_reported, json=True
+    ),
+    "api return": Action(
+        "api:inspection-action",
+        through_api(VERIFY_ACTION),
+        api_inspection("return", reason="Thiếu minh chứng"),
+        remediation_reported,
+        json=True,
+    ),
+    "conclusion new": Action(
+        "inspections:conclusions",
+        NEW_CONCLUSION,
+        agency_form("create", number="68/TB-UBND", issued_on="2026-03-02", title="Kết luận"),
+    ),
+    "directive add": Action("inspections:conclusion", DIRECTIVE_ACTION, directive_form, concluded),
+    "directive import": Action("inspections:conclusion", DIRECTIVE_ACTION, directive_file, concluded),
+    "directive make_tasks": Action("inspections:conclusion", DIRECTIVE_ACTION, make_tasks_form, concluded),
+    "api make_tasks": Action(
+        "api:directive-tasks", through_api(DIRECTIVE_ACTION), make_tasks_api, concluded, json=True
+    ),
 }
 
 
@@ -1252,6 +1711,12 @@ def action_url(action: Action, world: World, obj: str) -> tuple[str, dict[str, A
         from cchc.plans.models import Task as PlanTask
 
         pk = PlanTask.objects.filter(task_code=through).values_list("pk", flat=True).first() or 999_999
+    if action.route in ("inspections:inspection", "inspections:finding", "inspections:conclusion"):
+        from cchc.inspections.models import Conclusion, Finding, Inspection
+
+        model: Any = {"inspection": Inspection, "finding": Finding, "conclusion": Conclusion}[action.route[12:]]
+        field = {"inspection": "agency", "finding": "inspection__agency", "conclusion": "agency"}[action.route[12:]]
+        pk = model.objects.filter(**{f"{field}__code": through}).values_list("pk", flat=True).first() or 999_999
         return reverse(action.route, kwargs={"pk": pk}), {"pk": pk}
     if action.route == "reports:period":
         pk = ReportingPeriod.objects.filter(owner__code=through).values_list("pk", flat=True).first() or 999_999
@@ -1277,7 +1742,9 @@ def watched() -> dict[str, list[Any]]:
     }
 
 
-WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents", "plans")
+WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents", "plans", "indices")
+WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents", "plans", "inspections")
+WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents", "plans", "surveys")
 
 
 @pytest.mark.parametrize(("name", "persona", "obj"), list(_action_cases()))
@@ -1356,6 +1823,30 @@ SAME_FOR_EVERY_ROLE: dict[str, str] = {
     "plans:my_tasks": "tests/test_my_tasks.py::test_an_officer_sees_what_its_agency_leads_and_co_operates_on_by_deadline",
     "api:task-update-list": "tests/test_task_updates.py::test_the_api_posts_through_the_service_and_reads_in_scope",
     "api:report-list": "tests/test_report_pages.py::test_the_api_lists_only_the_reports_in_scope",
+    "plans:appendix1": "tests/test_plan_charts.py::test_appendix_1_downloads_as_the_reports_write_it",
+    # The province's published results in the national indices: no agency's own data
+    "indices:index": "tests/test_indices.py::test_every_signed_in_person_reads_the_table_and_the_chart",
+    "indices:export": "tests/test_indices.py::test_the_export_holds_the_page_s_selection",
+    "api:provincial-index-list": "tests/test_indices.py::test_the_api_lists_the_results_with_their_change",
+    "api:provincial-index-detail": "tests/test_indices.py::test_the_api_lists_the_results_with_their_change",
+    "inspections:index": "tests/test_inspections.py::test_the_index_shows_the_figures_and_the_inspections_in_scope",
+    "inspections:evidence": "tests/test_inspections.py::test_another_agency_sees_nothing_by_url_or_api",
+    "inspections:conclusions": "tests/test_inspections.py::test_the_conclusion_list_shows_the_notices_in_scope",
+    "api:inspection-plan-list": "tests/test_inspections.py::test_the_api_lists_inspections_and_plans_in_scope",
+    "api:inspection-list": "tests/test_inspections.py::test_the_api_lists_inspections_and_plans_in_scope",
+    "api:finding-list": "tests/test_inspections.py::test_another_agency_sees_nothing_by_url_or_api",
+    "api:conclusion-list": "tests/test_inspections.py::test_the_api_makes_tasks_of_a_directive",
+    "api:inspection-stats": "tests/test_inspections.py::test_the_figures_follow_the_readers_scope",
+    "api:inspection-action": "an empty step; every step's row is in ACTIONS",
+    "api:directive-tasks": "an empty step; every step's row is in ACTIONS",
+    "surveys:index": "tests/test_surveys_pages.py::test_the_results_page_shows_the_scope",
+    "surveys:export": "tests/test_surveys_pages.py::test_the_xlsx_export_holds_the_pages_figures_in_scope",
+    "surveys:questionnaires": "the questionnaires hold no agency's data",
+    "surveys:questionnaire": "the questionnaires hold no agency's data",
+    "surveys:questionnaire_export": "the questionnaires hold no agency's data",
+    "api:questionnaire-list": "the questionnaires hold no agency's data",
+    "api:questionnaire-detail": "the questionnaires hold no agency's data",
+    "api:survey-stats": "tests/test_surveys_pages.py::test_the_api_gives_the_figures_in_scope",
 }
 
 

@@ -139,3 +139,36 @@ def test_the_command_and_the_periodic_job(task: Task, smtp: Inbox, capsys: Any) 
     assert len(smtp.to("officer_a@hoaan.gov.vn")) == 2 and len(smtp.to("coordinator@hoaan.gov.vn")) == 1
     run_due()
     assert len(smtp.to("officer_a@hoaan.gov.vn")) == 2
+
+
+def test_several_tasks_on_one_run_make_one_mail_listing_them(task: Task, smtp: Inbox, settings: Any) -> None:
+    """An officer reminded of several tasks in one run gets one mail (a digest) and a notification each."""
+    settings.CCHC_SITE_URL = "https://cchc.hoaan.gov.vn"
+    for code, offset in (("1.3", 0), ("1.4", 3)):
+        make_task(task.plan, code, task.lead_agency, day(offset))
+    send_task_reminders(day(-3))  # 1.2 and 1.3 are 3 days ahead, 1.4 six (its 7-day step, caught up)
+    send_task_reminders(DEADLINE)  # 1.2 and 1.3 due today, 1.4 three days ahead
+    (first, second) = smtp.to("officer_a@hoaan.gov.vn")
+    assert subject(first) == subject(second) == "[CCHC] 3 nhắc việc về nhiệm vụ"
+    text = body(second)
+    for code in ("1.2", "1.3", "1.4"):
+        assert f"Nhiệm vụ {code} của Sở Tư pháp" in text
+    assert "https://cchc.hoaan.gov.vn/notifications/" in text
+    assert Notification.objects.filter(recipient__username="officer_a", key__endswith=":due").count() == 2
+    assert Notification.objects.filter(recipient__username="officer_a").count() == 6  # one a task and step
+    smtp.clear()
+    assert send_task_reminders(DEADLINE)["made"] == 0 and smtp.messages == []
+
+
+def test_a_digest_lists_its_first_items_then_points_to_the_list(task: Task, smtp: Inbox, monkeypatch: Any) -> None:
+    from cchc.notifications import services
+
+    monkeypatch.setattr(services, "DIGEST_ITEMS", 2)
+    for code in ("1.3", "1.4", "1.5"):
+        make_task(task.plan, code, task.lead_agency, DEADLINE)
+    send_task_reminders(DEADLINE)
+    (mail,) = smtp.to("head@hoaan.gov.vn")
+    text = body(mail)
+    assert subject(mail) == "[CCHC] 4 nhắc việc về nhiệm vụ"
+    assert "1.2" in text and "1.3" in text and "1.5" not in text
+    assert "… và 2 thông báo khác." in text

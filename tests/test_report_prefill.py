@@ -136,8 +136,9 @@ def test_known_names_for_the_form_importer() -> None:
     assert prefill.known("tasks.done") and prefill.known("surveys.satisfaction")
     assert not prefill.known("dossiers.nonsense") and not prefill.known("received") and not prefill.known("")
     assert prefill.available("dossiers.online_rate") and prefill.available("tasks.done")
-    assert not prefill.available("surveys.satisfaction")
-    assert "khảo sát" in prefill.missing("surveys.satisfaction") and prefill.missing("dossiers.received") == ""
+    assert prefill.available("surveys.satisfaction")  # the surveys module gives it now (tests/test_surveys_feeds.py)
+    assert prefill.missing("surveys.satisfaction") == "" and prefill.missing("dossiers.received") == ""
+    assert "không có" in prefill.missing("surveys.nonsense")
 
 
 def test_dossier_figures_over_the_cutoff_range(province: Any) -> None:
@@ -147,7 +148,7 @@ def test_dossier_figures_over_the_cutoff_range(province: Any) -> None:
     dossiers(province.dept_a, date(2026, 3, 20), early=1000, on_time=0, late=0)  # after 14/3/2026
     dossiers(province.dept_b, date(2026, 1, 10), early=500, on_time=0, late=0)  # another agency
     found = prefill.figures(province.dept_a, period, user=SYSTEM)
-    assert set(found) == {"received", "resolved", "late_rate", "tasks_done"}  # no survey, no index this year
+    assert set(found) == {"received", "resolved", "late_rate", "tasks_done"}  # no questionnaire, no index this year
     assert found["tasks_done"]["value"] == 0  # the plans module is there: no task led by the agency yet
     assert found["received"] == {
         "value": 107,
@@ -158,7 +159,7 @@ def test_dossier_figures_over_the_cutoff_range(province: Any) -> None:
     assert found["late_rate"]["text"] == "11,21%"  # (10 late + 2 overdue) ÷ (100 resolved + 7 pending)
     report = Report.objects.get(period=period, agency=province.dept_a)
     assert prefill.figures(report, user=SYSTEM) == found
-    assert prefill.unavailable(period) == {"satisfaction": prefill.missing("surveys.satisfaction")}
+    assert prefill.unavailable(period) == {}
 
 
 def test_figures_follow_the_readers_scope(province: Any, personas: Any) -> None:

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from cchc.accounts.roles import Role
 from cchc.core.scope import has_role
 
+INSPECTION_READERS = {Role.FOCAL, Role.HEAD, Role.COORDINATOR, Role.INSPECTOR, Role.VIEWER}
+
 # (label, url name or None for a capability still to come, roles that see it or None for all)
 NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
     (_("Overview"), "core:home", None),
@@ -29,8 +31,10 @@ NAVIGATION: list[tuple[Any, str | None, frozenset[str] | None]] = [
         frozenset({Role.COORDINATOR, Role.VIEWER, Role.APPRAISER, Role.INSPECTOR}),
     ),
     (_("PAR index and ranking"), "scoring:index", None),
-    (_("Satisfaction surveys"), None, None),
-    (_("Inspections"), None, None),
+    (_("Provincial indices"), "indices:index", None),
+    (_("Satisfaction surveys"), "surveys:index", None),
+    (_("Inspections"), "inspections:index", frozenset(INSPECTION_READERS)),
+    (_("Conclusion notices"), "inspections:conclusions", None),
     (_("Audit trail"), "core:audit", frozenset({Role.COORDINATOR})),
     (_("Document templates"), "documents:templates", frozenset({Role.COORDINATOR})),
     (_("API"), "api:docs", None),

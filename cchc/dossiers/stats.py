@@ -363,16 +363,41 @@ def _indicators(scope: Scope, start: date, end: date, as_of: date | None, by: st
         return _by_period(scope, start, end, as_of, by)
     if by in ("field", "procedure", "procedure_level"):
         return _by_procedure(scope, start, end, as_of, by)
+    return _period(scope, start, end, as_of).group(by)
+
+
+@dataclass
+class PeriodCounts:
+    """The counts of one period per agency, read once and grouped as many ways as a page shows them
+    (the indicator page: by agency or block, the total, and by kind for its chart)."""
+
+    counts: dict[int, dict[str, int]]
+    agencies: list[Agency]
+    year: int
+
+    def group(self, by: str) -> list[Indicators]:
+        """One ``Indicators`` per group of ``by`` (one of ``GROUPINGS``), by key, as ``indicators`` gives them."""
+        key_of = group_key(by, self.year)
+        groups: dict[str, Indicators] = {}
+        if by == "none":
+            groups["all"] = Indicators("all", _("All agencies"))
+        for agency in self.agencies:
+            key, name = key_of(agency)
+            groups.setdefault(key, Indicators(key, name)).add(self.counts[agency.pk])
+        return sorted(groups.values(), key=lambda g: g.key)
+
+
+def period_counts(
+    start: date, end: date, *, user: Any, as_of: date | None = None, agencies: Any = None
+) -> PeriodCounts:
+    """The counts per agency of [start, end] for ``user`` (narrowed to ``agencies``), to group with ``group``."""
+    return _period(Scope(user, agencies), start, end, as_of)
+
+
+def _period(scope: Scope, start: date, end: date, as_of: date | None) -> PeriodCounts:
     per_agency = _agency_counts(scope, start, end, as_of)
-    chosen = Agency.objects.filter(pk__in=list(per_agency))
-    key_of = group_key(by, end.year)
-    groups: dict[str, Indicators] = {}
-    if by == "none":
-        groups["all"] = Indicators("all", _("All agencies"))
-    for agency in chosen.only("pk", "code", "name", "kind"):
-        key, name = key_of(agency)
-        groups.setdefault(key, Indicators(key, name)).add(per_agency[agency.pk])
-    return sorted(groups.values(), key=lambda g: g.key)
+    chosen = Agency.objects.filter(pk__in=list(per_agency)).only("pk", "code", "name", "kind")
+    return PeriodCounts(per_agency, list(chosen), end.year)
 
 
 def _by_period(scope: Scope, start: date, end: date, as_of: date | None, by: str) -> list[Indicators]:

@@ -74,7 +74,7 @@ def send_task_reminders(today: date) -> dict[str, int]:
             link = reverse("plans:task", args=[task.pk])  # where the lead agency posts its progress
             subject, text = _message(task, step, today)
             items.extend((user, key, text, link, subject) for user in users)
-        made = notify_many(items)
+        made = notify_many(items, digest=_digest_subject)
     retried = send_unsent()
     return {"tasks": len(due), "made": made, "retried": retried}
 
@@ -86,6 +86,10 @@ def _made_before(keys: list[str]) -> set[tuple[int, str]]:
         chunk = keys[start : start + CHUNK]
         found.update(Notification.objects.filter(key__in=chunk).values_list("recipient_id", "key"))
     return found
+
+
+def _digest_subject(count: int) -> str:
+    return _("%(count)s reminders of tasks to do") % {"count": count}
 
 
 def _message(task: Task, step: str, today: date) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from cchc.plans.filters import MyTaskFilterSet, PlanFilterSet, TaskFilterSet
 from cchc.plans.mine import my_agencies, my_tasks
 from cchc.plans.models import Area, Plan, Recurrence, Task, TaskFile, TaskStatus, TaskUpdate
 from cchc.plans.services import tasks_file
-from cchc.plans.stats import LABELS, OUTCOMES, task_stats
+from cchc.plans.stats import LABELS, OUTCOMES, Group, task_stats
 from cchc.scoring.frameworks import parse_decimal
 
 
@@ -41,8 +41,37 @@ class PlanListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         year = self.filterset.form.cleaned_data.get("year") if self.filterset.is_bound else None
         year = int(year or timezone.localdate().year)
-        context.update(year=year, stats=task_stats(year, user=self.request.user, by="area"))
+        stats = task_stats(year, user=self.request.user, by="area")
+        context.update(year=year, stats=stats, chart=task_chart(stats))
         return context
+
+
+def task_chart(groups: list[Group]) -> dict[str, Any]:
+    """What the page's charts draw, from the table's own groups: per area the four outcomes (stacked), and
+    the year's totals (doughnut)."""
+    names = dict(zip(OUTCOMES, (str(LABELS[n]) for n in OUTCOMES), strict=True))
+    return {
+        "labels": [g.name for g in groups],
+        "series": [{"key": n, "label": names[n], "data": [getattr(g, n) for g in groups]} for n in OUTCOMES],
+        "totals": [sum(getattr(g, n) for g in groups) for n in OUTCOMES],
+        "assigned": sum(g.assigned for g in groups),
+    }
+
+
+def appendix1(request: HttpRequest) -> HttpResponse:
+    """Phụ lục 1 of the year (tasks by PAR area, as of today) as XLSX, over the tasks the reader sees: the
+    reports' own sheet (``reports.appendices.appendix1_xlsx``)."""
+    from cchc.core.formatting import format_date_text
+    from cchc.reports.appendices import appendix1_xlsx
+
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    today = timezone.localdate()
+    groups = task_stats(year, user=request.user, as_of=today, by="area")
+    subtitle = f"(Kế hoạch CCHC năm {year}; số liệu tính đến {format_date_text(today)})"
+    return download(appendix1_xlsx(groups, subtitle), f"phu-luc-1-nhiem-vu-{year}.xlsx")
 
 
 class PlanDetailView(FilteredListView):

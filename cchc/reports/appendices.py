@@ -1,5 +1,6 @@
 """The appendices of the periodic reports: Phụ lục 2 (dossier results by block and agency), Phụ lục 1 (task
-results by PAR area, once the tasks module exists), for the DOCX and as XLSX (DESIGN §5.8).
+results by PAR area, from the plans' task statistics), for the DOCX and as XLSX (DESIGN §5.8); Phụ lục 1 alone
+is also the plans page's download (``appendix1_xlsx``).
 
 One function (``appendix2_rows``) lays out the rows with their figures; the DOCX context takes them as
 Vietnamese strings (``appendix2_context``), the workbook as numbers with Vietnamese number formats
@@ -169,8 +170,22 @@ def _appendix1_sheet(book: Any, groups: list[Any], subtitle: str) -> None:
             elif i == len(values) and rate is not None:
                 cell.number_format = RATE_FORMAT
     sheet.column_dimensions["B"].width = 50
+    sheet.freeze_panes = sheet.cell(6, 3)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+
+
+def appendix1_xlsx(groups: Iterable[Any], subtitle: str = "") -> bytes:
+    """Phụ lục 1 alone as a workbook (the plans page's download): the sheet the reports' workbook holds,
+    from the groups of ``task_stats(by="area")``."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    _appendix1_sheet(book, list(groups), subtitle)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def appendix2_xlsx(rows: list[Row], subtitle: str = "", tasks: list[Any] | None = None) -> bytes:

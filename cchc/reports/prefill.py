@@ -2,9 +2,14 @@
 
 A form field names its figure in ``FormField.prefill``: ``dossiers.<indicator>`` (a count or rate of
 DESIGN §6 over the period's data cut-off range, ``cchc.dossiers.stats``), ``scoring.index`` or
-``scoring.band`` (the agency's PAR index of the previous year, approved or published only). The
-names of modules not built yet (``tasks.*``, ``surveys.*``) are known, so that a form naming them
-imports, but give no figure: the field says the module is not there.
+``scoring.band`` (the agency's PAR index of the previous year, approved or published only),
+``tasks.<count>`` (the tasks the agency leads in the plans of the period's year, as of its cut-off,
+``cchc.plans.stats.task_stats``: the figures the PAR index's ``task_completion`` reads too),
+``inspections.<figure>`` (its inspections of the year and their findings, ``cchc.inspections.stats``),
+``surveys.<figure>`` (the agency's counted survey forms of the period's year answered within the
+data cut-off range: ``forms``, ``satisfaction`` and the five element indices, ``cchc.surveys.stats``).
+A module's names are known even where the module is not installed, so that a form naming them
+imports; such a field says the module is not there.
 
 Each figure is ``{"value", "text", "source"}``: a JSON value (what the snapshot ``Report.prefilled``
 keeps at submission), the text a person reads, and where it comes from in Vietnamese words.
@@ -44,12 +49,14 @@ class Source:
 
 # Keys of §8.1's task_stats and survey_stats: named by forms now, filled when the modules exist.
 TASK_NAMES = ("assigned", "done", "done_on_time", "done_late", "open", "open_overdue", "open_in_time", "on_time_rate")
+INSPECTION_NAMES = ("inspections", "findings", "remedied", "reported", "overdue")  # cchc.inspections.stats
 SURVEY_NAMES = ("forms", "satisfaction", "access", "procedure", "officer", "result", "feedback")
 SOURCES = {
     "dossiers": Source("dossiers", frozenset(COUNTS) | frozenset(RATES), True),
     "scoring": Source("scoring", frozenset({"index", "band"}), True),
     "tasks": Source("tasks", frozenset(TASK_NAMES), True),
-    "surveys": Source("surveys", frozenset(SURVEY_NAMES), False, "Hệ thống chưa có phân hệ khảo sát sự hài lòng"),
+    "surveys": Source("surveys", frozenset(SURVEY_NAMES), True),
+    "inspections": Source("inspections", frozenset(INSPECTION_NAMES), True),
 }
 STAGE_TEXT = {"approved": "đã phê duyệt", "published": "đã công bố"}
 BAND_TEXT = {"good": "Tốt", "fair": "Khá", "average": "Trung bình", "weak": "Yếu"}
@@ -149,16 +156,58 @@ def _task_figures(agency: Agency, period: ReportingPeriod, names: set[str], user
     return result
 
 
+def _inspection_figures(agency: Agency, period: ReportingPeriod, names: set[str], user: Any) -> dict[str, Figure]:
+    """The agency's inspections of the period's year (and their findings), as of the period's cut-off."""
+    from cchc.inspections.models import READERS as INSPECTION_READERS
+    from cchc.inspections.stats import inspection_stats
+
+    if not names or not _sees(user, agency, INSPECTION_READERS):
+        return {}
+    (group,) = inspection_stats(period.year, user=user, as_of=period.cutoff_end, agencies=[agency.pk])
+    source = f"Kiểm tra CCHC năm {period.year}, tính đến {format_date_text(period.cutoff_end)}"
+    return {
+        name: {"value": getattr(group, name), "text": format_number(getattr(group, name)), "source": source}
+        for name in names
+    }
+
+
 def _sees(user: Any, agency: Agency, roles: frozenset[str]) -> bool:
     """Whether the reader's grants reach the agency for ``roles``: no figure rather than a zero otherwise."""
     condition = agency_q(user, roles)
     return condition is None or Agency.objects.filter(condition, pk=agency.pk).exists()
 
 
+def _survey_figures(agency: Agency, period: ReportingPeriod, names: set[str], user: Any) -> dict[str, Figure]:
+    """The agency's counted survey forms of the period's year, answered within the data cut-off range."""
+    if not names or not _sees(user, agency, ALL_ROLES):
+        return {}
+    from cchc.surveys.stats import questionnaire_of, rate, survey_stats
+
+    if questionnaire_of(period.year) is None:
+        return {}
+    start, end = period.cutoff_start, period.cutoff_end
+    (group,) = survey_stats(period.year, user=user, start=start, end=end, agencies=[agency.pk])
+    source = (
+        f"Khảo sát sự hài lòng năm {period.year}, phiếu trả lời từ {format_date_text(start)} "
+        f"đến {format_date_text(end)}"
+    )
+    result: dict[str, Figure] = {}
+    for name in names:
+        if name == "forms":
+            result[name] = {"value": group.forms, "text": format_number(group.forms), "source": source}
+        else:
+            value = group.satisfaction if name == "satisfaction" else group.elements[name].index
+            shown = rate(value)
+            result[name] = {"value": shown["value"], "text": shown["text"], "source": source}
+    return result
+
+
 READERS: dict[str, Callable[[Agency, ReportingPeriod, set[str], Any], dict[str, Figure]]] = {
     "dossiers": _dossier_figures,
     "scoring": _scoring_figures,
     "tasks": _task_figures,
+    "inspections": _inspection_figures,
+    "surveys": _survey_figures,
 }
 
 

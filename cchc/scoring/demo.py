@@ -47,6 +47,13 @@ COMPUTED = {
     "2.1": ("late_rate", [[0.0, 1.0], [0.02, 0.75], [0.05, 0.5]]),
     "2.2": ("online_rate", [[0.8, 1.0], [0.5, 0.5]]),
 }
+# The year under way also reads the plans' tasks and the periodic reports' timeliness (the demo holds both
+# for that year only): "Kế hoạch CCHC năm" from the tasks done on time, "Báo cáo CCHC định kỳ" from the
+# reports sent on time.
+FED = {
+    "1.1": ("task_completion", [[0.9, 1.0], [0.75, 0.75], [0.5, 0.5]]),
+    "1.2": ("report_timeliness", [[1.0, 1.0], [0.75, 0.75], [0.5, 0.5]]),
+}
 
 
 def story() -> list[str]:
@@ -56,8 +63,9 @@ def story() -> list[str]:
     ]
 
 
-def framework_rows(criteria_points: int, survey_points: int) -> list[CriterionRow]:
+def framework_rows(criteria_points: int, survey_points: int, year: int = 0) -> list[CriterionRow]:
     rows: list[CriterionRow] = []
+    computed = {**COMPUTED, **FED} if year == ASSESSED_YEAR else COMPUTED
 
     def add(
         code: str,
@@ -77,7 +85,7 @@ def framework_rows(criteria_points: int, survey_points: int) -> list[CriterionRo
         for i, leaf in enumerate(leaves, start=1):
             points = area_points - each * (len(leaves) - 1) if i == len(leaves) else each
             leaf_code = f"{code}.{i}"
-            source, scale = COMPUTED.get(leaf_code, ("", []))
+            source, scale = computed.get(leaf_code, ("", []))
             mapping = [[t, float((points * Decimal(str(f))).quantize(CENT))] for t, f in scale]
             add(leaf_code, code, leaf, points, Method.COMPUTED if source else Method.MANUAL, source, mapping)
     if survey_points:
@@ -182,7 +190,7 @@ def extend(scale: int) -> dict[str, int]:
     frameworks = 0
     for block in Block.objects.filter(year__in=(2024, 2025, 2026)).select_related("owner").order_by("year", "code"):
         framework = save_framework(
-            framework_rows(*_maxima(block)),
+            framework_rows(*_maxima(block), block.year),
             block,
             user=None,
             title=f"Bộ tiêu chí Chỉ số CCHC năm {block.year} — {block.name}",

@@ -48,6 +48,9 @@ class FigureSource(models.TextChoices):
 
     DOSSIERS = "dossiers", _("dossier statistics")
     RECORDED = "recorded", _("recorded on the assessment")
+    TASKS = "tasks", _("task statistics of the plans")
+    REPORTS = "reports", _("periodic reports' timeliness")
+    SURVEYS = "surveys", _("satisfaction surveys")
     NONE = "", _("no figure")
 
 

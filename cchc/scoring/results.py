@@ -67,6 +67,18 @@ class AgencyResult:
     satisfaction: Decimal | None = None
     satisfaction_source: str = ""
     ranked_in: int = 0
+    # The agency's id, code and name, which the ranking reads for every result (from the row when the
+    # assessment was read as one, so that no Agency instance is made for it).
+    agency_id: int = 0
+    agency_code: str = ""
+    agency_name: str = ""
+
+    def __post_init__(self) -> None:
+        a = self.assessment
+        if isinstance(a, _Row):
+            self.agency_id, self.agency_code, self.agency_name = a.agency_id, a.agency_code, a.agency_name
+        else:
+            self.agency_id, self.agency_code, self.agency_name = a.agency_id, a.agency.code, a.agency.name
 
     @property
     def agency(self) -> Agency:
@@ -115,8 +127,8 @@ class AgencyResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "agency_code": self.agency.code,
-            "agency_name": self.agency.name,
+            "agency_code": self.agency_code,
+            "agency_name": self.agency_name,
             "points": float(self.points),
             "max_points": float(self.max_points),
             "index": float(self.index),
@@ -198,6 +210,119 @@ class BlockRanking:
         }
 
 
+class _Instances:
+    """The model instances of a ranking run's assessments (with their agencies), made only when asked for.
+
+    A recompute reads 3,500 assessments; making an instance of each (and of its agency) cost more than
+    the rest of the arithmetic. The run reads rows, and makes instances for the results it writes, the
+    frozen ones it shows as they are, and anything else that asks a row for what it does not hold.
+    """
+
+    def __init__(self, framework_ids: list[int]) -> None:
+        self.framework_ids = framework_ids
+        self.found: dict[int, Assessment] = {}
+        self.whole = False  # every assessment of the run is in ``found``
+
+    def get(self, pk: int) -> Assessment:
+        if pk not in self.found:
+            self.load(None)
+        return self.found[pk]
+
+    def load(self, pks: Iterable[int] | None) -> None:
+        """Make the instances of ``pks`` not made yet (of every assessment of the run for None), in one query."""
+        if self.whole:
+            return
+        query = Assessment.objects.filter(framework_id__in=self.framework_ids).select_related("agency")
+        missing = None if pks is None else [pk for pk in pks if pk not in self.found]
+        if missing is not None and not missing:
+            return
+        if missing is None or len(missing) > FEW_IDS:  # long IN lists cost more than reading the run whole
+            for a in query:
+                self.found.setdefault(a.pk, a)
+            self.whole = True
+        else:
+            for a in query.filter(pk__in=missing):
+                self.found.setdefault(a.pk, a)
+
+
+FEW_IDS = 500
+
+# What a ranking run reads of each assessment: who it is, what the figures need, and the stored results.
+ROW = ("pk", "agency_id", "framework_id", "year", "state", "frozen_at", "late_rate", "satisfaction")
+AGENCY = ("agency__code", "agency__name")
+
+
+class _Row:
+    """An assessment of a ranking run, read as a row: what the ranking reads (identity, state, the
+    recorded figures, the stored results as ``before``); any other attribute comes from its model
+    instance, made for the whole run in one query the first time one is asked for.
+
+    It stands in for an ``Assessment`` where the ranking hands assessments on (``computed.refresh``,
+    ``sources.figures``) and in the results of ``rank``; what ``rank`` writes goes through instances.
+    """
+
+    __slots__ = (
+        "_instances",
+        "agency_code",
+        "agency_id",
+        "agency_name",
+        "before",
+        "framework_id",
+        "frozen_at",
+        "late_rate",
+        "pk",
+        "satisfaction",
+        "state",
+        "year",
+    )
+
+    def __init__(self, values: tuple[Any, ...], instances: _Instances) -> None:
+        (
+            self.pk,
+            self.agency_id,
+            self.framework_id,
+            self.year,
+            self.state,
+            self.frozen_at,
+            self.late_rate,
+            self.satisfaction,
+            self.agency_code,
+            self.agency_name,
+        ) = values[:10]
+        self.before = list(values[10:])  # the STORED fields as stored, in their order
+        self._instances = instances
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def is_final(self) -> bool:
+        return self.frozen_at is not None
+
+    def instance(self) -> Assessment:
+        return self._instances.get(self.pk)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_instances":
+            raise AttributeError(name)
+        return getattr(self.instance(), name)
+
+    def __repr__(self) -> str:
+        return f"<assessment row {self.pk} of {self.agency_code}>"
+
+
+def _rows(framework_ids: list[int]) -> list[_Row]:
+    """Every assessment of the frameworks as a row, by agency name (one query, no model instance)."""
+    instances = _Instances(framework_ids)
+    values = (
+        Assessment.objects.filter(framework_id__in=framework_ids)
+        .order_by("agency__name")
+        .values_list(*ROW, *AGENCY, *STORED)
+    )
+    return [_Row(v, instances) for v in values]
+
+
 def rank(
     year: int, block: Block | None = None, *, save: bool = True, user: Any = None, reason: str = ""
 ) -> list[BlockRanking]:
@@ -211,23 +336,25 @@ def rank(
         chosen = chosen.filter(block=block)
     frameworks = list(chosen.order_by("block__code"))
     framework_ids = [f.pk for f in frameworks]
-    # Whole rows: with only() Django builds each instance field by field (a third slower for 3,500),
-    # and the few columns not needed are small.
-    assessments = list(
-        Assessment.objects.filter(framework_id__in=framework_ids).select_related("agency").order_by("agency__name")
-    )
+    # Rows, not model instances: instances are made for the frozen results (shown as stored) and, in
+    # _store, for the results that changed.
+    assessments = _rows(framework_ids)
     live = [a for a in assessments if a.frozen_at is None]
+    frozen = [a.pk for a in assessments if a.frozen_at is not None]
+    if frozen and assessments:
+        assessments[0]._instances.load(frozen)
     if save:
-        computed.refresh(live, user, frameworks=framework_ids)
+        computed.refresh(live, user, frameworks=framework_ids)  # type: ignore[arg-type]
     totals = _totals(framework_ids)
     areas = _area_maxima(framework_ids)
     rules_by_block = rules_of_blocks(f.block for f in frameworks)
-    history = _previous(year, [a.agency for a in assessments])
+    history = _history(year, [a.agency_id for a in assessments])
     late, satisfaction = figures("late_rate", live), figures("satisfaction", live)
     officers = officer_late_rates([a.agency_id for a in live], year)
-    by_framework: dict[int, list[Assessment]] = defaultdict(list)
+    by_framework: dict[int, list[_Row]] = defaultdict(list)
     for a in assessments:
         by_framework[a.framework_id].append(a)
+    sentences = _sentences(get_language())
     rankings = []
     for framework in frameworks:
         rules = rules_by_block[framework.block_id]
@@ -235,14 +362,14 @@ def rank(
         results = [
             _result(a, framework, totals.get(a.pk, {}), areas[framework.pk], rules, late[a.pk], satisfaction[a.pk])
             if a.frozen_at is None
-            else _snapshot(a)
+            else _snapshot(a.instance())
             for a in members
         ]
         _order(results)
         for r in results:
             _compare(r, history)
             if not r.final:
-                r.flags = flags(r, history, rules, officers.get(r.agency.code, []))
+                r.flags = flags(r, history, rules, officers.get(r.agency_code, []), sentences=sentences)
         rankings.append(BlockRanking(framework.block, framework, results, rules=rules, members=len(members)))
     if save:
         _store(rankings, user, reason)
@@ -310,7 +437,7 @@ def _area_maxima(framework_ids: list[int]) -> dict[int, list[tuple[int, str, flo
 
 
 def _result(
-    a: Assessment,
+    a: _Row,
     framework: Framework,
     totals: dict[int, tuple[int, int]],
     areas: list[tuple[int, str, float]],
@@ -326,13 +453,14 @@ def _result(
     points = Decimal(max(0, earned - deducted)).scaleb(-2)
     index = (points / maximum * HUNDRED).quantize(INDEX_PLACES) if maximum else Decimal(0)
     # Cents over points: the area's index in % (a leaf without a total row earned nothing).
+    found = totals.get
     area_indices = {
-        code: round(totals[pk][0] / area_max, 4) if area_max and pk in totals else 0.0 for pk, code, area_max in areas
+        code: round(t[0] / area_max, 4) if area_max and (t := found(pk)) else 0.0 for pk, code, area_max in areas
     }
     band_before = rules.band(index)
     band, reasons = apply_rules(band_before, late_rate.value, satisfaction.value, rules)
     return AgencyResult(
-        a,
+        a,  # type: ignore[arg-type]
         points,
         maximum,
         index,
@@ -352,7 +480,7 @@ def _order(results: list[AgencyResult]) -> None:
 
     A frozen result counts in the order with its approved index but keeps the rank it was approved with.
     """
-    results.sort(key=lambda r: (-r.index, r.agency.name))
+    results.sort(key=lambda r: (-r.index, r.agency_name))
     previous_rank = 0
     for position, r in enumerate(results, start=1):
         tied = position > 1 and r.index == results[position - 2].index
@@ -360,7 +488,7 @@ def _order(results: list[AgencyResult]) -> None:
         previous_rank = current
         if not r.final:
             r.rank, r.ranked_in = current, len(results)
-    results.sort(key=lambda r: (r.rank, -r.index, r.agency.name))
+    results.sort(key=lambda r: (r.rank, -r.index, r.agency_name))
 
 
 @dataclass
@@ -372,7 +500,10 @@ class History:
 
 
 def _previous(year: int, agencies: Iterable[Agency]) -> History:
-    ids = [a.pk for a in agencies]
+    return _history(year, [a.pk for a in agencies])
+
+
+def _history(year: int, ids: list[int]) -> History:
     return History(_lineage(ids, year - 1), _lineage(ids, year - 2))
 
 
@@ -408,45 +539,55 @@ def _lineage(agency_ids: list[int], year: int) -> dict[int, list[Assessment]]:
 
 
 def _compare(r: AgencyResult, history: History) -> None:
-    before = history.previous.get(r.agency.pk, [])
+    before = history.previous.get(r.agency_id, [])
     if not before:
         return
     indices = [a.index for a in before if a.index is not None]
     r.previous_index = (sum(indices, Decimal(0)) / len(indices)).quantize(INDEX_PLACES) if indices else None
     if len(before) == 1:
         r.previous_rank = before[0].rank
-        if before[0].agency_id != r.agency.pk:
+        if before[0].agency_id != r.agency_id:
             r.previous_note = _("last year as %(name)s") % {"name": before[0].agency.name}
     else:
         r.previous_note = _("last year: mean of the %(n)s merged agencies") % {"n": len(before)}
 
 
-@lru_cache(maxsize=64)
-def _fixed(key: str, language: str | None) -> str:
+@lru_cache(maxsize=16)
+def _sentences(language: str | None) -> dict[str, str]:
     """The fixed sentences of the flags, translated once per language (a ranking writes thousands)."""
-    texts = {
+    return {
         "rule4": _("Rule 4: the head cannot be rated “hoàn thành tốt nhiệm vụ” (agency ranked %(band)s)."),
         "rule4_weak": _("Rule 4: ranked Weak — the head is flagged for accountability."),
         "rule4_twice": _("Rule 4: Average two years running — the head is flagged for accountability."),
         "rule5": _("Rule 5: the party organisation cannot be rated “hoàn thành xuất sắc nhiệm vụ”."),
         **{f"band_{band}": str(Band(band).label) for band in BAND_ORDER},
     }
-    return texts[key]
 
 
-def flags(r: AgencyResult, history: History, rules: Rules, officers: Iterable[tuple[str, Decimal]] = ()) -> list[str]:
-    """Rules 3–5 of DESIGN §7, reported, never applied to people by the system."""
+def flags(
+    r: AgencyResult,
+    history: History,
+    rules: Rules,
+    officers: Iterable[tuple[str, Decimal]] = (),
+    *,
+    sentences: dict[str, str] | None = None,
+) -> list[str]:
+    """Rules 3–5 of DESIGN §7, reported, never applied to people by the system.
+
+    ``sentences``: the fixed sentences in the current language, when the caller (a ranking run) took
+    them once for all its results.
+    """
     found = []
-    language = get_language()
+    fixed = sentences if sentences is not None else _sentences(get_language())
     if r.band in (Band.AVERAGE, Band.WEAK):
-        found.append(_fixed("rule4", language) % {"band": _fixed(f"band_{r.band}", language)})
-        last = history.previous.get(r.agency.pk, [])
+        found.append(fixed["rule4"] % {"band": fixed[f"band_{r.band}"]})
+        last = history.previous.get(r.agency_id, [])
         if r.band == Band.WEAK:
-            found.append(_fixed("rule4_weak", language))
+            found.append(fixed["rule4_weak"])
         elif len(last) == 1 and last[0].band == Band.AVERAGE:
-            found.append(_fixed("rule4_twice", language))
+            found.append(fixed["rule4_twice"])
     if r.band != Band.GOOD:
-        found.append(_fixed("rule5", language))
+        found.append(fixed["rule5"])
     for officer, rate in sorted(officers):
         if rate >= rules.officer_late_limit:
             found.append(
@@ -474,14 +615,30 @@ STORED = (
 )
 
 
+def _values(r: AgencyResult) -> list[Any]:
+    """The STORED fields of ``r``, in their order, as ``_apply`` sets them on the assessment."""
+    return [
+        r.points,
+        r.max_points,
+        r.index,
+        r.area_indices,
+        r.band_before,
+        r.band,
+        "; ".join(r.reasons),
+        r.flags,
+        r.rank,
+        r.ranked_in,
+        _fraction(r.late_rate),
+        r.late_rate_source,
+        _fraction(r.satisfaction),
+        r.satisfaction_source,
+    ]
+
+
 def _apply(r: AgencyResult) -> None:
     a = r.assessment
-    a.points, a.max_points, a.index = r.points, r.max_points, r.index
-    a.area_indices, a.band_before, a.band = r.area_indices, r.band_before, r.band
-    a.band_reason, a.flags = "; ".join(r.reasons), r.flags
-    a.rank, a.ranked_in = r.rank, r.ranked_in
-    a.ranked_late_rate, a.ranked_late_rate_source = _fraction(r.late_rate), r.late_rate_source
-    a.ranked_satisfaction, a.ranked_satisfaction_source = _fraction(r.satisfaction), r.satisfaction_source
+    for name, value in zip(STORED, _values(r), strict=True):
+        setattr(a, name, value)
 
 
 def _fraction(value: Decimal | None) -> Decimal | None:
@@ -499,12 +656,26 @@ def _store(rankings: list[BlockRanking], user: Any, reason: str) -> None:
     now = timezone.now()
     why = reason or _("Ranking recomputed")
     changed, entries = [], []
+    # The results read as rows whose values differ from those stored get their model instance (one
+    # query for all of them); the others are left as they are, nothing made for them.
+    differing = [
+        r for r in _preliminary(rankings) if not isinstance(r.assessment, _Row) or r.assessment.before != _values(r)
+    ]
+    rows = [r.assessment for r in differing if isinstance(r.assessment, _Row)]
+    if rows:
+        rows[0]._instances.load(row.pk for row in rows)
+    for r in differing:
+        if isinstance(r.assessment, _Row):
+            r.assessment = r.assessment.instance()
+    differ = {id(r) for r in differing}
     for ranking in rankings:
         moved = 0
         for r in ranking.results:
-            if r.final:
+            if r.final or id(r) not in differ:
                 continue
             a = r.assessment
+            if a.frozen_at is not None:
+                continue  # approved since it was read: its snapshot stays, and _write would skip it too
             before = [getattr(a, name) for name in STORED]
             _apply(r)
             after = [getattr(a, name) for name in STORED]
@@ -538,6 +709,10 @@ def _store(rankings: list[BlockRanking], user: Any, reason: str) -> None:
     audit.record_many(entries)
     if changed:
         _write(changed)
+
+
+def _preliminary(rankings: list[BlockRanking]) -> list[AgencyResult]:
+    return [r for ranking in rankings for r in ranking.results if not r.final]
 
 
 def _write(results: list[AgencyResult]) -> None:

@@ -41,11 +41,14 @@ INSTALLED_APPS = [
     "cchc.accounts",
     "cchc.agencies",
     "cchc.dossiers",
+    "cchc.surveys",  # before scoring and reports: the index and the reports read the survey results (and the demo forms come first)
     "cchc.scoring",
     "cchc.plans",  # before reports: the reports read the task statistics (and the demo's plan comes first)
     "cchc.reports",
+    "cchc.inspections",  # after plans: its findings and directives become tasks (and its demo uses the plan)
     "cchc.documents",
     "cchc.notifications",
+    "cchc.indices",
 ]
 
 MIDDLEWARE = [

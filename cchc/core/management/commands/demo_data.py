@@ -18,10 +18,15 @@ COUNTED = {
     "users": gettext_lazy("user accounts"),
     "procedures": gettext_lazy("procedures"),
     "dossiers": gettext_lazy("dossiers"),
+    "survey forms": gettext_lazy("satisfaction survey forms"),
+    "paper batches": gettext_lazy("batches of paper survey forms"),
     "PAR frameworks": gettext_lazy("PAR index frameworks"),
     "PAR assessments": gettext_lazy("PAR index assessments"),
     "plan tasks": gettext_lazy("tasks of PAR plans"),
     "periodic reports": gettext_lazy("periodic reports"),
+    "provincial index results": gettext_lazy("results of the provincial indices"),
+    "directives": gettext_lazy("directives of conclusion notices"),
+    "findings": gettext_lazy("inspection findings"),
 }
 
 

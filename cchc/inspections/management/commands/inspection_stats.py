@@ -1,0 +1,66 @@
+"""`cchc inspection_stats --year Y [--as-of D] [--by none|agency|category|severity] [--format table|json|csv]`."""
+
+import json
+from datetime import date
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.core.commands import CchcCommand
+from cchc.core.formatting import format_date, format_number
+from cchc.core.scope import SYSTEM
+from cchc.core.tabular import InputError, parse_date, write_rows
+from cchc.inspections.stats import COUNTS, GROUPINGS, LABELS, Group, inspection_sentence, inspection_stats
+from cchc.inspections.tables import STATS_COLUMNS, stats_rows
+
+
+class Command(CchcCommand):
+    help = "Inspection figures of a year's plans: agencies inspected, findings, remedied (verified), overdue."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--as-of", dest="as_of", default="", help="day of the count (default: today)")
+        parser.add_argument("--by", choices=GROUPINGS, default="none")
+        parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
+
+    def run(self, *args: Any, year: int, as_of: str, by: str, format: str, **options: Any) -> None:
+        day = _day(as_of) if as_of else timezone.localdate()
+        # A command answers for the whole province: it reads as the system, on purpose.
+        groups = inspection_stats(year, user=SYSTEM, as_of=day, by=by)
+        if format == "json":
+            document: dict[str, Any] = {"year": year, "as_of": day.isoformat(), "by": by}
+            document["groups"] = [g.as_json() for g in groups]
+            if by == "none":
+                document["sentence"] = inspection_sentence(groups[0])
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
+        elif format == "csv":
+            self.stdout.write(write_rows(STATS_COLUMNS, stats_rows(groups), "csv").decode("utf-8-sig"), ending="")
+        else:
+            self.stdout.write(_table(groups, year, day))
+            if by == "none":
+                self.stdout.write("")
+                self.stdout.write(inspection_sentence(groups[0]))
+
+
+def _day(text: str) -> date:
+    day = parse_date(text, None, "--as-of")
+    if day is None:
+        raise InputError(_("%(option)s needs a date") % {"option": "--as-of"})
+    return day
+
+
+def _table(groups: list[Group], year: int, as_of: date) -> str:
+    header = _("Inspections of the plans of %(year)s, as of %(as_of)s") % {"year": year, "as_of": format_date(as_of)}
+    columns = [str(_("Group")), *(str(LABELS[c]) for c in COUNTS), str(LABELS["remedied_rate"])]
+    body = [[g.name, *(format_number(getattr(g, c)) for c in COUNTS), g.remedied_rate_text] for g in groups]
+    table = [columns, *body]
+    widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
+    lines = [header, ""]
+    for i, row in enumerate(table):
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
