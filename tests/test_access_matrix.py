@@ -372,6 +372,8 @@ def make_inspections(personas: Any, province: Any) -> None:
     finding_of(personas, province)
     finding_of(personas, province, agency=province.dept_b)
     conclusion_with_directive(personas, province)
+
+
 SURVEY_MANAGERS = everyone(
     403, officer_a=200, officer_b=200, head=200, coordinator=200, district_coordinator=200, admin=200, anonymous=LOGIN
 )

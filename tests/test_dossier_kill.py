@@ -272,10 +272,11 @@ def test_a_worker_killed_mid_import_is_found_dead_leaves_no_dossier_data_and_the
         assert "Tác vụ đã dừng giữa chừng" in html and "Chạy lại" in html
         assert task("status") == "failed"
         # The import's queue entry failed too (the worker also queued its periodic jobs, left out here:
-        # the reminder runs and the survey hashes' purge).
+        # the reminder runs, the recurring tasks' generation and the survey hashes' purge).
         imports = (
             "SELECT status FROM django_tasks_database_dbtaskresult"
-            " WHERE task_path NOT LIKE '%reminders%' AND task_path NOT LIKE '%purge_client_hashes%'"
+            " WHERE task_path NOT LIKE '%reminders%' AND task_path NOT LIKE '%recurring%'"
+            " AND task_path NOT LIKE '%purge_client_hashes%'"
         )
         assert database.query(imports) == [("FAILED",)]
         assert database.state() == before

@@ -271,6 +271,8 @@ def test_the_api_posts_through_the_service_and_reads_in_scope(task: Task, person
         {"task": task.pk, "kind": "progress", "text": "x", "files": [SimpleUploadedFile("a.exe", b"MZ")]},
     )
     assert exe.status_code == 400 and "“.exe”" in exe.json()["detail"]
+    other = lead.post("/api/v1/task-updates/", {"task": task.pk, "kind": "done", "text": "x"})
+    assert other.status_code == 400 and "“done”" in other.json()["detail"]
     forbidden = token_client(personas.officer_b).post(
         "/api/v1/task-updates/", {"task": task.pk, "kind": "progress", "text": "x"}
     )

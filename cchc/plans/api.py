@@ -112,7 +112,8 @@ class TaskFileSerializer(serializers.ModelSerializer):
 
 class TaskUpdateSerializer(serializers.ModelSerializer):
     agency_code = serializers.CharField(source="agency.code", read_only=True)
-    author = serializers.CharField(source="author.__str__", read_only=True, default=None)
+    author = serializers.SerializerMethodField()
+    kind = serializers.CharField(read_only=True, help_text="progress or part")
     files = TaskFileSerializer(many=True, read_only=True)
 
     class Meta:
@@ -120,12 +121,17 @@ class TaskUpdateSerializer(serializers.ModelSerializer):
         fields = ["id", "task", "kind", "agency_code", "text", "percent", "completed_on", "author", "created_at"]
         fields += ["files"]
 
+    def get_author(self, obj: TaskUpdate) -> str | None:
+        return None if obj.author is None else str(obj.author)
+
 
 class TaskUpdatePostSerializer(serializers.Serializer):
     """What a post carries (multipart for files): ``files`` may be given several times."""
 
     task = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=TaskUpdate.Kind.choices)
+    # A plain string (the service refuses another kind): a second enum named "kind" in the schema would
+    # collide with the agencies' (drf_spectacular.W001).
+    kind = serializers.CharField(help_text="progress (the lead agency) or part (a co-operating agency)")
     text = serializers.CharField(allow_blank=True)
     percent = serializers.DecimalField(max_digits=12, decimal_places=4, required=False, allow_null=True)
     done = serializers.BooleanField(required=False, default=False)
