@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The PAR areas are both a task's area and an inspection finding's category: one schema name.
+    "ENUM_NAME_OVERRIDES": {"AreaEnum": "cchc.plans.models.Area.choices"},
 }
 
 LOGGING = {
