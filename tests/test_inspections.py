@@ -698,3 +698,28 @@ def test_the_periodic_report_is_prefilled_with_the_agencys_inspection_figures(pe
     assert found["value"] == 1 and found["source"].startswith(f"Kiểm tra CCHC năm {YEAR}")
     assert prefill.figures(province.dept_b, period, user=SYSTEM)["found"]["value"] == 0
     assert "found" not in prefill.figures(province.dept_a, period, user=personas.officer_b)
+
+
+def test_neither_a_progress_update_nor_an_import_closes_a_remediation_task(personas, province, tmp_path):
+    """Only the inspector's verification closes the task of a finding: the lead agency's "done" and a
+    plan file's ``status=done`` are refused, naming why (and the file's row), and nothing changes."""
+    from cchc.plans import services as plan_services
+    from cchc.plans.services import TaskError, import_plan_file
+
+    finding = finding_of(personas, province)
+    task = finding.task
+    with translation.override("vi"), pytest.raises(TaskError, match="kiểm tra viên xác nhận"):
+        plan_services.post_update(personas.officer_a, task.pk, kind="progress", text="Đã xong", done=True)
+    plan_services.post_update(personas.officer_a, task.pk, kind="progress", text="Đang khắc phục")  # progress is fine
+    header = "task_code,title,area,lead_agency_code,co_agency_codes,deadline,product,status,completed_on\n"
+    row = f"{task.task_code},{task.title},{task.area},SA,,{task.deadline.isoformat()},,done,{date(YEAR, 6, 1)}\n"
+    path = tmp_path / "plan.csv"
+    path.write_text(header + row, encoding="utf-8")
+    with translation.override("vi"), pytest.raises(InputError) as error:
+        import_plan_file(path, year=task.plan.year, agency_code=task.plan.agency.code)
+    assert "Dòng 2" in str(error.value) and "status" in str(error.value)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN and task.completed_on is None
+    page = client_for(personas.officer_a).get(f"/plans/tasks/{task.pk}/").content.decode()
+    assert 'id="verified-elsewhere"' in page and 'id="progress-done"' not in page
+    assert 'data-testid="task-origin"' in page

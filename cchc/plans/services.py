@@ -174,6 +174,8 @@ def _write(plan: Plan, parsed: list[TaskRow], user: Any, reason: str) -> ImportS
     summary, entries = ImportSummary(), []
     for row in parsed:
         task = existing.get(row.task_code)
+        if task and task.status == TaskStatus.OPEN and row.status == TaskStatus.DONE and verified_elsewhere(task):
+            raise InputError(_("the task remedies an inspection finding: an inspector closes it"), row.row, "status")
         before = _state(task) if task else {}
         task = _save(plan, task, row)
         changes = audit.diff(before, _state(task))
@@ -187,6 +189,12 @@ def _write(plan: Plan, parsed: list[TaskRow], user: Any, reason: str) -> ImportS
             )
     audit.record_many(entries)
     return summary
+
+
+def verified_elsewhere(task: Task) -> bool:
+    """Whether the task is the remediation of an inspection finding (``cchc.inspections``), which only
+    an inspector's verification closes: neither a progress update nor an import marks it done."""
+    return hasattr(task, "finding")  # the reverse one-to-one; absent without the inspections app
 
 
 def _state(task: Task) -> dict[str, Any]:
@@ -357,6 +365,13 @@ def post_update(
     if done:
         if task.status == TaskStatus.DONE:
             raise TaskError(_("The task is already done (on %(day)s).") % {"day": format_date(task.completed_on)})
+        if verified_elsewhere(task):
+            raise TaskError(
+                _(
+                    "This task remedies an inspection finding: report the remediation on the finding's page; "
+                    "the task is done when an inspector verifies it."
+                )
+            )
         completed_on = completed_on or today
         if completed_on > today:
             raise TaskError(_("The completion date cannot be in the future."))

@@ -178,6 +178,7 @@ def _task_context(request: HttpRequest, task: Task, error: str, posted: Any) -> 
         "accept": ACCEPT,
         "max_mb": EVIDENCE_MAX_BYTES // (1024 * 1024),
         "is_done": task.status == TaskStatus.DONE,
+        "verified_elsewhere": services.verified_elsewhere(task),
     }
 
 
