@@ -332,7 +332,7 @@ def conclusion_list(request: HttpRequest) -> HttpResponse:
         .select_related("agency")
         .annotate(directive_count=Count("directives", distinct=True))
     )
-    filterset = _style(ConclusionFilterSet(request.GET or None, queryset=conclusions))
+    filterset = _style(ConclusionFilterSet(request.GET or None, queryset=conclusions.order_by("-issued_on", "-pk")))
     coordinated = services.coordinated_agencies(user)
     context = {
         "filter": filterset,
