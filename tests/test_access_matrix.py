@@ -1310,6 +1310,8 @@ def task_post(action: str, api: bool = False, **extra: Any) -> Callable[[World, 
             form["files"] = [pdf()]
         return form
 
+    return data
+
 
 # Inspections: HA's plan; its inspections of SA and SB, each with a finding ("SA" is SA's).
 ON_INSPECTION = Changes(Redirect("/inspections/{pk}/"))
@@ -1782,6 +1784,7 @@ def action_url(action: Action, world: World, obj: str) -> tuple[str, dict[str, A
         from cchc.plans.models import Task as PlanTask
 
         pk = PlanTask.objects.filter(task_code=through).values_list("pk", flat=True).first() or 999_999
+        return reverse(action.route, kwargs={"pk": pk}), {"pk": pk}
     if action.route in ("inspections:inspection", "inspections:finding", "inspections:conclusion"):
         from cchc.inspections.models import Conclusion, Finding, Inspection
 
@@ -1813,9 +1816,18 @@ def watched() -> dict[str, list[Any]]:
     }
 
 
-WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents", "plans", "indices")
-WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents", "plans", "inspections")
-WATCHED_APPS = ("accounts", "agencies", "dossiers", "scoring", "reports", "documents", "plans", "surveys")
+WATCHED_APPS = (
+    "accounts",
+    "agencies",
+    "dossiers",
+    "scoring",
+    "reports",
+    "documents",
+    "plans",
+    "indices",
+    "inspections",
+    "surveys",
+)
 
 
 @pytest.mark.parametrize(("name", "persona", "obj"), list(_action_cases()))
