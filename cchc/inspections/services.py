@@ -605,7 +605,7 @@ def report_remediation(
     """The inspected agency reports the finding remedied (text, the day, evidence) → ``reported``."""
     finding = _finding_for(user, finding_id, REMEDY)
     _require_status(finding, RemediationStatus.OPEN)
-    text = _text(text, _("What was done"))
+    text = _text(text, _("What was remedied"))
     day = _day(done_on, _("Done on"))
     assert day is not None
     if day > timezone.localdate():
