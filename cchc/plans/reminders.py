@@ -34,6 +34,7 @@ from cchc.reports.reminders import step_of
 from cchc.reports.services import coordinators_of_agency, officers_of
 
 CHUNK = 2000  # keys per query when reading the notifications already made
+PK = "987654321"  # reversed once a run and replaced by each task's id: reverse() was 13 % of a run
 
 
 def key_of(task_id: int, step: str) -> str:
@@ -62,6 +63,7 @@ def send_task_reminders(today: date) -> dict[str, int]:
     coordinators = {a.pk: coordinators_of_agency(a) for a in Agency.objects.filter(pk__in=overdue_owners)}
     made_before = _made_before([key_of(task.pk, step) for task, step in due])
     items: list[tuple[Any, str, str, str, str]] = []
+    task_link = reverse("plans:task", args=[int(PK)])
     with translation.override("vi"):  # the mail and the notifications are in Vietnamese
         for task, step in due:
             key = key_of(task.pk, step)
@@ -71,7 +73,7 @@ def send_task_reminders(today: date) -> dict[str, int]:
             users = [u for u in {u.pk: u for u in users}.values() if (u.pk, key) not in made_before]
             if not users:
                 continue
-            link = reverse("plans:task", args=[task.pk])  # where the lead agency posts its progress
+            link = task_link.replace(PK, str(task.pk))  # where the lead agency posts its progress
             subject, text = _message(task, step, today)
             items.extend((user, key, text, link, subject) for user in users)
         made = notify_many(items, digest=_digest_subject)
