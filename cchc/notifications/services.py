@@ -55,6 +55,7 @@ def notify_many(
     email: bool = True,
     *,
     digest: Callable[[int], str] | None = None,
+    unread_before: bool = False,
 ) -> int:
     """``notify`` for many at once: each item is (user, key, text, link, subject); returns how many
     notifications this call stored (those that existed before are left alone and not mailed again).
@@ -67,13 +68,19 @@ def notify_many(
 
     With ``digest`` (the subject for a count), a recipient told several things in this call gets one
     mail listing them (``DIGEST_ITEMS`` of them, then a link to the notification list) instead of one
-    mail each: a reminder run over thousands of tasks sends an officer one mail, not hundreds."""
+    mail each: a reminder run over thousands of tasks sends an officer one mail, not hundreds.
+
+    ``unread_before`` says the caller has already left out the (recipient, key) that exist (the
+    reminder run reads its keys once): the batches are then not read again before the insert; a row
+    another run inserts meanwhile is still dropped by the constraint and still mailed once."""
     items = [item for item in items if getattr(item[0], "pk", None)]
     stored: dict[int, list[int]] = defaultdict(list)  # recipient → the notifications stored now
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
         keys = {key for _user, key, *_rest in batch}
-        existing = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+        existing: set[tuple[int, str]] = set()
+        if not unread_before:
+            existing = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
         fresh: dict[tuple[int, str], Notification] = {}
         for user, key, text, link, subject in batch:
             if (user.pk, key) not in existing:

@@ -75,7 +75,7 @@ def send_task_reminders(today: date) -> dict[str, int]:
             link = task_link.replace(PK, str(task.pk))  # where the lead agency posts its progress
             subject, text = _message(task, step, today)
             items.extend((user, key, text, link, subject) for user in users)
-        made = notify_many(items, digest=_digest_subject)
+        made = notify_many(items, digest=_digest_subject, unread_before=True)  # made_before left them out
     retried = send_unsent()
     return {"tasks": len(due), "made": made, "retried": retried}
 
