@@ -1,6 +1,7 @@
 """Base for the project's commands: Vietnamese messages, one-line errors, non-zero exit on bad input."""
 
 import sys
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cchc.core.tabular import InputError
+from cchc.core.tabular import InputError, parse_date
 
 
 class CchcCommand(BaseCommand):
@@ -39,3 +40,24 @@ class CchcCommand(BaseCommand):
 
     def run(self, *args: Any, **options: Any) -> Any:
         raise NotImplementedError
+
+
+def text_table(header: str, table: list[list[str]]) -> str:
+    """A statistics command's table as text: the header, then the rows (the first one the column
+    names, underlined); the first column left-aligned, the figures right-aligned."""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = [header, ""]
+    for i, row in enumerate(table):
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def required_date(text: str, option: str) -> date:
+    """The date an option gives (ISO or dd/mm/yyyy); bad or empty input names the option."""
+    day = parse_date(text, None, option)
+    if day is None:
+        raise InputError(_("%(option)s needs a date") % {"option": option})
+    return day

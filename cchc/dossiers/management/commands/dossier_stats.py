@@ -7,10 +7,10 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from cchc.core.commands import CchcCommand
+from cchc.core.commands import CchcCommand, required_date, text_table
 from cchc.core.formatting import format_date, format_number
 from cchc.core.scope import SYSTEM
-from cchc.core.tabular import InputError, parse_date, write_rows
+from cchc.core.tabular import InputError, write_rows
 from cchc.dossiers.stats import COUNTS, GROUPINGS, LABELS, RATES, Indicators, indicators
 from cchc.dossiers.tables import INDICATOR_COLUMNS, indicator_rows
 
@@ -26,8 +26,8 @@ class Command(CchcCommand):
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     def run(self, *args: Any, start: str, end: str, as_of: str, by: str, format: str, **options: Any) -> None:
-        first, last = _day(start, "--from"), _day(end, "--to")
-        as_of_day = _day(as_of, "--as-of") if as_of else last
+        first, last = required_date(start, "--from"), required_date(end, "--to")
+        as_of_day = required_date(as_of, "--as-of") if as_of else last
         if last < first:
             raise InputError(_("--to is before --from"))
         # A command answers for the whole province: it reads as the system, on purpose.
@@ -53,13 +53,6 @@ class Command(CchcCommand):
             self.stdout.write(_table(groups, first, last, as_of_day))
 
 
-def _day(text: str, option: str) -> date:
-    day = parse_date(text, None, option)
-    if day is None:
-        raise InputError(_("%(option)s needs a date") % {"option": option})
-    return day
-
-
 def _table(groups: list[Indicators], first: date, last: date, as_of: date) -> str:
     header = _("Dossiers from %(first)s to %(last)s, pending as of %(as_of)s") % {
         "first": format_date(first),
@@ -69,13 +62,4 @@ def _table(groups: list[Indicators], first: date, last: date, as_of: date) -> st
     columns = [str(_("Group")), *(str(LABELS[c]) for c in COUNTS), *(str(LABELS[r]) for r in RATES)]
     body = [[g.name, *(format_number(g.counts[c]) for c in COUNTS), *(g.rate_text(r) for r in RATES)] for g in groups]
     # One line per indicator, one column per group: the groups are few, the indicators many.
-    table = [columns, *body]
-    transposed = list(zip(*table, strict=True))
-    widths = [max(len(cell) for cell in column) for column in zip(*transposed, strict=True)]
-    lines = [header, ""]
-    for i, row in enumerate(transposed):
-        cells = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)]
-        lines.append("  ".join(cells).rstrip())
-        if i == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return text_table(header, [list(row) for row in zip(columns, *body, strict=True)])

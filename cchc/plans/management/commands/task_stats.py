@@ -8,10 +8,10 @@ from django.core.management.base import CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.core.commands import CchcCommand
+from cchc.core.commands import CchcCommand, required_date, text_table
 from cchc.core.formatting import format_date, format_number
 from cchc.core.scope import SYSTEM
-from cchc.core.tabular import InputError, parse_date, write_rows
+from cchc.core.tabular import write_rows
 from cchc.plans.stats import COUNTS, GROUPINGS, LABELS, Group, task_stats
 from cchc.plans.tables import STATS_COLUMNS, stats_rows
 
@@ -26,7 +26,7 @@ class Command(CchcCommand):
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     def run(self, *args: Any, year: int, as_of: str, by: str, format: str, **options: Any) -> None:
-        day = _day(as_of) if as_of else timezone.localdate()
+        day = required_date(as_of, "--as-of") if as_of else timezone.localdate()
         # A command answers for the whole province: it reads as the system, on purpose.
         groups = task_stats(year, user=SYSTEM, as_of=day, by=by)
         if format == "json":
@@ -38,23 +38,8 @@ class Command(CchcCommand):
             self.stdout.write(_table(groups, year, day))
 
 
-def _day(text: str) -> date:
-    day = parse_date(text, None, "--as-of")
-    if day is None:
-        raise InputError(_("%(option)s needs a date") % {"option": "--as-of"})
-    return day
-
-
 def _table(groups: list[Group], year: int, as_of: date) -> str:
     header = _("Tasks of the plans of %(year)s, as of %(as_of)s") % {"year": year, "as_of": format_date(as_of)}
     columns = [str(_("Group")), *(str(LABELS[c]) for c in COUNTS), str(LABELS["on_time_rate"])]
     body = [[g.name, *(format_number(getattr(g, c)) for c in COUNTS), g.on_time_rate_text] for g in groups]
-    table = [columns, *body]
-    widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
-    lines = [header, ""]
-    for i, row in enumerate(table):
-        cells = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)]
-        lines.append("  ".join(cells).rstrip())
-        if i == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return text_table(header, [columns, *body])

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from cchc.core.commands import CchcCommand
+from cchc.core.commands import CchcCommand, text_table
 from cchc.core.formatting import format_date, format_number, format_percent
 from cchc.core.scope import SYSTEM
 from cchc.core.tabular import InputError, parse_date, write_rows
@@ -79,12 +79,4 @@ def _table(groups: list[Group], year: int, first: date | None, last: date | None
         ]
         for g in groups
     ]
-    table = [columns, *body]
-    widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
-    lines = [header, ""]
-    for i, row in enumerate(table):
-        cells = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)]
-        lines.append("  ".join(cells).rstrip())
-        if i == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return text_table(header, [columns, *body])
