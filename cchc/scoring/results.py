@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from cchc.agencies.models import Agency, Block
 from cchc.core import audit
+from cchc.core.batch import collector_paused
 from cchc.core.formatting import format_change, format_number, format_percent, format_share
 from cchc.core.models import AuditEntry
 from cchc.scoring import computed
@@ -313,13 +314,13 @@ class _Row:
 
 
 def _rows(framework_ids: list[int]) -> list[_Row]:
-    """Every assessment of the frameworks as a row, by agency name (one query, no model instance)."""
+    """Every assessment of the frameworks as a row (one query, no model instance).
+
+    In no order: ``_order`` sorts each block's results by index and name, and a database sort of the
+    names by their collation would only cost the server time.
+    """
     instances = _Instances(framework_ids)
-    values = (
-        Assessment.objects.filter(framework_id__in=framework_ids)
-        .order_by("agency__name")
-        .values_list(*ROW, *AGENCY, *STORED)
-    )
+    values = Assessment.objects.filter(framework_id__in=framework_ids).order_by().values_list(*ROW, *AGENCY, *STORED)
     return [_Row(v, instances) for v in values]
 
 
@@ -331,6 +332,11 @@ def rank(
     Approved and published results stay as frozen at approval: they take part in the order (their
     stored index) but keep their rank, band and figures.
     """
+    with collector_paused():
+        return _rank(year, block, save=save, user=user, reason=reason)
+
+
+def _rank(year: int, block: Block | None, *, save: bool, user: Any, reason: str) -> list[BlockRanking]:
     chosen = Framework.objects.filter(year=year).select_related("block", "block__owner")
     if block is not None:
         chosen = chosen.filter(block=block)
@@ -354,13 +360,16 @@ def rank(
     by_framework: dict[int, list[_Row]] = defaultdict(list)
     for a in assessments:
         by_framework[a.framework_id].append(a)
-    sentences = _sentences(get_language())
+    language = get_language()
+    sentences = _sentences(language)
     rankings = []
     for framework in frameworks:
         rules = rules_by_block[framework.block_id]
         members = by_framework[framework.pk]
         results = [
-            _result(a, framework, totals.get(a.pk, {}), areas[framework.pk], rules, late[a.pk], satisfaction[a.pk])
+            _result(
+                a, framework, totals.get(a.pk, {}), areas[framework.pk], rules, late[a.pk], satisfaction[a.pk], language
+            )
             if a.frozen_at is None
             else _snapshot(a.instance())
             for a in members
@@ -422,28 +431,53 @@ def _totals(framework_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
     return totals
 
 
-def _area_maxima(framework_ids: list[int]) -> dict[int, list[tuple[int, str, float]]]:
-    """framework → [(area id, area code, maximum points)], areas of deductions left out.
+# An area of a framework: its id, code, maximum points (a float) and, for the run, the component
+# index already worked out for a number of cents earned.
+Area = tuple[int, str, float, dict[int, float]]
+
+
+def _area_maxima(framework_ids: list[int]) -> dict[int, list[Area]]:
+    """framework → its areas (id, code, maximum points, the run's indices by cents), deductions left out.
 
     The maxima as floats, once per run: the component indices are floats (JSON), and converting a
-    Decimal for every agency and area cost more than the rest of the arithmetic.
+    Decimal for every agency and area cost more than the rest of the arithmetic. An area's index is a
+    function of the cents earned, which take a few hundred values across thousands of agencies: each
+    is divided and rounded once per run.
     """
-    found: dict[int, list[tuple[int, str, float]]] = defaultdict(list)
+    found: dict[int, list[Area]] = defaultdict(list)
     for c in Criterion.objects.filter(framework_id__in=framework_ids, parent__isnull=True).exclude(
         method=Method.DEDUCTION
     ):
-        found[c.framework_id].append((c.pk, c.code, float(c.max_points)))
+        found[c.framework_id].append((c.pk, c.code, float(c.max_points), {}))
     return found
+
+
+def _area_indices(totals: dict[int, tuple[int, int]], areas: list[Area]) -> dict[str, float]:
+    """Area code → cents earned over maximum points: the area's index in % (no total row: nothing earned)."""
+    found = totals.get
+    indices = {}
+    for pk, code, area_max, known in areas:
+        t = found(pk)
+        if t is None or not area_max:
+            indices[code] = 0.0
+            continue
+        cents = t[0]
+        value = known.get(cents)
+        if value is None:
+            value = known[cents] = round(cents / area_max, 4)
+        indices[code] = value
+    return indices
 
 
 def _result(
     a: _Row,
     framework: Framework,
     totals: dict[int, tuple[int, int]],
-    areas: list[tuple[int, str, float]],
+    areas: list[Area],
     rules: Rules,
     late_rate: Any,
     satisfaction: Any,
+    language: str | None = None,
 ) -> AgencyResult:
     earned = deducted = 0
     for area_earned, area_deducted in totals.values():
@@ -452,13 +486,9 @@ def _result(
     maximum = framework.max_points
     points = Decimal(max(0, earned - deducted)).scaleb(-2)
     index = (points / maximum * HUNDRED).quantize(INDEX_PLACES) if maximum else Decimal(0)
-    # Cents over points: the area's index in % (a leaf without a total row earned nothing).
-    found = totals.get
-    area_indices = {
-        code: round(t[0] / area_max, 4) if area_max and (t := found(pk)) else 0.0 for pk, code, area_max in areas
-    }
+    area_indices = _area_indices(totals, areas)
     band_before = rules.band(index)
-    band, reasons = apply_rules(band_before, late_rate.value, satisfaction.value, rules)
+    band, reasons = apply_rules(band_before, late_rate.value, satisfaction.value, rules, language=language)
     return AgencyResult(
         a,  # type: ignore[arg-type]
         points,

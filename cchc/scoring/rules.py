@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cchc.agencies.models import Block, BlockMembership
-from cchc.core.formatting import format_percent, round_half_up
+from cchc.core.formatting import format_percent
 from cchc.scoring.models import BAND_ORDER, Band, BandConfig
 
 # Rule 3's limit moved from 10 % to 5 % for the years from 2025 (Khánh Hòa's plan, seeds/001).
@@ -60,7 +62,7 @@ class Rules:
         )
 
     def band(self, index: Decimal) -> str:
-        shown = round_half_up(index, 2)  # the band follows the index as printed
+        shown = index.quantize(CENT, rounding=ROUND_HALF_UP)  # the band follows the index as printed
         if shown >= self.good_min:
             return Band.GOOD
         if shown >= self.fair_min:
@@ -69,17 +71,21 @@ class Rules:
             return Band.AVERAGE
         return Band.WEAK
 
+    # The limits as printed (a ranking prints the same few limits for hundreds of agencies).
     @property
     def late_rate_text(self) -> str:
-        return format_percent(self.late_rate_limit)
+        return _percent(self.late_rate_limit, get_language())
 
     @property
     def satisfaction_text(self) -> str:
-        return format_percent(self.satisfaction_min)
+        return _percent(self.satisfaction_min, get_language())
 
     @property
     def officer_late_text(self) -> str:
-        return format_percent(self.officer_late_limit)
+        return _percent(self.officer_late_limit, get_language())
+
+
+CENT = Decimal("0.01")
 
 
 def rules_of(block: Block) -> Rules:
@@ -110,27 +116,51 @@ def down_one(band: str) -> str:
 
 
 def apply_rules(
-    band: str, late_rate: Decimal | None, satisfaction: Decimal | None, rules: Rules
+    band: str,
+    late_rate: Decimal | None,
+    satisfaction: Decimal | None,
+    rules: Rules,
+    *,
+    language: str | None = None,
 ) -> tuple[str, list[str]]:
-    """Rules 1 and 2 of DESIGN §7: the band after them and why (one sentence per rule applied)."""
+    """Rules 1 and 2 of DESIGN §7: the band after them and why (one sentence per rule applied).
+
+    ``language``: the current language, when the caller (a ranking run) looked it up once for all.
+    """
     reasons = []
     if band == Band.GOOD and late_rate is not None and late_rate >= rules.late_rate_limit:
         band = Band.FAIR
+        language = language or get_language()
         reasons.append(
-            _("late-dossier rate %(rate)s ≥ %(limit)s: cannot be ranked Good")
-            % {"rate": format_percent(late_rate), "limit": rules.late_rate_text}
+            _reasons(language)["late"]
+            % {"rate": format_percent(late_rate, lang=language), "limit": _percent(rules.late_rate_limit, language)}
         )
     if satisfaction is not None and satisfaction < rules.satisfaction_min:
         lower = down_one(band)
         if lower != band:
+            language = language or get_language()
             reasons.append(
-                _("satisfaction %(value)s below %(floor)s: moved down one band, from %(before)s to %(after)s")
+                _reasons(language)["satisfaction"]
                 % {
-                    "value": format_percent(satisfaction),
-                    "floor": rules.satisfaction_text,
+                    "value": format_percent(satisfaction, lang=language),
+                    "floor": _percent(rules.satisfaction_min, language),
                     "before": Band(band).label,
                     "after": Band(lower).label,
                 }
             )
         band = lower
     return band, reasons
+
+
+@lru_cache(maxsize=16)
+def _reasons(language: str | None) -> dict[str, str]:
+    """The sentences of rules 1 and 2, translated once per language (a ranking writes hundreds)."""
+    return {
+        "late": _("late-dossier rate %(rate)s ≥ %(limit)s: cannot be ranked Good"),
+        "satisfaction": _("satisfaction %(value)s below %(floor)s: moved down one band, from %(before)s to %(after)s"),
+    }
+
+
+@lru_cache(maxsize=64)
+def _percent(value: Decimal, language: str | None) -> str:
+    return format_percent(value, lang=language)
