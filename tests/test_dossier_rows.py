@@ -324,3 +324,101 @@ def test_the_month_detail_is_json_a_query_can_read(tmp_path: Path, province: Any
     received = detail.values_list("procedures__P1", flat=True).get()
     assert isinstance(received, list) and received[0] == 1  # MEASURES[0] is "received"
     assert detail.get().procedure_stocks == {"P2": [1, 0]}
+
+
+def test_corrections_in_place_and_moved_dossiers_in_one_file_store_every_column(tmp_path: Path, province: Any) -> None:
+    """The import writes a stored dossier in one of two ways (``write_dossiers``): in place when no
+    indexed column changes (a pending dossier resolved), whole when one does (another officer, agency,
+    procedure or receipt date). One file with both, and new dossiers, stores exactly what it says."""
+    header = [*HEADER, "paid_online", "fee_amount", "result_by_post", "digitized", "sms_count", "handler"]
+    first = [
+        ["C1", "SA", "P1", "2022-03-01", "2022-03-10", "", "pending", "direct", "0", "0", "0", "0", "0", "An"],
+        ["C2", "SA", "P1", "2022-03-02", "2022-03-10", "", "pending", "direct", "0", "0", "0", "0", "0", "An"],
+        ["C3", "SA", "P2", "2022-03-03", "2022-03-10", "", "pending", "online", "0", "0", "0", "0", "0", "Bình"],
+        ["C4", "SA", "P1", "2022-03-04", "2022-03-10", "", "pending", "direct", "0", "0", "0", "0", "0", "An"],
+    ]
+    import_dossiers_file(write_csv(tmp_path / "a.csv", first, header))
+    second = [
+        # in place: resolved late, paid online, a fee, by post, digitised, two messages
+        [
+            "C1",
+            "SA",
+            "P1",
+            "2022-03-01",
+            "2022-03-10",
+            "2022-03-12",
+            "resolved",
+            "direct",
+            "1",
+            "1.500.000",
+            "1",
+            "1",
+            "2",
+            "An",
+        ],
+        # moved: another officer, and resolved
+        [
+            "C2",
+            "SA",
+            "P1",
+            "2022-03-02",
+            "2022-03-10",
+            "2022-03-05",
+            "resolved",
+            "direct",
+            "0",
+            "0",
+            "0",
+            "0",
+            "1",
+            "Chi",
+        ],
+        # moved: another agency and procedure, receipt date corrected
+        ["C3", "SB", "P1", "2022-03-04", "2022-03-10", "", "pending", "online", "0", "20000", "0", "0", "0", "Bình"],
+        ["C4", "SA", "P1", "2022-03-04", "2022-03-10", "", "pending", "direct", "0", "0", "0", "0", "0", "An"],
+        ["C5", "SB", "P2", "2022-03-05", "", "2022-03-06", "resolved", "postal", "0", "0", "0", "0", "0", ""],
+    ]
+    summary = import_dossiers_file(write_csv(tmp_path / "b.csv", second, header))
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 3, 1)
+    agencies = dict(Agency.objects.values_list("pk", "code"))
+    stored = {
+        d.dossier_code: [
+            d.dossier_code,
+            agencies[d.agency_id],
+            d.procedure_code,
+            d.received_on.isoformat(),
+            d.due_on.isoformat() if d.due_on else "",
+            d.resolved_on.isoformat() if d.resolved_on else "",
+            d.status,
+            d.channel,
+            str(int(d.paid_online)),
+            d.fee_amount,
+            str(int(d.result_by_post)),
+            str(int(d.digitized)),
+            str(d.sms_count),
+            d.handler,
+        ]
+        for d in Dossier.objects.all()
+    }
+    for row in second:
+        expected = [*row[:9], int(row[9].replace(".", "")), *row[10:]]
+        assert stored[row[0]] == expected, row[0]
+    assert find_dossier("C1").outcome == "late" and find_dossier("C2").outcome == "early"  # type: ignore[union-attr]
+    per_agency = {g.key: (g.received, g.resolved, g.late) for g in _year_2022_by_agency()}
+    assert per_agency == {"SA": (3, 2, 1), "SB": (2, 1, 0)}
+
+
+def _year_2022_by_agency() -> Any:
+    from cchc.dossiers.stats import indicators
+
+    return indicators(date(2022, 1, 1), date(2022, 12, 31), user=SYSTEM, by="agency")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL storage setting")
+def test_the_dossier_table_leaves_room_for_corrections_in_place(db: Any) -> None:
+    """PostgreSQL writes a correction that changes no indexed column on the row's own page (a
+    heap-only tuple, no index touched) only if the page has room: the table's fill factor is 90."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [Dossier._meta.db_table])
+        (options,) = cursor.fetchone()
+    assert "fillfactor=90" in (options or [])

@@ -163,6 +163,18 @@ CLOSING_MEASURES = {
 # The stored columns in the import's SQL, in ``columns.STORED`` order, and their DuckDB types.
 OURS = tuple(alias for alias, _column in STORED)
 DB_COLUMNS = tuple(column for _alias, column in STORED)
+# The columns (by alias) of the dossier table's indexes: a correction that changes none of them is
+# written in place (``write_dossiers``). Read from the model, so that an index added there counts.
+INDEXED = tuple(
+    alias
+    for alias, column in STORED
+    if column
+    in {
+        Dossier._meta.get_field(name.lstrip("-")).column
+        for spec in (*Dossier._meta.indexes, *Dossier._meta.constraints)
+        for name in getattr(spec, "fields", ())
+    }
+)
 TYPES = {
     **{c.alias: c.sql_type for c in DECLARED},
     "eligible": "BOOLEAN",
@@ -698,8 +710,9 @@ class Engine:
             (self.summary.created,) = self.db.execute("SELECT count(*) FROM new").fetchone() or (0,)
             return
         same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in OURS)
+        keys_same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in INDEXED)
         self.db.execute(
-            f"""CREATE TABLE matched AS SELECT n.code, ({same}) AS same
+            f"""CREATE TABLE matched AS SELECT n.code, ({same}) AS same, NOT ({keys_same}) AS moved
             FROM new n JOIN old_all o ON o.code = n.code"""
         )
         self.db.execute(
@@ -993,46 +1006,84 @@ def add_handler_counts(rows: list[tuple[Any, ...]]) -> None:
 
 
 def write_dossiers(db: duckdb.DuckDBPyConnection, source: str, path: Path, *, upsert: bool) -> None:
-    """DuckDB's ``write`` rows into ``Dossier`` (inside the caller's transaction), as one bulk write:
-    PostgreSQL ``COPY`` of a CSV that DuckDB writes, SQLite one prepared statement. With ``upsert``
-    (some rows are stored already), one ``INSERT … ON CONFLICT (source, dossier_code) DO UPDATE``,
-    through a staging table on PostgreSQL."""
-    table, names = Dossier._meta.db_table, ", ".join(("source", *DB_COLUMNS))
-    conflict = (
-        " ON CONFLICT (source, dossier_code) DO UPDATE SET "
-        + ", ".join(f"{c} = excluded.{c}" for c in DB_COLUMNS if c != "dossier_code")
-        if upsert
-        else ""
-    )
-    select = f"SELECT {_sql_text(source)} AS source, {', '.join(OURS)} FROM write"
+    """DuckDB's ``write`` rows into ``Dossier`` (inside the caller's transaction), as bulk writes:
+    PostgreSQL ``COPY`` of a CSV that DuckDB writes, SQLite one prepared statement.
+
+    With ``upsert`` (some of the rows are stored already, as ``matched`` says) the new rows are
+    inserted as above and the stored ones updated by their key, in two kinds: a correction that
+    leaves every indexed column as it was (a pending dossier resolved) sets only the other columns,
+    so that neither database touches the table's indexes for it (PostgreSQL writes it on the same
+    page, a heap-only tuple, where the table's fill factor left room: migration 0009); a dossier
+    moved to another agency, officer, procedure or receipt date gets every column.
+    """
+    table = Dossier._meta.db_table
+    names = ("source", *DB_COLUMNS)
+    values = (f"{_sql_text(source)} AS source", *OURS)
+    new = "write" if not upsert else "(SELECT * FROM write WHERE code NOT IN (SELECT code FROM matched))"
+    changed = "(SELECT w.*, m.moved FROM write w JOIN matched m ON m.code = w.code)"
+    settable = [(c, a) for a, c in STORED if a not in INDEXED]  # what a correction may change in place
+    moving = [(c, a) for a, c in STORED if a != "code"]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            db.execute(f"COPY ({select}) TO {_sql_text(str(path))} (FORMAT csv, HEADER false)")
-            target = table
+            db.execute(
+                f"COPY (SELECT {', '.join(values)} FROM {new}) TO {_sql_text(str(path))} (FORMAT csv, HEADER false)"
+            )
+            _copy_file(cursor, table, names, path)
             if upsert:
-                target = "cchc_import_rows"
-                cursor.execute(
-                    f"CREATE TEMPORARY TABLE {target} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
+                stage = "cchc_import_rows"
+                db.execute(
+                    f"COPY (SELECT {', '.join(values)}, moved FROM {changed}) TO {_sql_text(str(path))} (FORMAT csv, HEADER false)"
                 )
-            with (
-                path.open("rb") as handle,
-                cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN (FORMAT csv)") as copy,
-            ):
-                while block := handle.read(1 << 20):
-                    copy.write(block)
-            if upsert:
-                cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {target}{conflict}")
-                cursor.execute(f"DROP TABLE {target}")
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
+                    f"SELECT {', '.join(names)}, false AS moved FROM {table} WITH NO DATA"
+                )
+                _copy_file(cursor, stage, (*names, "moved"), path)
+                for columns, which in ((settable, "NOT s.moved"), (moving, "s.moved")):
+                    assignments = ", ".join(f"{c} = s.{c}" for c, _a in columns)
+                    cursor.execute(
+                        f"UPDATE {table} t SET {assignments} FROM {stage} s "
+                        f"WHERE t.source = s.source AND t.dossier_code = s.dossier_code AND {which}"
+                    )
+                cursor.execute(f"DROP TABLE {stage}")
             cursor.execute(f"ANALYZE {table}")
             return
         dates = {"received", "due", "resolved"}
-        texts = ", ".join(f"{a}::VARCHAR" if a in dates else a for a in OURS)
-        (written,) = db.execute("SELECT count(*) FROM write").fetchone() or (0,)
-        found = db.execute(f"SELECT {_sql_text(source)}, {texts} FROM write")
-        statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * (len(OURS) + 1))}){conflict}"
-        while batch := found.fetchmany(100_000):
-            cursor.executemany(statement, batch)
+
+        def text(alias: str) -> str:
+            return f"{alias}::VARCHAR" if alias in dates else alias
+
+        (written,) = db.execute(f"SELECT count(*) FROM {new}").fetchone() or (0,)
+        statement = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+        _executemany(
+            cursor, statement, db.execute(f"SELECT {_sql_text(source)}, {', '.join(map(text, OURS))} FROM {new}")
+        )
+        if upsert:
+            for columns, which in ((settable, "NOT moved"), (moving, "moved")):
+                assignments = ", ".join(f"{c} = %s" for c, _a in columns)
+                statement = f"UPDATE {table} SET {assignments} WHERE source = %s AND dossier_code = %s"
+                found = db.execute(
+                    f"SELECT {', '.join(text(a) for _c, a in columns)}, {_sql_text(source)}, code "
+                    f"FROM {changed} WHERE {which}"
+                )
+                _executemany(cursor, statement, found)
         _analyze_if_grown(cursor, table, int(written))
+
+
+def _copy_file(cursor: Any, table: str, names: Sequence[str], path: Path) -> None:
+    """PostgreSQL: ``COPY`` of a CSV file (no header) into ``table``'s ``names``."""
+    with (
+        path.open("rb") as handle,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy,
+    ):
+        while block := handle.read(1 << 20):
+            copy.write(block)
+
+
+def _executemany(cursor: Any, statement: str, found: duckdb.DuckDBPyConnection) -> None:
+    """SQLite: one prepared statement run for DuckDB's result rows, a hundred thousand at a time."""
+    while batch := found.fetchmany(100_000):
+        cursor.executemany(statement, batch)
 
 
 def _analyze_if_grown(cursor: Any, table: str, written: int) -> None:
