@@ -165,15 +165,15 @@ OURS = tuple(alias for alias, _column in STORED)
 DB_COLUMNS = tuple(column for _alias, column in STORED)
 # The columns (by alias) of the dossier table's indexes: a correction that changes none of them is
 # written in place (``write_dossiers``). Read from the model, so that an index added there counts.
+_INDEXED_FIELDS = {
+    name.lstrip("-")
+    for spec in (*Dossier._meta.indexes, *Dossier._meta.constraints)
+    for name in getattr(spec, "fields", ())
+}
 INDEXED = tuple(
     alias
     for alias, column in STORED
-    if column
-    in {
-        Dossier._meta.get_field(name.lstrip("-")).column
-        for spec in (*Dossier._meta.indexes, *Dossier._meta.constraints)
-        for name in getattr(spec, "fields", ())
-    }
+    if column in {f.column for f in Dossier._meta.concrete_fields if f.name in _INDEXED_FIELDS}
 )
 TYPES = {
     **{c.alias: c.sql_type for c in DECLARED},
