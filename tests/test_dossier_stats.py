@@ -418,3 +418,71 @@ def test_officers_counts_follow_corrections_like_the_raw_records(tmp_path: Path,
     }
     assert got == want and sum(v[1] for v in want.values()) > 0
     assert not HandlerMonthlyCount.objects.filter(resolved=0, late=0).exists()
+
+
+@pytest.mark.usefixtures("catalogue")
+@pytest.mark.parametrize("seed", [5, 6])
+def test_a_monthly_export_of_resolved_dossiers_rewrites_only_the_months_it_moves(
+    tmp_path: Path, province: Any, seed: int
+) -> None:
+    """A month's export: new dossiers of the month and stored pending ones now resolved in it. Their
+    receipts and due dates cancel in the months they were received, so those month rows stay as
+    stored (the same rows); the counts of every period and the open dossiers per procedure at each
+    month's end still agree with the raw records."""
+    from dataclasses import replace
+
+    from cchc.dossiers.models import MonthDetail
+
+    rng = random.Random(seed)
+
+    def dossier(i: int, received: date, status: str) -> Raw:
+        due = received + timedelta(days=rng.randrange(3, 40))
+        return Raw(
+            code=f"M{i}",
+            agency=rng.choice(["SA", "SB", "C1"]),
+            procedure=rng.choice(["P1", "P2", "P3"]),
+            received=received,
+            due=due,
+            resolved=received + timedelta(days=rng.randrange(0, 30)) if status == "resolved" else None,
+            status=status,
+            channel=rng.choice(["direct", "online"]),
+            online_level="",
+            paid=False,
+            fee=rng.choice([0, 50_000]),
+            post=False,
+            digitized=rng.random() < 0.5,
+            sms=rng.randrange(3),
+            handler=rng.choice(["", "An", "Bình"]),
+        )
+
+    year = [
+        dossier(i, date(2022, 1, 1) + timedelta(days=rng.randrange(330)), rng.choice(["resolved", "pending"]))
+        for i in range(400)
+    ]
+    header = list(COLUMNS)
+    import_dossiers_file(write_csv(tmp_path / "year.csv", [spelled(rng, d) for d in year], header))
+    before = {(r.agency_id, r.month): r.pk for r in MonthDetail.objects.all()}
+    pending = [d for d in year if d.status == "pending"]
+    resolved = [
+        replace(d, status="resolved", resolved=max(d.received, date(2022, 12, rng.randrange(1, 29))))
+        for d in pending[: len(pending) // 2]
+    ]
+    new = [dossier(1000 + i, date(2022, 12, rng.randrange(1, 29)), "resolved") for i in range(60)]
+    summary = import_dossiers_file(
+        write_csv(tmp_path / "december.csv", [spelled(rng, d) for d in resolved + new], header)
+    )
+    assert (summary.created, summary.updated) == (60, len(resolved))
+    after = {(r.agency_id, r.month): r.pk for r in MonthDetail.objects.all()}
+    kept = {key for key, pk in before.items() if after.get(key) == pk}
+    assert {month for _agency, month in set(before) - kept} <= {date(2022, 12, 1)}
+    assert len(kept) >= len(before) - 3  # only December's rows (at most one per agency) were written
+    final = {d.code: d for d in year} | {d.code: d for d in resolved + new}
+    dossiers = list(final.values())
+    for month in range(1, 13):
+        first = date(2022, month, 1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        assert total(first, last, user=SYSTEM).counts == brute_force(dossiers, first, last, last), month
+        by_procedure = {g.key: g.counts for g in indicators(first, last, user=SYSTEM, by="procedure")}
+        for code in ("P1", "P2", "P3"):
+            want = brute_force([d for d in dossiers if d.procedure == code], first, last, last)
+            assert by_procedure.get(code, dict.fromkeys(COUNTS, 0)) == want, (code, month)
