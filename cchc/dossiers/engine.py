@@ -177,6 +177,7 @@ INDEXED = tuple(
 )
 TYPES = {
     **{c.alias: c.sql_type for c in DECLARED},
+    "id": "BIGINT",  # the stored row's, read with its stored version
     "eligible": "BOOLEAN",
     "procedure_id": "BIGINT",
     "outcome": "VARCHAR",
@@ -504,7 +505,7 @@ class Engine:
     def _stored(self) -> bool:
         """``old_all``: the stored versions of the file's codes (of this source); True when this source
         holds any dossier yet."""
-        empty = f"CREATE TABLE old_all ({', '.join(f'{a} {TYPES[a]}' for a in OURS)})"
+        empty = f"CREATE TABLE old_all (id BIGINT, {', '.join(f'{a} {TYPES[a]}' for a in OURS)})"
         if not Dossier.objects.filter(source=self.source).exists():
             self.db.execute(empty)
             return False
@@ -512,8 +513,8 @@ class Engine:
         if not path.stat().st_size:
             self.db.execute(empty)
             return True
-        names = ", ".join(f"{_sql_text(alias)}: {_sql_text(TYPES[alias])}" for alias in OURS)
-        typed = ", ".join(f"coalesce({a}, '') AS {a}" if TYPES[a] == "VARCHAR" else a for a in OURS)
+        names = ", ".join(f"{_sql_text(alias)}: {_sql_text(TYPES[alias])}" for alias in ("id", *OURS))
+        typed = ", ".join(f"coalesce({a}, '') AS {a}" if TYPES[a] == "VARCHAR" else a for a in ("id", *OURS))
         self.db.execute(
             f"""CREATE TABLE old_all AS SELECT {typed} FROM read_csv({_sql_text(str(path))}, header = false,
               delim = ',', quote = '"', escape = '"', columns = {{{names}}}, dateformat = '%Y-%m-%d')"""
@@ -523,7 +524,7 @@ class Engine:
     def _read_stored(self, path: Path) -> Path:
         """The stored rows of the file's codes into a CSV for DuckDB: the codes go into a temporary
         table of the database, joined to the dossiers through their unique key."""
-        table, columns = Dossier._meta.db_table, ", ".join(f"d.{c}" for c in DB_COLUMNS)
+        table, columns = Dossier._meta.db_table, ", ".join(f"d.{c}" for c in ("id", *DB_COLUMNS))
         codes = self.work / "codes.csv"
         self.db.execute(
             f"COPY (SELECT DISTINCT code FROM rows WHERE code <> '') TO {_sql_text(str(codes))} (HEADER false)"
@@ -718,7 +719,7 @@ class Engine:
         same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in OURS)
         keys_same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM n.{c}" for c in INDEXED)
         self.db.execute(
-            f"""CREATE TABLE matched AS SELECT n.code, ({same}) AS same, NOT ({keys_same}) AS moved
+            f"""CREATE TABLE matched AS SELECT n.code, o.id, ({same}) AS same, NOT ({keys_same}) AS moved
             FROM new n JOIN old_all o ON o.code = n.code"""
         )
         self.db.execute(
@@ -1019,17 +1020,18 @@ def write_dossiers(db: duckdb.DuckDBPyConnection, source: str, path: Path, *, up
     PostgreSQL ``COPY`` of a CSV that DuckDB writes, SQLite one prepared statement.
 
     With ``upsert`` (some of the rows are stored already, as ``matched`` says) the new rows are
-    inserted as above and the stored ones updated by their key, in two kinds: a correction that
-    leaves every indexed column as it was (a pending dossier resolved) sets only the other columns,
-    so that neither database touches the table's indexes for it (PostgreSQL writes it on the same
-    page, a heap-only tuple, where the table's fill factor left room: migration 0009); a dossier
-    moved to another agency, officer, procedure or receipt date gets every column.
+    inserted as above and the stored ones updated by the id read with their stored version, in two
+    kinds: a correction that leaves every indexed column as it was (a pending dossier resolved)
+    sets only the other columns, so that neither database touches the table's indexes for it
+    (PostgreSQL writes it on the same page, a heap-only tuple, where the table's fill factor left
+    room: migration 0009); a dossier moved to another agency, officer, procedure or receipt date
+    gets every column.
     """
     table = Dossier._meta.db_table
     names = ("source", *DB_COLUMNS)
     values = (f"{_sql_text(source)} AS source", *OURS)
     new = "write" if not upsert else "(SELECT * FROM write WHERE code NOT IN (SELECT code FROM matched))"
-    changed = "(SELECT w.*, m.moved FROM write w JOIN matched m ON m.code = w.code)"
+    changed = "(SELECT w.*, m.id, m.moved FROM write w JOIN matched m ON m.code = w.code)"
     settable = [(c, a) for a, c in STORED if a not in INDEXED]  # what a correction may change in place
     moving = [(c, a) for a, c in STORED if a != "code"]
     (written,) = db.execute(f"SELECT count(*) FROM {new}").fetchone() or (0,)
@@ -1042,19 +1044,19 @@ def write_dossiers(db: duckdb.DuckDBPyConnection, source: str, path: Path, *, up
             if upsert:
                 stage = "cchc_import_rows"
                 db.execute(
-                    f"COPY (SELECT {', '.join(values)}, moved FROM {changed}) TO {_sql_text(str(path))} (FORMAT csv, HEADER false)"
+                    f"COPY (SELECT id, {', '.join(values)}, moved FROM {changed}) TO {_sql_text(str(path))} "
+                    "(FORMAT csv, HEADER false)"
                 )
                 cursor.execute(
                     f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
-                    f"SELECT {', '.join(names)}, false AS moved FROM {table} WITH NO DATA"
+                    f"SELECT id, {', '.join(names)}, false AS moved FROM {table} WITH NO DATA"
                 )
-                _copy_file(cursor, stage, (*names, "moved"), path)
+                _copy_file(cursor, stage, ("id", *names, "moved"), path)
                 for columns, which in ((settable, "NOT s.moved"), (moving, "s.moved")):
                     assignments = ", ".join(f"{c} = s.{c}" for c, _a in columns)
-                    cursor.execute(
-                        f"UPDATE {table} t SET {assignments} FROM {stage} s "
-                        f"WHERE t.source = s.source AND t.dossier_code = s.dossier_code AND {which}"
-                    )
+                    # by the id read with the stored version (the import holds its lock since): the
+                    # primary key's index is smaller than the (source, code) key's
+                    cursor.execute(f"UPDATE {table} t SET {assignments} FROM {stage} s WHERE t.id = s.id AND {which}")
                 cursor.execute(f"DROP TABLE {stage}")
             _analyze_if_grown(cursor, table, int(written))
             return
@@ -1070,11 +1072,8 @@ def write_dossiers(db: duckdb.DuckDBPyConnection, source: str, path: Path, *, up
         if upsert:
             for columns, which in ((settable, "NOT moved"), (moving, "moved")):
                 assignments = ", ".join(f"{c} = %s" for c, _a in columns)
-                statement = f"UPDATE {table} SET {assignments} WHERE source = %s AND dossier_code = %s"
-                found = db.execute(
-                    f"SELECT {', '.join(text(a) for _c, a in columns)}, {_sql_text(source)}, code "
-                    f"FROM {changed} WHERE {which}"
-                )
+                statement = f"UPDATE {table} SET {assignments} WHERE id = %s"
+                found = db.execute(f"SELECT {', '.join(text(a) for _c, a in columns)}, id FROM {changed} WHERE {which}")
                 _executemany(cursor, statement, found)
         _analyze_if_grown(cursor, table, int(written))
 
