@@ -122,6 +122,13 @@ def test_the_demo_summary_line_is_vietnamese(db, capsys):
         assert label in line, (label, line)
     english = re.findall(r"\b(agencies|blocks|users|procedures|dossiers|PAR)\b", line)
     assert not english, line
+    # Every count is named by its label in the summary's table, none by the code's own key.
+    from cchc.core.management.commands.demo_data import COUNTED
+
+    labels = {str(label) for label in COUNTED.values()}
+    parts = line.removeprefix("Đã nạp tỉnh mẫu: ").removesuffix(".").split("; ")
+    unnamed = [part for part in parts if part.split(" ", 1)[1] not in labels]
+    assert not unnamed, unnamed
     assert "Tài khoản dùng thử (mật khẩu chung: " in out
 
 

@@ -24,6 +24,8 @@ COUNTED = {
     "PAR frameworks": gettext_lazy("PAR index frameworks"),
     "PAR assessments": gettext_lazy("PAR index assessments"),
     "plan tasks": gettext_lazy("tasks of PAR plans"),
+    "task progress updates and parts": gettext_lazy("progress updates and co-agency parts of tasks"),
+    "recurring task occurrences": gettext_lazy("occurrences of recurring tasks"),
     "periodic reports": gettext_lazy("periodic reports"),
     "provincial index results": gettext_lazy("results of the provincial indices"),
     "directives": gettext_lazy("directives of conclusion notices"),
