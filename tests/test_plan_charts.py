@@ -73,6 +73,14 @@ def test_appendix_1_downloads_as_the_reports_write_it(plan, personas):
     assert sheet["A2"].value == "KẾT QUẢ THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH THEO LĨNH VỰC"
     assert "Kế hoạch CCHC năm 2025" in sheet["A3"].value
     assert sheet.freeze_panes == "C6"
+    # Printed: one landscape page wide, the header row tall enough for its wrapped titles and repeated.
+    assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (
+        "landscape",
+        1,
+        0,
+    )
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$5:$5"
+    assert sheet.row_dimensions[5].height >= 45
     rows = {r[1]: r[2:] for r in sheet.iter_rows(min_row=6, values_only=True)}
     # assigned, done, on time, late, not done, overdue, in time, on-time rate
     assert rows["Cải cách thủ tục hành chính"] == (2, 2, 1, 1, 0, 0, 0, 0.5)

@@ -169,10 +169,19 @@ def _appendix1_sheet(book: Any, groups: list[Any], subtitle: str) -> None:
                 cell.number_format = COUNT_FORMAT
             elif i == len(values) and rate is not None:
                 cell.number_format = RATE_FORMAT
-    sheet.column_dimensions["B"].width = 50
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate((6, 50, *[12] * (len(APPENDIX1_HEADER) - 2)), 1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.row_dimensions[5].height = 48  # the headers wrap on up to three lines ("Số nhiệm vụ được giao")
     sheet.freeze_panes = sheet.cell(6, 3)
+    # Printed, the table fits the width of a landscape A4 page and repeats its header on each page.
+    sheet.print_options.horizontalCentered = True
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = "5:5"
 
 
 def appendix1_xlsx(groups: Iterable[Any], subtitle: str = "") -> bytes:
