@@ -58,6 +58,8 @@ def test_the_xlsx_export_holds_the_pages_figures_in_scope(forms, personas):
     assert len(book.sheetnames) == 3  # no block sheet for an agency's officer
     whole = load_workbook(BytesIO(client_for(personas.coordinator).get("/surveys/export/?year=2025").content))
     assert len(whole.sheetnames) == 4
+    province = [[c.value for c in row] for row in whole[whole.sheetnames[0]].iter_rows()]
+    assert province[-1][1] == "Tất cả cơ quan, đơn vị" and province[-1][0] in (None, "")  # no "all" code
     rows = [[c.value for c in row] for row in whole[whole.sheetnames[2]].iter_rows()]
     sa = next(row for row in rows if row[0] == "SA")
     assert sa[2] == 2 and sa[4] == pytest.approx(0.5)

@@ -32,7 +32,10 @@ QUESTION_COLUMNS = [
 
 def stats_rows(groups: list[Group]) -> list[list[Any]]:
     return [
-        [g.key, g.name, g.forms, g.held, g.satisfaction, *(g.elements[e].index for e in ELEMENTS), g.verdict]
+        # The province's row has no code of its own ("all" is the machine interfaces' key, not a code).
+        ["" if g.key == "all" else g.key, g.name, g.forms, g.held, g.satisfaction]
+        + [g.elements[e].index for e in ELEMENTS]
+        + [g.verdict]
         for g in groups
     ]
 
