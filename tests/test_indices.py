@@ -253,6 +253,14 @@ def test_the_export_holds_the_page_s_selection(recorded, personas):
     assert response["Content-Disposition"].startswith("attachment")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 4 and all(line.startswith("PACA,") for line in lines[1:])
+    # As a workbook a year is written 2021, not 2,021 or 2.021 (no thousands separator).
+    book = load_workbook(
+        io.BytesIO(client_for(personas.officer_a).get("/indices/export/?format=xlsx&kind=PACA").content)
+    )
+    sheet = book[book.sheetnames[0]]
+    header = [c.value for c in sheet[2]]
+    year = sheet.cell(3, header.index("Năm") + 1)
+    assert isinstance(year.value, int) and year.number_format == "0"
 
 
 def test_the_api_lists_the_results_with_their_change(recorded, personas):

@@ -40,6 +40,7 @@ class Kind(StrEnum):
 
     TEXT = "text"
     INTEGER = "integer"  # a count: 1.073.260 (Excel shows the separators of its locale)
+    YEAR = "year"  # a year, a whole number without separators: 2026
     DECIMAL = "decimal"  # points: 12,50
     PERCENT = "percent"  # a fraction shown as 88,25% (the value stays 0.8825)
     RATIO = "ratio"  # a plain number with two decimals: 1,85 SMS per dossier
@@ -49,6 +50,7 @@ class Kind(StrEnum):
 
 NUMBER_FORMATS = {
     Kind.INTEGER: "#,##0",
+    Kind.YEAR: "0",
     Kind.DECIMAL: "#,##0.00",
     Kind.PERCENT: "0.00%",
     Kind.RATIO: "0.00",

@@ -30,10 +30,10 @@ from cchc.indices.models import IndexKind, ProvincialIndex
 
 COLUMNS = [
     Column("index_code", gettext_lazy("Index"), width=12),
-    Column("year", gettext_lazy("Year"), Kind.INTEGER, width=8),
+    Column("year", gettext_lazy("Year"), Kind.YEAR, width=8),
     Column("score", gettext_lazy("Score"), Kind.DECIMAL, width=10),
     Column("rank", gettext_lazy("Rank"), Kind.INTEGER, width=8),
-    Column("out_of", gettext_lazy("Provinces ranked"), Kind.INTEGER, width=10),
+    Column("out_of", gettext_lazy("Provinces ranked"), Kind.INTEGER, width=16),
     Column("note", gettext_lazy("Source and notes"), width=60),
 ]
 REQUIRED = ["index_code", "year"]
