@@ -207,21 +207,13 @@ def stored_rows(codes: list[str] | None = None) -> Prepared:
         return names, rows
 
 
-def _copy_in(cursor: Any, table: str, names: list[str], path: Path) -> None:
-    with (
-        path.open("rb") as handle,
-        cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy,
-    ):
-        while block := handle.read(1 << 20):
-            copy.write(block)
-
-
 def reference(prepared: Prepared) -> float:
     """Seconds the database takes to store the rows in an empty copy of the dossier table (same
     columns, indexes and constraints): ``COPY`` on PostgreSQL, one ``executemany`` in one
     transaction on SQLite."""
     from django.db import connection, transaction
 
+    from cchc.dossiers.engine import copy_csv
     from cchc.dossiers.models import Dossier
 
     table = Dossier._meta.db_table
@@ -238,7 +230,7 @@ def reference(prepared: Prepared) -> float:
                     )
             started = time.perf_counter()
             with transaction.atomic():
-                _copy_in(cursor, "bench_ref", names, rows)
+                copy_csv(cursor, "bench_ref", names, rows)
             elapsed = time.perf_counter() - started
             cursor.execute("DROP TABLE bench_ref")
             return elapsed
@@ -264,6 +256,7 @@ def reference_in_store(prepared: Prepared) -> float:
     temporary table and one ``INSERT … ON CONFLICT DO UPDATE`` (``COPY`` cannot replace a row)."""
     from django.db import connection, transaction
 
+    from cchc.dossiers.engine import copy_csv
     from cchc.dossiers.models import Dossier
 
     table = Dossier._meta.db_table
@@ -275,7 +268,7 @@ def reference_in_store(prepared: Prepared) -> float:
         started = time.perf_counter()
         if connection.vendor == "postgresql":
             cursor.execute(f"CREATE TEMPORARY TABLE bench_stage AS SELECT {', '.join(names)} FROM {table} WITH NO DATA")
-            _copy_in(cursor, "bench_stage", names, rows)
+            copy_csv(cursor, "bench_stage", names, rows)
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM bench_stage{conflict}"
             )

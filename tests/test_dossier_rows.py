@@ -22,6 +22,9 @@ from cchc.dossiers.services import import_dossiers_file, import_procedures_file
 from conftest import client_for, every_dossier, find_dossier
 from tests.test_dossier_import import HEADER, write_csv
 
+# Every column of DESIGN §8.2, in the order the file tests write them.
+FULL_HEADER = [*HEADER, "paid_online", "fee_amount", "result_by_post", "digitized", "sms_count", "handler"]
+
 FIXTURE = Path(__file__).parent / "fixtures" / "chunks_v1.json"
 BEFORE = [("dossiers", "0005_procedure_stocks")]
 AFTER = [("dossiers", "0006_dossier_rows")]
@@ -196,7 +199,7 @@ def test_one_declaration_names_every_stored_column() -> None:
 
 
 def test_the_listing_exports_a_file_that_imports_back_unchanged(tmp_path: Path, province: Any, personas: Any) -> None:
-    header = [*HEADER, "paid_online", "fee_amount", "result_by_post", "digitized", "sms_count", "handler"]
+    header = FULL_HEADER
     rows = [
         [
             "E1",
@@ -330,7 +333,7 @@ def test_corrections_in_place_and_moved_dossiers_in_one_file_store_every_column(
     """The import writes a stored dossier in one of two ways (``write_dossiers``): in place when no
     indexed column changes (a pending dossier resolved), whole when one does (another officer, agency,
     procedure or receipt date). One file with both, and new dossiers, stores exactly what it says."""
-    header = [*HEADER, "paid_online", "fee_amount", "result_by_post", "digitized", "sms_count", "handler"]
+    header = FULL_HEADER
     first = [
         ["C1", "SA", "P1", "2022-03-01", "2022-03-10", "", "pending", "direct", "0", "0", "0", "0", "0", "An"],
         ["C2", "SA", "P1", "2022-03-02", "2022-03-10", "", "pending", "direct", "0", "0", "0", "0", "0", "An"],

@@ -1031,7 +1031,7 @@ def write_dossiers(db: duckdb.DuckDBPyConnection, source: str, path: Path, *, up
             db.execute(
                 f"COPY (SELECT {', '.join(values)} FROM {new}) TO {_sql_text(str(path))} (FORMAT csv, HEADER false)"
             )
-            _copy_file(cursor, table, names, path)
+            copy_csv(cursor, table, names, path)
             if upsert:
                 stage = "cchc_import_rows"
                 db.execute(
@@ -1042,7 +1042,7 @@ def write_dossiers(db: duckdb.DuckDBPyConnection, source: str, path: Path, *, up
                     f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
                     f"SELECT id, {', '.join(names)}, false AS moved FROM {table} WITH NO DATA"
                 )
-                _copy_file(cursor, stage, ("id", *names, "moved"), path)
+                copy_csv(cursor, stage, ("id", *names, "moved"), path)
                 for columns, which in ((settable, "NOT s.moved"), (moving, "s.moved")):
                     assignments = ", ".join(f"{c} = s.{c}" for c, _a in columns)
                     # by the id read with the stored version (the import holds its lock since): the
@@ -1069,8 +1069,8 @@ def write_dossiers(db: duckdb.DuckDBPyConnection, source: str, path: Path, *, up
         _analyze_if_grown(cursor, table, int(written))
 
 
-def _copy_file(cursor: Any, table: str, names: Sequence[str], path: Path) -> None:
-    """PostgreSQL: ``COPY`` of a CSV file (no header) into ``table``'s ``names``."""
+def copy_csv(cursor: Any, table: str, names: Sequence[str], path: Path) -> None:
+    """PostgreSQL: ``COPY`` of a CSV file (no header) into ``table``'s ``names`` (the benchmark's references too)."""
     with (
         path.open("rb") as handle,
         cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy,
