@@ -32,9 +32,18 @@ def refresh(assessments: Iterable[Assessment], user: Any = None, frameworks: lis
     Returns how many scores changed. The assessments need their ``agency`` (kind) loaded; when they
     are every assessment of ``frameworks`` (a ranking run), the scores are found through those.
     """
+    return len(_refresh(assessments, user, frameworks))
+
+
+def refreshed(assessments: Iterable[Assessment], user: Any = None, frameworks: list[int] | None = None) -> set[int]:
+    """As ``refresh``; returns the ids of the assessments whose scores changed (a ranking recomputes them)."""
+    return {s.assessment_id for s in _refresh(assessments, user, frameworks)}
+
+
+def _refresh(assessments: Iterable[Assessment], user: Any, frameworks: list[int] | None) -> list[Score]:
     drafts = {a.pk: a for a in assessments if a.state == Assessment.State.DRAFT}
     if not drafts:
-        return 0
+        return []
     criteria = Criterion.objects.filter(is_leaf=True, method__in=[Method.COMPUTED, Method.SURVEY])
     if frameworks is not None:
         criteria = criteria.filter(framework_id__in=frameworks)
@@ -42,7 +51,7 @@ def refresh(assessments: Iterable[Assessment], user: Any = None, frameworks: lis
         criteria = criteria.filter(framework_id__in={a.framework_id for a in drafts.values()})
     chosen = [c.pk for c in criteria if is_computed(c)]
     if not chosen:
-        return 0  # through the criterion index: a framework without computed criteria costs one small query
+        return []  # through the criterion index: a framework without computed criteria costs one small query
     query = Score.objects.filter(criterion_id__in=chosen)
     if frameworks is None:
         query = query.filter(assessment_id__in=list(drafts))
@@ -82,7 +91,7 @@ def refresh(assessments: Iterable[Assessment], user: Any = None, frameworks: lis
         _save(changed, now)
         totals.refresh(s.assessment_id for s in changed)
         audit.record_many(entries)
-    return len(changed)
+    return changed
 
 
 def _save(changed: list[Score], now: Any) -> None:

@@ -220,6 +220,11 @@ class Assessment(models.Model):
     ranked_satisfaction_source = models.CharField(
         _("source of the satisfaction"), max_length=10, choices=FigureSource.choices, blank=True
     )
+    # The area totals' version (bumped by every ``totals.refresh`` of the assessment) and the version the
+    # stored results were computed from: a ranking recomputes points, index and area indices only where
+    # the two differ, and keeps the stored ones where they are equal (``results._kept``).
+    totals_version = models.PositiveIntegerField(default=0, editable=False)
+    ranked_totals_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
     frozen_at = models.DateTimeField(
         _("results frozen at"),
         null=True,

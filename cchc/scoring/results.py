@@ -2,8 +2,11 @@
 change against the previous year following merged agencies' lineage.
 
 ``rank(year, block=None)`` recomputes the results of every assessment not yet approved from its
-scores in one aggregate query and stores them (preliminary: "tạm tính"), with an audit entry for the
-run and for each result that changed. An approved or published assessment keeps the snapshot taken
+area totals and figures and stores them (preliminary: "tạm tính"), with an audit entry for the run and
+for each result that changed. Points, index and area indices are worked out again from the area
+totals where those changed since the results were stored (``Assessment.totals_version``, bumped by
+every score write); elsewhere they are the stored ones, which the same totals gave. Bands, rules,
+ranks and flags are worked out again for every assessment on every run. An approved or published assessment keeps the snapshot taken
 at approval (``Assessment.frozen_at``): no ranking run, re-import or rule change rewrites it; a
 coordinator reopens it, with a reason, to have it recomputed (``services.reopen``). Pages, the API,
 the report and the public page read the stored results through ``stored``.
@@ -54,7 +57,9 @@ class AgencyResult:
     points: Decimal
     max_points: Decimal
     index: Decimal
-    area_indices: dict[str, float]
+    # Area code → index in %; None for a result whose area totals did not change since its results were
+    # stored: they are the stored ones (``area_indices``), read only when asked for.
+    areas: dict[str, float] | None
     band_before: str
     band: str
     reasons: list[str]
@@ -73,6 +78,9 @@ class AgencyResult:
     agency_id: int = 0
     agency_code: str = ""
     agency_name: str = ""
+    # The version of the area totals the points, index and area indices were worked out from (stored with
+    # them, so that the next run knows whether to work them out again); None for a frozen result.
+    totals_version: int | None = None
 
     def __post_init__(self) -> None:
         a = self.assessment
@@ -84,6 +92,10 @@ class AgencyResult:
     @property
     def agency(self) -> Agency:
         return self.assessment.agency
+
+    @property
+    def area_indices(self) -> dict[str, float]:
+        return self.assessment.area_indices if self.areas is None else self.areas
 
     @property
     def final(self) -> bool:
@@ -248,15 +260,28 @@ class _Instances:
 
 FEW_IDS = 500
 
-# What a ranking run reads of each assessment: who it is, what the figures need, and the stored results.
-ROW = ("pk", "agency_id", "framework_id", "year", "state", "frozen_at", "late_rate", "satisfaction")
+# What a ranking run reads of each assessment: who it is, what the figures need, the versions of its
+# area totals, and the stored results (but the area indices, read only where they are compared).
+ROW = (
+    "pk",
+    "agency_id",
+    "framework_id",
+    "year",
+    "state",
+    "frozen_at",
+    "late_rate",
+    "satisfaction",
+    "totals_version",
+    "ranked_totals_version",
+)
 AGENCY = ("agency__code", "agency__name")
 
 
 class _Row:
     """An assessment of a ranking run, read as a row: what the ranking reads (identity, state, the
-    recorded figures, the stored results as ``before``); any other attribute comes from its model
-    instance, made for the whole run in one query the first time one is asked for.
+    recorded figures, the totals' versions, the stored results but the area indices as ``before``); any
+    other attribute comes from its model instance, made for the whole run in one query the first time
+    one is asked for.
 
     It stands in for an ``Assessment`` where the ranking hands assessments on (``computed.refresh``,
     ``sources.figures``) and in the results of ``rank``; what ``rank`` writes goes through instances.
@@ -272,8 +297,10 @@ class _Row:
         "frozen_at",
         "late_rate",
         "pk",
+        "ranked_totals_version",
         "satisfaction",
         "state",
+        "totals_version",
         "year",
     )
 
@@ -287,10 +314,12 @@ class _Row:
             self.frozen_at,
             self.late_rate,
             self.satisfaction,
+            self.totals_version,
+            self.ranked_totals_version,
             self.agency_code,
             self.agency_name,
-        ) = values[:10]
-        self.before = list(values[10:])  # the STORED fields as stored, in their order
+        ) = values[:12]
+        self.before = list(values[12:])  # the READ fields as stored, in their order
         self._instances = instances
 
     @property
@@ -300,6 +329,11 @@ class _Row:
     @property
     def is_final(self) -> bool:
         return self.frozen_at is not None
+
+    @property
+    def totals_changed(self) -> bool:
+        """The area totals changed since the stored results were worked out (or there are none)."""
+        return self.ranked_totals_version != self.totals_version or self.before[READ_INDEX] is None
 
     def instance(self) -> Assessment:
         return self._instances.get(self.pk)
@@ -320,7 +354,7 @@ def _rows(framework_ids: list[int]) -> list[_Row]:
     names by their collation would only cost the server time.
     """
     instances = _Instances(framework_ids)
-    values = Assessment.objects.filter(framework_id__in=framework_ids).order_by().values_list(*ROW, *AGENCY, *STORED)
+    values = Assessment.objects.filter(framework_id__in=framework_ids).order_by().values_list(*ROW, *AGENCY, *READ)
     return [_Row(v, instances) for v in values]
 
 
@@ -349,9 +383,12 @@ def _rank(year: int, block: Block | None, *, save: bool, user: Any, reason: str)
     frozen = [a.pk for a in assessments if a.frozen_at is not None]
     if frozen and assessments:
         assessments[0]._instances.load(frozen)
-    if save:
-        computed.refresh(live, user, frameworks=framework_ids)  # type: ignore[arg-type]
-    totals = _totals(framework_ids)
+    changed = computed.refreshed(live, user, frameworks=framework_ids) if save else set()  # type: ignore[arg-type]
+    # Where the area totals changed (a score written, a computed criterion refreshed just now), points,
+    # index and area indices are worked out again; elsewhere the stored ones stand.
+    maxima = {f.pk: f.max_points for f in frameworks}
+    recompute = {a.pk for a in live if a.totals_changed or a.before[READ_MAX] != maxima[a.framework_id]} | changed
+    totals = _totals(framework_ids, recompute)
     areas = _area_maxima(framework_ids)
     rules_by_block = rules_of_blocks(f.block for f in frameworks)
     history = _history(year, [a.agency_id for a in assessments])
@@ -367,11 +404,13 @@ def _rank(year: int, block: Block | None, *, save: bool, user: Any, reason: str)
         rules = rules_by_block[framework.block_id]
         members = by_framework[framework.pk]
         results = [
-            _result(
+            _snapshot(a.instance())
+            if a.frozen_at is not None
+            else _result(
                 a, framework, totals.get(a.pk, {}), areas[framework.pk], rules, late[a.pk], satisfaction[a.pk], language
             )
-            if a.frozen_at is None
-            else _snapshot(a.instance())
+            if a.pk in recompute
+            else _kept(a, framework, rules, late[a.pk], satisfaction[a.pk], language)
             for a in members
         ]
         _order(results)
@@ -406,28 +445,37 @@ def _snapshot(a: Assessment) -> AgencyResult:
     )
 
 
-def _totals(framework_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
-    """assessment → area → (points earned, points deducted) in cents, of the assessments not frozen.
+def _totals(framework_ids: list[int], wanted: set[int]) -> dict[int, dict[int, tuple[int, int]]]:
+    """assessment → area → (points earned, points deducted) in cents, of the ``wanted`` assessments.
 
     Read from the totals maintained on every score write (``cchc.scoring.totals``): one row per
     assessment and area, not every leaf score. Plain SQL through a cursor, in whole cents from the
     database: the ORM's per-value converters and a Decimal per row cost more than the query itself.
+    A few assessments are read by id; many (a first ranking) through their frameworks.
     """
-    if not framework_ids:
+    if not framework_ids or not wanted:
         return {}
     quote = connection.ops.quote_name
     total, assessment = (quote(m._meta.db_table) for m in (AreaTotal, Assessment))
-    sql = (
+    select = (
         "SELECT t.assessment_id, t.area_id, CAST(ROUND(t.earned * 100) AS INTEGER), "
-        "CAST(ROUND(t.deducted * 100) AS INTEGER) "
-        f"FROM {total} t JOIN {assessment} a ON a.id = t.assessment_id "
-        f"WHERE a.framework_id IN ({', '.join(['%s'] * len(framework_ids))}) AND a.frozen_at IS NULL"
+        f"CAST(ROUND(t.deducted * 100) AS INTEGER) FROM {total} t "
     )
+    if len(wanted) <= FEW_IDS:
+        ids = sorted(wanted)
+        sql, params = select + f"WHERE t.assessment_id IN ({', '.join(['%s'] * len(ids))})", ids
+    else:
+        sql = select + (
+            f"JOIN {assessment} a ON a.id = t.assessment_id "
+            f"WHERE a.framework_id IN ({', '.join(['%s'] * len(framework_ids))}) AND a.frozen_at IS NULL"
+        )
+        params = framework_ids
     totals: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     with connection.cursor() as cursor:
-        cursor.execute(sql, framework_ids)
+        cursor.execute(sql, params)
         for assessment_id, area_id, earned, deducted in cursor.fetchall():
-            totals[assessment_id][area_id] = (earned, deducted)
+            if assessment_id in wanted:
+                totals[assessment_id][area_id] = (earned, deducted)
     return totals
 
 
@@ -502,6 +550,32 @@ def _result(
         late_rate_source=late_rate.source,
         satisfaction=satisfaction.value,
         satisfaction_source=satisfaction.source,
+        totals_version=a.totals_version,
+    )
+
+
+def _kept(
+    a: _Row, framework: Framework, rules: Rules, late_rate: Any, satisfaction: Any, language: str | None
+) -> AgencyResult:
+    """The result of an assessment whose area totals did not change since its results were stored:
+    the stored points and index (the same totals gave them), the band and rules worked out again."""
+    index = a.before[READ_INDEX]
+    band_before = rules.band(index)
+    band, reasons = apply_rules(band_before, late_rate.value, satisfaction.value, rules, language=language)
+    return AgencyResult(
+        a,  # type: ignore[arg-type]
+        a.before[READ_POINTS],
+        framework.max_points,
+        index,
+        None,
+        band_before,
+        band,
+        reasons,
+        late_rate=late_rate.value,
+        late_rate_source=late_rate.source,
+        satisfaction=satisfaction.value,
+        satisfaction_source=satisfaction.source,
+        totals_version=a.totals_version,
     )
 
 
@@ -643,15 +717,25 @@ STORED = (
     "ranked_satisfaction",
     "ranked_satisfaction_source",
 )
+# What a run reads of the stored results of each assessment: all but the area indices, which are
+# compared (and so parsed) only where they were worked out again.
+READ = tuple(name for name in STORED if name != "area_indices")
+READ_POINTS, READ_MAX, READ_INDEX = READ.index("points"), READ.index("max_points"), READ.index("index")
 
 
 def _values(r: AgencyResult) -> list[Any]:
     """The STORED fields of ``r``, in their order, as ``_apply`` sets them on the assessment."""
+    values = _read_values(r)
+    values.insert(STORED.index("area_indices"), r.area_indices)
+    return values
+
+
+def _read_values(r: AgencyResult) -> list[Any]:
+    """The READ fields of ``r``, in their order (what a row holds as ``before``)."""
     return [
         r.points,
         r.max_points,
         r.index,
-        r.area_indices,
         r.band_before,
         r.band,
         "; ".join(r.reasons),
@@ -669,6 +753,7 @@ def _apply(r: AgencyResult) -> None:
     a = r.assessment
     for name, value in zip(STORED, _values(r), strict=True):
         setattr(a, name, value)
+    a.ranked_totals_version = r.totals_version
 
 
 def _fraction(value: Decimal | None) -> Decimal | None:
@@ -681,23 +766,29 @@ def _store(rankings: list[BlockRanking], user: Any, reason: str) -> None:
     """Write the preliminary results that changed, with an audit entry for each and one for the run.
 
     One prepared UPDATE run for every changed assessment (bulk_update's CASE chains grow quadratic in
-    SQLite); a row frozen since it was read (approved meanwhile) is never written.
+    SQLite); a row frozen since it was read (approved meanwhile) is never written. A result worked out
+    again from changed totals that came out as stored has only the version of its totals written.
     """
     now = timezone.now()
     why = reason or _("Ranking recomputed")
     changed, entries = [], []
+    pending = _preliminary(rankings)
+    # The area indices worked out again are compared with the stored ones: those assessments' instances
+    # are made first, in one query.
+    recomputed = [r.assessment for r in pending if r.areas is not None and isinstance(r.assessment, _Row)]
+    if recomputed:
+        recomputed[0]._instances.load(row.pk for row in recomputed)
     # The results read as rows whose values differ from those stored get their model instance (one
     # query for all of them); the others are left as they are, nothing made for them.
-    differing = [
-        r for r in _preliminary(rankings) if not isinstance(r.assessment, _Row) or r.assessment.before != _values(r)
-    ]
+    differing = [r for r in pending if _differs(r)]
+    differ = {id(r) for r in differing}
+    same = [r for r in pending if id(r) not in differ and r.assessment.ranked_totals_version != r.totals_version]
     rows = [r.assessment for r in differing if isinstance(r.assessment, _Row)]
     if rows:
         rows[0]._instances.load(row.pk for row in rows)
     for r in differing:
         if isinstance(r.assessment, _Row):
             r.assessment = r.assessment.instance()
-    differ = {id(r) for r in differing}
     for ranking in rankings:
         moved = 0
         for r in ranking.results:
@@ -738,29 +829,39 @@ def _store(rankings: list[BlockRanking], user: Any, reason: str) -> None:
     Framework.objects.filter(pk__in=[r.framework.pk for r in rankings]).update(ranked_at=now)
     audit.record_many(entries)
     if changed:
-        _write(changed)
+        _write(WRITTEN, [[*_values(r), r.totals_version, r.assessment.pk] for r in changed])
+    if same:
+        _write(("ranked_totals_version",), [[r.totals_version, r.assessment.pk] for r in same])
+
+
+def _differs(r: AgencyResult) -> bool:
+    """The result is not what is stored (a result not read as a row is taken as differing)."""
+    a = r.assessment
+    if not isinstance(a, _Row):
+        return True
+    if a.before != _read_values(r):
+        return True
+    return r.areas is not None and r.areas != a.instance().area_indices
 
 
 def _preliminary(rankings: list[BlockRanking]) -> list[AgencyResult]:
     return [r for ranking in rankings for r in ranking.results if not r.final]
 
 
-def _write(results: list[AgencyResult]) -> None:
-    fields: list[Any] = [Assessment._meta.get_field(name) for name in STORED]
+# What a ranking writes of a changed result: the results, and the version of the totals they come from.
+WRITTEN = (*STORED, "ranked_totals_version")
+
+
+def _write(names: tuple[str, ...], rows: list[list[Any]]) -> None:
+    """Set ``names`` of the assessments, each row their values and the assessment's id, where not frozen."""
+    fields: list[Any] = [Assessment._meta.get_field(name) for name in names]
     columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     table = connection.ops.quote_name(Assessment._meta.db_table)
     # Only JSON needs preparing; numbers and text go to the driver as they are.
-    prepare = [
-        (lambda v, f=f: f.get_db_prep_save(v, connection)) if isinstance(f, models.JSONField) else None for f in fields
-    ]
-    rows = [
-        [
-            p(getattr(r.assessment, f.attname)) if p else getattr(r.assessment, f.attname)
-            for f, p in zip(fields, prepare, strict=True)
-        ]
-        + [r.assessment.pk]
-        for r in results
-    ]
+    json_fields = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    for row in rows:
+        for i in json_fields:
+            row[i] = fields[i].get_db_prep_save(row[i], connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _update_from_values(cursor, table, fields, rows)

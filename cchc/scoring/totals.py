@@ -3,7 +3,8 @@
 A ranking reads these rows (ten per agency in a framework of ten areas) instead of summing every
 leaf score on each run. Whatever writes ``Score`` points calls ``refresh`` with the assessments it
 touched, in the same transaction: the rows of those assessments are summed again from their scores,
-one INSERT … SELECT … GROUP BY with an upsert, the same statement on SQLite and PostgreSQL.
+one INSERT … SELECT … GROUP BY with an upsert, the same statement on SQLite and PostgreSQL, and
+the assessments' ``totals_version`` is bumped, which tells a ranking whose results to recompute.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from cchc.scoring.models import AreaTotal, Criterion, Method, Score
+from cchc.scoring.models import AreaTotal, Assessment, Criterion, Method, Score
 
 CHUNK = 500  # assessments per statement: a few thousand parameters at most
 
@@ -26,6 +27,16 @@ def refresh(assessment_ids: Iterable[int]) -> None:
         for start in range(0, len(ids), CHUNK):
             part = ids[start : start + CHUNK]
             cursor.execute(_sql(len(part)), [Method.DEDUCTION, Method.DEDUCTION, *part, True])
+            cursor.execute(_bump(len(part)), part)
+
+
+def _bump(n: int) -> str:
+    """The version of the totals of ``n`` assessments, one up: their stored results are to be recomputed."""
+    quote = connection.ops.quote_name
+    column = quote("totals_version")
+    return (
+        f"UPDATE {quote(Assessment._meta.db_table)} SET {column} = {column} + 1 WHERE id IN ({', '.join(['%s'] * n)})"
+    )
 
 
 def _sql(n: int) -> str:
