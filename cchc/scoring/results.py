@@ -773,14 +773,17 @@ def _store(rankings: list[BlockRanking], user: Any, reason: str) -> None:
     why = reason or _("Ranking recomputed")
     changed, entries = [], []
     pending = _preliminary(rankings)
-    # The area indices worked out again are compared with the stored ones: those assessments' instances
-    # are made first, in one query.
-    recomputed = [r.assessment for r in pending if r.areas is not None and isinstance(r.assessment, _Row)]
-    if recomputed:
-        recomputed[0]._instances.load(row.pk for row in recomputed)
     # The results read as rows whose values differ from those stored get their model instance (one
-    # query for all of them); the others are left as they are, nothing made for them.
-    differing = [r for r in pending if _differs(r)]
+    # query for all of them); the others are left as they are, nothing made for them. The area indices
+    # worked out again are compared with the stored ones, read for the results otherwise equal alone.
+    equal = {id(r) for r in pending if isinstance(r.assessment, _Row) and r.assessment.before == _read_values(r)}
+    areas = _stored_areas(
+        [r.framework.pk for r in rankings],
+        {r.assessment.pk for r in pending if id(r) in equal and r.areas is not None},
+    )
+    differing = [
+        r for r in pending if id(r) not in equal or (r.areas is not None and r.areas != areas[r.assessment.pk])
+    ]
     differ = {id(r) for r in differing}
     same = [r for r in pending if id(r) not in differ and r.assessment.ranked_totals_version != r.totals_version]
     rows = [r.assessment for r in differing if isinstance(r.assessment, _Row)]
@@ -834,14 +837,14 @@ def _store(rankings: list[BlockRanking], user: Any, reason: str) -> None:
         _write(("ranked_totals_version",), [[r.totals_version, r.assessment.pk] for r in same])
 
 
-def _differs(r: AgencyResult) -> bool:
-    """The result is not what is stored (a result not read as a row is taken as differing)."""
-    a = r.assessment
-    if not isinstance(a, _Row):
-        return True
-    if a.before != _read_values(r):
-        return True
-    return r.areas is not None and r.areas != a.instance().area_indices
+def _stored_areas(framework_ids: list[int], wanted: set[int]) -> dict[int, Any]:
+    """assessment → its stored area indices, of the ``wanted`` assessments (by id if few, else through
+    their frameworks), without making a model instance of each."""
+    if not wanted:
+        return {}
+    chosen: dict[str, Any] = {"pk__in": wanted} if len(wanted) <= FEW_IDS else {"framework_id__in": framework_ids}
+    query = Assessment.objects.filter(**chosen).order_by()
+    return {pk: areas for pk, areas in query.values_list("pk", "area_indices") if pk in wanted}
 
 
 def _preliminary(rankings: list[BlockRanking]) -> list[AgencyResult]:
