@@ -18,7 +18,15 @@ from cchc.core.models import AuditEntry
 from cchc.scoring import services, totals
 from cchc.scoring.models import AreaTotal, Assessment
 from cchc.scoring.results import STORED, rank
-from tests.scoring_helpers import assign, framework_for, maintained_totals, score, summed_from_scores, with_rates
+from tests.scoring_helpers import (
+    assign,
+    fill_self_scores,
+    framework_for,
+    maintained_totals,
+    score,
+    summed_from_scores,
+    with_rates,
+)
 
 State = Assessment.State
 TODAY = timezone.localdate()
@@ -161,6 +169,26 @@ def test_a_computed_criterion_refreshed_by_a_run_counts_in_that_run(opened: Any,
     assert_kept()
     assert a.points == result.points == sum(earned - deducted for _key, (earned, deducted) in totals_of(a))
     assert a.points > 37
+
+
+def test_saving_an_assessment_keeps_the_version_its_score_writes_bumped(opened: Any, personas: Any) -> None:
+    """A submission refreshes the computed criteria (their totals' version bumped), then saves the
+    assessment's new state: that save must not write back the version the assessment was loaded with,
+    or the next ranking would keep the points from before the refresh."""
+    a, _b = opened
+    with_rates(a, late_rate="0.03", satisfaction="0.8")  # 1.3 → 5 points, 2 → 32
+    fill_self_scores(a, {"1.3": "5", "2": "32"})
+    block = a.framework.block
+    rank(2025, block)
+    a.refresh_from_db()
+    points = a.points
+    Assessment.objects.filter(pk=a.pk).update(late_rate=Decimal("0.01"))  # the figure moves before submission
+    services.submit(personas.head, a.pk)
+    rank(2025, block)
+    a.refresh_from_db()
+    assert a.state == State.SUBMITTED
+    assert a.points == sum(earned - deducted for _key, (earned, deducted) in totals_of(a)) > points
+    assert a.totals_version == a.ranked_totals_version
 
 
 def totals_of(a: Assessment) -> list[tuple[tuple[int, int], tuple[Decimal, Decimal]]]:

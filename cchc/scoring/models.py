@@ -168,6 +168,10 @@ class BandConfig(models.Model):
         return str(self.block)
 
 
+# Columns of an assessment that only SQL statements write, never an instance's save.
+MAINTAINED = ("totals_version", "ranked_totals_version")
+
+
 class Assessment(models.Model):
     """One agency's PAR index in one year, from self-assessment to publication."""
 
@@ -247,6 +251,14 @@ class Assessment(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.year = self.framework.year
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The totals' versions are written by SQL alone (``totals.refresh``, the ranking): a save of an
+            # instance loaded before a score write (a submission refreshing its computed criteria, then
+            # saving its new state) would write back the version it loaded and hide that write from the
+            # next ranking.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in MAINTAINED
+            ]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
