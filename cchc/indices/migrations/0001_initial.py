@@ -26,10 +26,6 @@ def add_kinds(apps, schema_editor):
         )
 
 
-def remove_kinds(apps, schema_editor):
-    apps.get_model("indices", "IndexKind").objects.filter(code__in=[k[0] for k in KINDS], values__isnull=True).delete()
-
-
 class Migration(migrations.Migration):
 
     initial = True
@@ -77,5 +73,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('province', 'kind', 'year'), name='provincial_index_once_a_year'), models.CheckConstraint(condition=models.Q(('rank__isnull', True), models.Q(('out_of__isnull', False), ('rank__lte', models.F('out_of'))), _connector='OR'), name='provincial_index_rank_within_out_of')],
             },
         ),
-        migrations.RunPython(add_kinds, remove_kinds),
+        # Backwards, the tables are dropped next: deleting the kinds first only left PostgreSQL's deferred
+        # foreign-key checks pending, and it refuses to drop a table with pending trigger events.
+        migrations.RunPython(add_kinds, migrations.RunPython.noop),
     ]
