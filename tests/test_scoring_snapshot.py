@@ -181,6 +181,24 @@ def test_preliminary_results_are_said_to_be_so_everywhere(block: Any, personas: 
     assert "Tự đánh giá (tạm tính)" in out.getvalue() and "Đã công bố" in out.getvalue()
 
 
+def test_agencies_not_ranked_yet_are_said_to_have_no_results(block: Any, personas: Any) -> None:
+    """Opened, never ranked: the page and the report say the agencies have no results yet, not that their
+    results wait for approval (the page said "2/2 đơn vị không hiển thị: kết quả chưa được phê duyệt")."""
+    framework, _a, _b = block
+    url = f"/scoring/blocks/{framework.block.pk}/"
+    coordinator = client_for(personas.coordinator)
+    page = coordinator.get(url).content.decode()
+    assert "2/2 đơn vị chưa có kết quả: khối chưa được tính xếp hạng từ khi mở hồ sơ đánh giá" in page
+    assert "không hiển thị" not in page
+    _document, text = docx_text(coordinator.get(url + "report.docx").content)
+    assert "2/2 đơn vị chưa có kết quả (khối chưa được tính xếp hạng từ khi mở hồ sơ đánh giá)" in text
+    assert "đã được Hội đồng thẩm định phê duyệt" not in text
+
+    services.rank_block(personas.coordinator, framework.block)
+    page = coordinator.get(url).content.decode()
+    assert "chưa có kết quả" not in page and "2/2 kết quả dưới đây là tạm tính" in page
+
+
 def test_the_report_table_repeats_its_header_and_keeps_rows_whole(block: Any, personas: Any) -> None:
     framework, _a, _b = preliminary_block(block, personas)
     document, _text = docx_text(

@@ -110,7 +110,12 @@ def block_paragraph(ranking: BlockRanking) -> str:
 
 
 def status_sentence(ranking: BlockRanking) -> str:
-    """What the figures stand on: how many results the council approved, and what is preliminary or left out."""
+    """What the figures stand on: how many results the council approved, what is preliminary or left out,
+    and how many agencies have no results yet."""
+    return " ".join(filter(None, [_results_sentence(ranking), _unranked_sentence(ranking)]))
+
+
+def _results_sentence(ranking: BlockRanking) -> str:
     n, members = len(ranking.results), ranking.members or len(ranking.results)
     preliminary = len(ranking.preliminary)
     if preliminary:
@@ -123,7 +128,18 @@ def status_sentence(ranking: BlockRanking) -> str:
             f"Báo cáo gồm kết quả đã được phê duyệt của {count_text(n, members)}/{members} đơn vị; "
             f"{count_text(ranking.left_out, members)} đơn vị chưa có kết quả được phê duyệt."
         )
+    if not n:
+        return ""
     return f"Kết quả của {n}/{members} đơn vị đã được Hội đồng thẩm định phê duyệt."
+
+
+def _unranked_sentence(ranking: BlockRanking) -> str:
+    if not ranking.unranked:
+        return ""
+    return (
+        f"{count_text(ranking.unranked, ranking.members)}/{ranking.members} đơn vị chưa có kết quả "
+        "(khối chưa được tính xếp hạng từ khi mở hồ sơ đánh giá)."
+    )
 
 
 def authority_lines(owner: Agency) -> list[str]:

@@ -173,6 +173,7 @@ class BlockRanking:
     rules: Rules | None = None
     members: int = 0  # assessments of the block, whether shown here or not
     approved_only: bool = False
+    unranked: int = 0  # assessments of the block with no results yet (not ranked since they were opened)
 
     @property
     def preliminary(self) -> list[AgencyResult]:
@@ -180,8 +181,8 @@ class BlockRanking:
 
     @property
     def left_out(self) -> int:
-        """Assessments of the block not among these results (not yet approved, when only those are shown)."""
-        return max(0, self.members - len(self.results))
+        """Assessments of the block with results not among these (not yet approved, when only those are shown)."""
+        return max(0, self.members - self.unranked - len(self.results))
 
     @property
     def counts(self) -> dict[str, int]:
@@ -213,6 +214,7 @@ class BlockRanking:
             "year": self.block.year,
             "ranked": n,
             "members": self.members,
+            "unranked": self.unranked,
             "approved_only": self.approved_only,
             "preliminary": len(self.preliminary),
             "bands": {
@@ -894,6 +896,7 @@ def stored(framework: Framework, assessments: Iterable[Assessment], *, approved_
 
     ``assessments`` are those of ``framework`` the reader may see; with ``approved_only`` the results
     not yet approved are left out (and counted in ``left_out``), otherwise they come marked preliminary.
+    Assessments with no results yet (not ranked since they were opened) are counted in ``unranked``.
     """
     members = list(assessments)
     ranked = [a for a in members if a.index is not None and (a.is_final or not approved_only)]
@@ -911,6 +914,7 @@ def stored(framework: Framework, assessments: Iterable[Assessment], *, approved_
         rules=rules_of_blocks([framework.block])[framework.block_id],
         members=len(members),
         approved_only=approved_only,
+        unranked=sum(a.index is None for a in members),
     )
 
 

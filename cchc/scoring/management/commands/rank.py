@@ -91,4 +91,9 @@ def table(ranking: BlockRanking) -> str:
             _("%(n)s of %(total)s agencies left out: their results are not approved yet.")
             % {"n": ranking.left_out, "total": ranking.members}
         )
+    if ranking.unranked:
+        lines.append(
+            _("%(n)s of %(total)s agencies have no results yet: the block has not been ranked since they were opened.")
+            % {"n": ranking.unranked, "total": ranking.members}
+        )
     return "\n".join(lines) + "\n"
