@@ -21,7 +21,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from cchc.agencies.models import Agency
+from cchc.agencies.models import Agency, AgencyKind
 from cchc.agencies.services import ImportSummary, import_agencies_file
 from cchc.core.models import AuditEntry
 from cchc.core.tabular import InputError, cell_text
@@ -583,9 +583,14 @@ def test_export_round_trips_through_import(tmp_path, fmt):
     if fmt == "xlsx":  # a title, then the headers a person reads (tests/test_exports.py checks them)
         assert rows[0][0].startswith("Danh sách cơ quan, đơn vị")
         rows = rows[1:]
+        # The kind as a person reads it ("UBND cấp xã"), the code in a CSV; the import reads both back.
+        labels = dict(AgencyKind.choices)
+        expected = [[*r[:2], str(labels[r[2]]), *r[3:]] for r in PROVINCE_ROWS]
+        assert "UBND cấp xã" in {r[2] for r in rows[1:]}
     else:
         assert rows[0] == HEADER
-    assert normalised(rows[1:]) == normalised(PROVINCE_ROWS)
+        expected = PROVINCE_ROWS
+    assert normalised(rows[1:]) == normalised(expected)
 
     before = counts()
     assert summary_text(0, 0, 9) in run_import(out)  # importing the export changes nothing

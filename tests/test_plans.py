@@ -114,8 +114,38 @@ def test_the_export_imports_back_as_it_was(province, tmp_path, fmt):
     rows = [values for _n, values in read_rows(path, required=["task_code"], optional=TASK_COLUMNS)]
     assert [r["task_code"] for r in rows] == ["1.1", "1.2", "2.1", "3.1"]
     assert rows[1]["co_agency_codes"] == "C1;SB" and rows[1]["deadline"] == "2026-06-30"
+    # A person reads the area and status in an XLSX; a CSV, for machines, keeps the codes.
+    if fmt == "xlsx":
+        assert (rows[0]["area"], rows[0]["status"]) == ("Chỉ đạo, điều hành", "Đã hoàn thành")
+        assert (rows[2]["area"], rows[2]["status"]) == ("Cải cách thủ tục hành chính", "Chưa hoàn thành")
+    else:
+        assert (rows[0]["area"], rows[0]["status"]) == ("direction", "done")
     summary = import_plan_file(path, year=2026, agency_code="HA")
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 4)
+
+
+def test_the_import_takes_an_area_and_a_status_by_their_labels(province, tmp_path):
+    """As a person types them in a spreadsheet: the Vietnamese label in any case and spacing, or the
+    English one, as well as the code."""
+    text = (
+        HEADER
+        + '1.1,A,"  chỉ đạo,   điều hành ",SA,,2026-01-31,,ĐÃ HOÀN THÀNH,2026-01-20\n'
+        + "1.2,B,Institutional reform,SA,,2026-06-30,,Not done,\n"
+        + "2.1,C,procedures,SB,,2026-03-31,,Chưa hoàn thành,\n"
+    )
+    imported(tmp_path, text)
+    found = dict(Task.objects.values_list("task_code", "area"))
+    assert found == {"1.1": "direction", "1.2": "institutions", "2.1": "procedures"}
+    assert dict(Task.objects.values_list("task_code", "status")) == {"1.1": "done", "1.2": "open", "2.1": "open"}
+    with pytest.raises(InputError) as error:
+        imported(tmp_path, HEADER + "9.1,D,Văn hóa,SA,,2026-01-31,,Đang làm,\n")
+    message = str(error.value)
+    assert message.startswith("Dòng 2, cột “area”: không có lĩnh vực CCHC “Văn hóa” (một trong Chỉ đạo, điều hành;")
+    with pytest.raises(InputError) as error:
+        imported(tmp_path, HEADER + "9.1,D,direction,SA,,2026-01-31,,Đang làm,\n")
+    assert str(error.value) == (
+        "Dòng 2, cột “status”: không có tình trạng “Đang làm” (một trong Chưa hoàn thành; Đã hoàn thành)"
+    )
 
 
 def test_the_commands_import_and_export(province, tmp_path):

@@ -46,10 +46,15 @@ def test_import_questionnaire_creates_the_year_and_exports_it_back(db, tmp_path)
     call_command("export_questionnaire", "--year", "2026", "--out", str(out), stdout=StringIO())
     sheet = load_workbook(out).active
     cells = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert ["Q1", "access", "Dễ tìm"] in cells and ["Q2", "officer", "Lịch sự"] in cells
+    # The element as a person reads it; the CSV keeps the code.
+    assert ["Q1", "Tiếp cận dịch vụ", "Dễ tìm"] in cells and [
+        "Q2",
+        "Công chức trực tiếp giải quyết",
+        "Lịch sự",
+    ] in cells
     # the export reads back: same questions, nothing changed
     call_command("import_questionnaire", str(out), "--year", "2026", stdout=StringIO())
-    assert q.questions.count() == 2
+    assert list(q.questions.values_list("code", "element", "order")) == [("Q1", "access", 1), ("Q2", "officer", 2)]
 
 
 @pytest.mark.parametrize(

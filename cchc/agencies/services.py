@@ -25,12 +25,22 @@ from cchc.core import audit
 from cchc.core.formatting import format_date
 from cchc.core.models import AuditEntry
 from cchc.core.scope import agency_q
-from cchc.core.tabular import Column, InputError, Kind, cell_text, import_summary, parse_date, read_rows, write_rows
+from cchc.core.tabular import (
+    Column,
+    InputError,
+    Kind,
+    cell_text,
+    choice_value,
+    import_summary,
+    parse_date,
+    read_rows,
+    write_rows,
+)
 
 AGENCY_COLUMNS = (
     Column("code", gettext_lazy("Code"), width=14),
     Column("name", gettext_lazy("Name"), width=40),
-    Column("kind", gettext_lazy("Kind"), width=14),
+    Column("kind", gettext_lazy("Kind"), width=22, choices=AgencyKind),
     Column("parent_code", gettext_lazy("Parent agency code"), width=14),
     Column("active_from", gettext_lazy("Active from"), Kind.DATE),
     Column("active_to", gettext_lazy("Active until"), Kind.DATE),
@@ -98,7 +108,6 @@ def _keep_absent_columns(
 def _parse(rows: Iterable[tuple[int, dict[str, str]]]) -> list[AgencyRow]:
     parsed: list[AgencyRow] = []
     seen: dict[str, int] = {}
-    kinds = set(AgencyKind.values)
     for number, values in rows:
         code = values.get("code", "").strip()
         if not code:
@@ -117,10 +126,12 @@ def _parse(rows: Iterable[tuple[int, dict[str, str]]]) -> list[AgencyRow]:
             raise InputError(_("the agency name is empty"), number, "name")
         _check_length(code, number, "code")
         _check_length(name, number, "name")
-        kind = values.get("kind", "").strip()
-        if kind not in kinds:
+        given = values.get("kind", "").strip()
+        kind = choice_value(given, AgencyKind)
+        if kind is None:
             raise InputError(
-                _("unknown kind “%(kind)s” (expected one of %(kinds)s)") % {"kind": kind, "kinds": ", ".join(kinds)},
+                _("unknown kind “%(kind)s” (expected one of %(kinds)s)")
+                % {"kind": given, "kinds": ", ".join(AgencyKind.values)},
                 number,
                 "kind",
             )

@@ -6,9 +6,10 @@ row and field.
 
 Every export goes through ``write_rows`` with typed ``Column`` declarations: an XLSX gets a title
 row (period and scope), the headers as the page labels them, number formats by kind, a frozen header
-and a sheet named for its content; a CSV stays for machines (codes as headers, plain numbers). The
-readers accept those labels as well as the codes and skip the title row, so that a master list
-exported as XLSX can be edited and imported again.
+and a sheet named for its content; a CSV stays for machines (codes as headers, plain numbers). A
+column of choices (``Column.choices``) holds the code in a CSV and its label in an XLSX. The readers
+accept those labels as well as the codes (``choice_value`` for a column's values) and skip the title
+row, so that a master list exported as XLSX can be edited and imported again.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -69,6 +72,7 @@ class Column:
     label: str | Promise
     kind: Kind = Kind.TEXT
     width: int = 0  # characters; 0: from the label
+    choices: Any = None  # a TextChoices: the code in a CSV, its label in an XLSX (``choice_value`` reads both)
 
 
 def as_column(column: Column | str) -> Column:
@@ -168,6 +172,26 @@ def header_keys(columns: Sequence[str | Column]) -> dict[str, str]:
             with translation.override(language):
                 keys.setdefault(str(column.label).strip().casefold(), column.key)
     return keys
+
+
+def choice_value(text: str, choices: Any) -> str | None:
+    """The code of ``choices`` (a TextChoices) that ``text`` gives: the code itself, or its label in any
+    interface language, whatever the case and spacing ("Hoàn thành", "done", "DONE"); None for neither."""
+    return _choice_keys(choices).get(_folded(text))
+
+
+@cache
+def _choice_keys(choices: Any) -> dict[str, str]:
+    keys = {_folded(value): value for value in choices.values}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for value, label in choices.choices:
+                keys.setdefault(_folded(str(label)), value)
+    return keys
+
+
+def _folded(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
 
 
 def check_header(columns: Sequence[str], required: Sequence[str], optional: Sequence[str] = (), row: int = 1) -> None:
@@ -347,11 +371,12 @@ def _xlsx_sheet(book: Any, columns: list[Column], rows: Iterable[Sequence[Any]],
         _styled(WriteOnlyCell(worksheet), number_format=NUMBER_FORMATS[c.kind]) if c.kind in NUMBER_FORMATS else None
         for c in columns
     ]
+    labels = [{value: str(label) for value, label in c.choices.choices} if c.choices else None for c in columns]
     for row in rows:
         worksheet.append(
             [
-                v if cell is None else _styled(cell, value=_xlsx_value(v, c.kind))
-                for v, c, cell in zip(row, columns, formatted, strict=True)
+                (named.get(v, v) if named else v) if cell is None else _styled(cell, value=_xlsx_value(v, c.kind))
+                for v, c, cell, named in zip(row, columns, formatted, labels, strict=True)
             ]
         )
 

@@ -37,7 +37,7 @@ from cchc.agencies.models import Agency
 from cchc.core import audit
 from cchc.core.models import AuditEntry
 from cchc.core.scope import agency_q
-from cchc.core.tabular import Column, InputError, Kind, parse_date, read_rows
+from cchc.core.tabular import Column, InputError, Kind, choice_value, parse_date, read_rows
 from cchc.inspections.models import (
     INSPECT,
     INSPECTION_ROLES,
@@ -174,7 +174,7 @@ DIRECTIVE_COLUMNS = [
     Column("text", gettext_lazy("Directive"), width=80),
     Column("addressee_codes", gettext_lazy("Addressed agencies"), width=24),
     Column("deadline", gettext_lazy("Deadline"), Kind.DATE, width=12),
-    Column("area", gettext_lazy("PAR area"), width=18),
+    Column("area", gettext_lazy("PAR area"), width=24, choices=Area),
 ]
 
 
@@ -202,10 +202,11 @@ def _directive_row(row: int | None, values: dict[str, Any], agencies: dict[str, 
     if unknown:
         raise bad(_("unknown agency “%(code)s”") % {"code": unknown[0]}, "addressee_codes")
     deadline = parse_date(str(values.get("deadline", "")), row, "deadline")
-    area = str(values.get("area", "")).strip()
-    if area and area not in Area.values:
-        choices = ", ".join(Area.values)
-        raise bad(_("unknown PAR area “%(area)s” (one of %(choices)s)") % {"area": area, "choices": choices}, "area")
+    given = str(values.get("area", "")).strip()
+    area = (choice_value(given, Area) or "") if given else ""
+    if given and not area:
+        choices = "; ".join(str(label) for label in Area.labels)
+        raise bad(_("unknown PAR area “%(area)s” (one of %(choices)s)") % {"area": given, "choices": choices}, "area")
     return DirectiveRow(int(text), body, [agencies[c] for c in dict.fromkeys(codes)], deadline, area)
 
 

@@ -1,7 +1,8 @@
 """Importing and exporting a plan's tasks (``cchc import_plan``, ``cchc export_plan``, the plan page).
 
 Columns (DESIGN §8.1): task_code, title, area, lead_agency_code, co_agency_codes (separated by ";"),
-deadline, product, status (``open`` or ``done``), completed_on. Every row is checked before anything
+deadline, product, status (``open`` or ``done``), completed_on. The area and the status are codes in
+a CSV and their labels in an XLSX ("Hoàn thành"); the import takes either. Every row is checked before anything
 is written; the first bad row stops the import with a one-line message naming its row and column.
 Importing again updates the tasks by ``task_code``.
 """
@@ -34,7 +35,7 @@ from cchc.core.evidence import EvidenceError, check_evidence_file, original_name
 from cchc.core.formatting import format_date, format_number
 from cchc.core.models import AuditEntry
 from cchc.core.scope import agency_q
-from cchc.core.tabular import Column, InputError, Kind, parse_date, read_rows, write_rows
+from cchc.core.tabular import Column, InputError, Kind, choice_value, parse_date, read_rows, write_rows
 from cchc.notifications.services import notify
 from cchc.plans.models import Area, Plan, Recurrence, Task, TaskFile, TaskStatus, TaskUpdate
 from cchc.plans.recurrence import occurrences
@@ -43,12 +44,12 @@ from cchc.reports.services import coordinators_of_agency
 TASK_COLUMNS = [
     Column("task_code", gettext_lazy("Task code"), width=12),
     Column("title", gettext_lazy("Task"), width=60),
-    Column("area", gettext_lazy("PAR area"), width=18),
+    Column("area", gettext_lazy("PAR area"), width=24, choices=Area),
     Column("lead_agency_code", gettext_lazy("Lead agency"), width=14),
     Column("co_agency_codes", gettext_lazy("Co-operating agencies"), width=24),
     Column("deadline", gettext_lazy("Deadline"), Kind.DATE, width=12),
     Column("product", gettext_lazy("Expected product"), width=40),
-    Column("status", gettext_lazy("Status"), width=10),
+    Column("status", gettext_lazy("Status"), width=14, choices=TaskStatus),
     Column("completed_on", gettext_lazy("Completed on"), Kind.DATE, width=12),
 ]
 REQUIRED = ["task_code", "title", "area", "lead_agency_code", "deadline", "status"]
@@ -143,11 +144,12 @@ def _agency(code: str, row: int, column: str, agencies: dict[str, Agency]) -> Ag
 
 def _row(row: int, values: dict[str, str], agencies: dict[str, Agency]) -> TaskRow:
     code, title = _required(values, "task_code", row), _required(values, "title", row)
-    area = _required(values, "area", row)
-    if area not in Area.values:
-        choices = ", ".join(Area.values)
+    given = _required(values, "area", row)
+    area = choice_value(given, Area)
+    if area is None:
+        choices = "; ".join(str(label) for label in Area.labels)
         raise InputError(
-            _("unknown PAR area “%(area)s” (one of %(choices)s)") % {"area": area, "choices": choices}, row, "area"
+            _("unknown PAR area “%(area)s” (one of %(choices)s)") % {"area": given, "choices": choices}, row, "area"
         )
     lead = _required(values, "lead_agency_code", row)
     if ";" in lead:
@@ -156,9 +158,13 @@ def _row(row: int, values: dict[str, str], agencies: dict[str, Agency]) -> TaskR
     co_codes = [c.strip() for c in values.get("co_agency_codes", "").split(";") if c.strip()]
     co = [_agency(c, row, "co_agency_codes", agencies) for c in dict.fromkeys(co_codes) if c != lead]
     deadline = parse_date(_required(values, "deadline", row), row, "deadline")
-    status = _required(values, "status", row)
-    if status not in TaskStatus.values:
-        raise InputError(_("unknown status “%(status)s” (open or done)") % {"status": status}, row, "status")
+    given = _required(values, "status", row)
+    status = choice_value(given, TaskStatus)
+    if status is None:
+        choices = "; ".join(str(label) for label in TaskStatus.labels)
+        raise InputError(
+            _("unknown status “%(status)s” (one of %(choices)s)") % {"status": given, "choices": choices}, row, "status"
+        )
     completed_on = parse_date(values.get("completed_on", ""), row, "completed_on")
     if status == TaskStatus.DONE and completed_on is None:
         raise InputError(_("a done task needs its completion date"), row, "completed_on")

@@ -16,7 +16,7 @@ from cchc.agencies.models import Block
 from cchc.core import audit
 from cchc.core.formatting import format_number
 from cchc.core.models import AuditEntry
-from cchc.core.tabular import Column, InputError, Kind, read_rows, write_rows
+from cchc.core.tabular import Column, InputError, Kind, choice_value, read_rows, write_rows
 from cchc.scoring.models import Criterion, Framework, Method, Source
 
 FRAMEWORK_COLUMNS = (
@@ -24,8 +24,8 @@ FRAMEWORK_COLUMNS = (
     Column("parent_code", gettext_lazy("Parent criterion code"), width=12),
     Column("name", gettext_lazy("Criterion"), width=60),
     Column("max_points", gettext_lazy("Maximum points"), Kind.DECIMAL),
-    Column("method", gettext_lazy("Scoring method"), width=12),
-    Column("source", gettext_lazy("Data source"), width=14),
+    Column("method", gettext_lazy("Scoring method"), width=24, choices=Method),
+    Column("source", gettext_lazy("Data source"), width=22, choices=Source),
     Column("mapping", gettext_lazy("Mapping"), width=20),
 )
 COLUMNS = tuple(c.key for c in FRAMEWORK_COLUMNS)
@@ -83,7 +83,6 @@ def read_framework(source: str | Path | IO[bytes], name: str = "") -> list[Crite
 
 
 def _parse(rows: Iterable[tuple[int, dict[str, str]]]) -> Iterable[CriterionRow]:
-    methods, sources = set(Method.values), set(Source.values)
     for number, values in rows:
         code = values.get("code", "").strip()
         if not code:
@@ -94,19 +93,21 @@ def _parse(rows: Iterable[tuple[int, dict[str, str]]]) -> Iterable[CriterionRow]
         points = parse_decimal(values.get("max_points", ""), number, "max_points")
         if points is None or points < 0:
             raise InputError(_("the maximum points must be a number of zero or more"), number, "max_points")
-        method = values.get("method", "").strip() or Method.MANUAL
-        if method not in methods:
+        given = values.get("method", "").strip() or Method.MANUAL
+        method = choice_value(given, Method)
+        if method is None:
             raise InputError(
                 _("unknown scoring method “%(method)s” (expected one of %(methods)s)")
-                % {"method": method, "methods": ", ".join(Method.values)},
+                % {"method": given, "methods": ", ".join(Method.values)},
                 number,
                 "method",
             )
-        source = values.get("source", "").strip()
-        if source and source not in sources:
+        given = values.get("source", "").strip()
+        source = (choice_value(given, Source) or "") if given else ""
+        if given and not source:
             raise InputError(
                 _("unknown data source “%(source)s” (expected one of %(sources)s)")
-                % {"source": source, "sources": ", ".join(Source.values)},
+                % {"source": given, "sources": ", ".join(Source.values)},
                 number,
                 "source",
             )

@@ -29,13 +29,13 @@ from cchc.agencies.services import ImportSummary
 from cchc.core import audit
 from cchc.core.models import AuditEntry
 from cchc.core.scope import SYSTEM
-from cchc.core.tabular import Column, InputError, read_rows, write_rows
+from cchc.core.tabular import Column, InputError, choice_value, read_rows, write_rows
 from cchc.surveys.defaults import DEFAULT_QUESTIONS
 from cchc.surveys.models import Element, PaperBatch, Question, Questionnaire
 
 QUESTION_COLUMNS = [
     Column("code", gettext_lazy("Code"), width=8),
-    Column("element", gettext_lazy("Element"), width=12),
+    Column("element", gettext_lazy("Element"), width=24, choices=Element),
     Column("text", gettext_lazy("Question"), width=80),
 ]
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
@@ -109,15 +109,16 @@ def check_code(code: str, row: int | None = None, column: str = "code") -> str:
 
 
 def check_element(element: str, row: int | None = None, column: str = "element") -> str:
-    element = element.strip()
-    if element not in Element.values:
+    """The element's code, given as the code or its label ("Tiếp cận dịch vụ")."""
+    found = choice_value(element, Element)
+    if found is None:
         raise InputError(
             _("unknown element “%(element)s” (one of %(choices)s)")
-            % {"element": element, "choices": ", ".join(Element.values)},
+            % {"element": element.strip(), "choices": ", ".join(Element.values)},
             row,
             column,
         )
-    return element
+    return found
 
 
 def parse_questions(rows: Iterable[tuple[int, dict[str, str]]]) -> list[QuestionRow]:
