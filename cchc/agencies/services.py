@@ -40,7 +40,7 @@ from cchc.core.tabular import (
 AGENCY_COLUMNS = (
     Column("code", gettext_lazy("Code"), width=14),
     Column("name", gettext_lazy("Name"), width=40),
-    Column("kind", gettext_lazy("Kind"), width=22, choices=AgencyKind),
+    Column("kind", gettext_lazy("Kind"), width=26, choices=AgencyKind),
     Column("parent_code", gettext_lazy("Parent agency code"), width=14),
     Column("active_from", gettext_lazy("Active from"), Kind.DATE),
     Column("active_to", gettext_lazy("Active until"), Kind.DATE),

@@ -174,7 +174,7 @@ DIRECTIVE_COLUMNS = [
     Column("text", gettext_lazy("Directive"), width=80),
     Column("addressee_codes", gettext_lazy("Addressed agencies"), width=24),
     Column("deadline", gettext_lazy("Deadline"), Kind.DATE, width=12),
-    Column("area", gettext_lazy("PAR area"), width=24, choices=Area),
+    Column("area", gettext_lazy("PAR area"), width=34, choices=Area),
 ]
 
 

@@ -44,7 +44,7 @@ from cchc.reports.services import coordinators_of_agency
 TASK_COLUMNS = [
     Column("task_code", gettext_lazy("Task code"), width=12),
     Column("title", gettext_lazy("Task"), width=60),
-    Column("area", gettext_lazy("PAR area"), width=24, choices=Area),
+    Column("area", gettext_lazy("PAR area"), width=34, choices=Area),
     Column("lead_agency_code", gettext_lazy("Lead agency"), width=14),
     Column("co_agency_codes", gettext_lazy("Co-operating agencies"), width=24),
     Column("deadline", gettext_lazy("Deadline"), Kind.DATE, width=12),

@@ -24,8 +24,8 @@ FRAMEWORK_COLUMNS = (
     Column("parent_code", gettext_lazy("Parent criterion code"), width=12),
     Column("name", gettext_lazy("Criterion"), width=60),
     Column("max_points", gettext_lazy("Maximum points"), Kind.DECIMAL),
-    Column("method", gettext_lazy("Scoring method"), width=24, choices=Method),
-    Column("source", gettext_lazy("Data source"), width=22, choices=Source),
+    Column("method", gettext_lazy("Scoring method"), width=30, choices=Method),
+    Column("source", gettext_lazy("Data source"), width=26, choices=Source),
     Column("mapping", gettext_lazy("Mapping"), width=20),
 )
 COLUMNS = tuple(c.key for c in FRAMEWORK_COLUMNS)

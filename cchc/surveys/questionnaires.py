@@ -35,7 +35,7 @@ from cchc.surveys.models import Element, PaperBatch, Question, Questionnaire
 
 QUESTION_COLUMNS = [
     Column("code", gettext_lazy("Code"), width=8),
-    Column("element", gettext_lazy("Element"), width=24, choices=Element),
+    Column("element", gettext_lazy("Element"), width=30, choices=Element),
     Column("text", gettext_lazy("Question"), width=80),
 ]
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
