@@ -142,15 +142,20 @@ def _agency(code: str, row: int, column: str, agencies: dict[str, Agency]) -> Ag
     return agency
 
 
+def _choice(values: dict[str, str], column: str, choices: Any, row: int, message: str) -> str:
+    """The code the column gives (the code or its label); ``message`` names the value by the column's
+    name ("%(area)s") and the labels allowed as "%(choices)s"."""
+    given = _required(values, column, row)
+    found = choice_value(given, choices)
+    if found is None:
+        labels = "; ".join(str(label) for label in choices.labels)
+        raise InputError(message % {column: given, "choices": labels}, row, column)
+    return found
+
+
 def _row(row: int, values: dict[str, str], agencies: dict[str, Agency]) -> TaskRow:
     code, title = _required(values, "task_code", row), _required(values, "title", row)
-    given = _required(values, "area", row)
-    area = choice_value(given, Area)
-    if area is None:
-        choices = "; ".join(str(label) for label in Area.labels)
-        raise InputError(
-            _("unknown PAR area “%(area)s” (one of %(choices)s)") % {"area": given, "choices": choices}, row, "area"
-        )
+    area = _choice(values, "area", Area, row, _("unknown PAR area “%(area)s” (one of %(choices)s)"))
     lead = _required(values, "lead_agency_code", row)
     if ";" in lead:
         raise InputError(_("a task has exactly one lead agency"), row, "lead_agency_code")
@@ -158,13 +163,7 @@ def _row(row: int, values: dict[str, str], agencies: dict[str, Agency]) -> TaskR
     co_codes = [c.strip() for c in values.get("co_agency_codes", "").split(";") if c.strip()]
     co = [_agency(c, row, "co_agency_codes", agencies) for c in dict.fromkeys(co_codes) if c != lead]
     deadline = parse_date(_required(values, "deadline", row), row, "deadline")
-    given = _required(values, "status", row)
-    status = choice_value(given, TaskStatus)
-    if status is None:
-        choices = "; ".join(str(label) for label in TaskStatus.labels)
-        raise InputError(
-            _("unknown status “%(status)s” (one of %(choices)s)") % {"status": given, "choices": choices}, row, "status"
-        )
+    status = _choice(values, "status", TaskStatus, row, _("unknown status “%(status)s” (one of %(choices)s)"))
     completed_on = parse_date(values.get("completed_on", ""), row, "completed_on")
     if status == TaskStatus.DONE and completed_on is None:
         raise InputError(_("a done task needs its completion date"), row, "completed_on")

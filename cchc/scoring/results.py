@@ -537,23 +537,7 @@ def _result(
     points = Decimal(max(0, earned - deducted)).scaleb(-2)
     index = (points / maximum * HUNDRED).quantize(INDEX_PLACES) if maximum else Decimal(0)
     area_indices = _area_indices(totals, areas)
-    band_before = rules.band(index)
-    band, reasons = apply_rules(band_before, late_rate.value, satisfaction.value, rules, language=language)
-    return AgencyResult(
-        a,  # type: ignore[arg-type]
-        points,
-        maximum,
-        index,
-        area_indices,
-        band_before,
-        band,
-        reasons,
-        late_rate=late_rate.value,
-        late_rate_source=late_rate.source,
-        satisfaction=satisfaction.value,
-        satisfaction_source=satisfaction.source,
-        totals_version=a.totals_version,
-    )
+    return _banded(a, points, maximum, index, area_indices, rules, late_rate, satisfaction, language)
 
 
 def _kept(
@@ -561,15 +545,30 @@ def _kept(
 ) -> AgencyResult:
     """The result of an assessment whose area totals did not change since its results were stored:
     the stored points and index (the same totals gave them), the band and rules worked out again."""
-    index = a.before[READ_INDEX]
+    points, index = a.before[READ_POINTS], a.before[READ_INDEX]
+    return _banded(a, points, framework.max_points, index, None, rules, late_rate, satisfaction, language)
+
+
+def _banded(
+    a: _Row,
+    points: Decimal,
+    maximum: Decimal,
+    index: Decimal,
+    areas: dict[str, float] | None,
+    rules: Rules,
+    late_rate: Any,
+    satisfaction: Any,
+    language: str | None,
+) -> AgencyResult:
+    """The result of ``a`` for its points and index: the band before and after rules 1 and 2."""
     band_before = rules.band(index)
     band, reasons = apply_rules(band_before, late_rate.value, satisfaction.value, rules, language=language)
     return AgencyResult(
         a,  # type: ignore[arg-type]
-        a.before[READ_POINTS],
-        framework.max_points,
+        points,
+        maximum,
         index,
-        None,
+        areas,
         band_before,
         band,
         reasons,
