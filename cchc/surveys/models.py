@@ -17,6 +17,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from cchc.accounts.roles import ALL_ROLES, Role
@@ -86,6 +87,11 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return self.title or str(self.year)
+
+    @cached_property
+    def questions_by_code(self) -> dict[str, Question]:
+        """Code → question, in the questionnaire's order: read once per questionnaire object."""
+        return {q.code: q for q in self.questions.all()}
 
     def is_answered(self) -> bool:
         return self.responses.exists()

@@ -97,9 +97,8 @@ def _public_agency(code: str) -> Agency:
 def _survey(agency: Agency, channel: str, **kwargs: Any) -> Survey:
     survey = Survey(agency=agency, channel=channel, questionnaire=current_questionnaire(), **kwargs)
     if survey.questionnaire is not None:
-        survey.questions = list(survey.questionnaire.questions.order_by("order", "pk"))
-        # services.questions_of reads them from here rather than again
-        survey.questionnaire._questions_by_code = {q.code: q for q in survey.questions}  # type: ignore[attr-defined]
+        # One read of the questions, which services.questions_of finds again on the questionnaire.
+        survey.questions = list(survey.questionnaire.questions_by_code.values())
     return survey
 
 

@@ -41,11 +41,7 @@ class ReviewError(ValueError):
 
 def questions_of(questionnaire: Questionnaire) -> dict[str, Question]:
     """Code → question of a questionnaire, read once per questionnaire object."""
-    cached = getattr(questionnaire, "_questions_by_code", None)
-    if cached is None:
-        cached = {q.code: q for q in questionnaire.questions.all()}
-        questionnaire._questions_by_code = cached  # type: ignore[attr-defined]
-    return cached
+    return questionnaire.questions_by_code
 
 
 def check_value(value: Any, code: str, row: int | None = None) -> int | None:
