@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from cchc.core.models import AuditEntry
 from cchc.notifications.models import Notification
 from cchc.surveys import checks, codes
 from cchc.surveys.models import Channel, CheckCount, Counter, Response, Status, Trust
@@ -364,6 +365,31 @@ def test_held_answers_are_rejected_in_bulk_and_filtered_by_reason(
     assert set(Response.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {
         Status.REJECTED
     }
+
+
+def test_a_bulk_review_tells_each_agency_once(
+    counter: Counter, personas: Any, province: Any, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Forms decided together are one notification (and one mail) per agency officer, naming them all."""
+    personas.officer_a.email = "officer_a@hoaan.gov.vn"
+    personas.officer_a.save()
+    forms = [held_form(counter, address=f"198.51.100.{70 + i}") for i in range(3)]
+    other = held_form(Counter.objects.create(agency=province.dept_b, name="Quầy Sở Y tế"), address="198.51.100.90")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client_for(personas.coordinator).post(
+            "/surveys/public/review/",
+            {"form": [f.pk for f in [*forms, other]], "decision": "counted", "note": "Cùng một máy ở quầy"},
+        )
+    assert done.status_code == 302
+    assert set(Response.objects.filter(pk__in=[f.pk for f in forms]).values_list("status", flat=True)) == {
+        Status.COUNTED
+    }
+    told = Notification.objects.get(recipient=personas.officer_a)
+    assert told.text.startswith("3 phiếu khảo sát chờ xem xét đã được xem xét: được tính.\n- ")
+    assert all(str(f) in told.text for f in forms) and str(other) not in told.text
+    assert "Cùng một máy ở quầy" in told.text
+    assert len(smtp.to("officer_a@hoaan.gov.vn")) == 1
+    assert AuditEntry.objects.filter(content_type__model="response", action="update").count() == 4
 
 
 def test_only_the_agencys_coordinators_review(counter: Counter, personas: Any) -> None:

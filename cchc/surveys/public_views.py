@@ -41,7 +41,7 @@ from cchc.core.views import download
 from cchc.dossiers.models import Dossier, Procedure
 from cchc.surveys import checks, codes
 from cchc.surveys.models import ENTRY_ROLES, Channel, Counter, Element, Question, Questionnaire, Response, Status, Trust
-from cchc.surveys.services import DuplicateForm, ReviewError, review
+from cchc.surveys.services import DuplicateForm, ReviewError, review_many
 
 SCALE_LABELS = (
     (1, gettext_lazy("Very dissatisfied")),
@@ -430,14 +430,11 @@ def _decide(request: HttpRequest, scope: QuerySet[Response]) -> HttpResponse:
         messages.error(request, _("Choose the held answers and a decision."))
         return redirect(request.get_full_path())
     note = request.POST.get("note", "").strip()[:1000]
-    with transaction.atomic():
-        for form in forms:
-            try:
-                review(form, request.user, decision, note)
-            except (PermissionDenied, ReviewError) as error:
-                transaction.set_rollback(True)
-                messages.error(request, str(error))
-                return redirect(request.get_full_path())
+    try:
+        review_many(forms, request.user, decision, note)
+    except (PermissionDenied, ReviewError) as error:
+        messages.error(request, str(error))
+        return redirect(request.get_full_path())
     label = Status(decision).label
     messages.success(request, _("%(count)s answers: %(decision)s.") % {"count": len(forms), "decision": label})
     return redirect(request.get_full_path())

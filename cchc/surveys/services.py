@@ -11,6 +11,7 @@ never held, whatever status the caller passes.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -152,12 +153,12 @@ def _duplicate(questionnaire: Questionnaire, form: Response, error: IntegrityErr
 DECISIONS = (Status.COUNTED, Status.REJECTED)
 
 
-def review(response: Response, user: Any, decision: str, note: str = "") -> Response:
+def review(response: Response, user: Any, decision: str, note: str = "", *, tell: bool = True) -> Response:
     """A coordinator decides on a held form: ``counted`` (it enters the results) or ``rejected``.
 
     Refused (PermissionDenied) to whoever may not review the form's agency; ReviewError when the
-    form is not held or the decision is not one of the two. Writes the audit record and tells the
-    agency's officers (focal officer and head) once the decision is committed.
+    form is not held or the decision is not one of the two. Writes the audit record and, with
+    ``tell``, tells the agency's officers (focal officer and head) once the decision is committed.
     """
     if decision not in DECISIONS:
         raise ReviewError(_("A held form is either counted or rejected."))
@@ -181,7 +182,8 @@ def review(response: Response, user: Any, decision: str, note: str = "") -> Resp
             reason=note.strip() or _("Review of a held survey form"),
             agency=form.agency,
         )
-        _tell_agency(form)
+        if tell:
+            _tell_agency([form])
     response.status, response.review_note = form.status, form.review_note
     response.reviewed_by, response.reviewed_at = form.reviewed_by, form.reviewed_at
     return form
@@ -193,17 +195,46 @@ def agency_officers(agency: Any) -> list[Any]:
     return [g.user for g in grants.select_related("user").order_by("user_id")]
 
 
-def _tell_agency(form: Response) -> None:
+@transaction.atomic
+def review_many(forms: Iterable[Response], user: Any, decision: str, note: str = "") -> list[Response]:
+    """The same decision on several held forms, all or none: each reviewed and audited as by ``review``;
+    each agency's officers are told once, of all its forms, rather than once a form."""
+    decided = [review(form, user, decision, note, tell=False) for form in forms]
+    by_agency: dict[int, list[Response]] = defaultdict(list)
+    for form in decided:
+        by_agency[form.agency_id].append(form)
+    for group in by_agency.values():
+        _tell_agency(group)
+    return decided
+
+
+SHOWN = 10  # forms a notification of several decisions names one by one
+
+
+def _tell_agency(forms: list[Response]) -> None:
+    """One notification (and mail) to the agency's officers of the decision on ``forms``, all of one
+    agency, decided together (the same decision and note)."""
+    first = forms[0]
     with translation.override("vi"):
-        facts = {
-            "form": str(form),
-            "day": format_date(form.answered_on),
-            "decision": form.get_status_display().lower(),
-        }
-        text = _("The survey form %(form)s of %(day)s held for review was reviewed: %(decision)s.") % facts
-        if form.review_note:
-            text += "\n" + _("Note: %(note)s") % {"note": form.review_note}
+        decision = first.get_status_display().lower()
+        if len(forms) == 1:
+            facts = {"form": str(first), "day": format_date(first.answered_on), "decision": decision}
+            text = _("The survey form %(form)s of %(day)s held for review was reviewed: %(decision)s.") % facts
+        else:
+            text = _("%(n)s survey forms held for review were reviewed: %(decision)s.") % {
+                "n": len(forms),
+                "decision": decision,
+            }
+            text += "".join(
+                "\n- " + _("%(form)s of %(day)s") % {"form": str(f), "day": format_date(f.answered_on)}
+                for f in forms[:SHOWN]
+            )
+            if len(forms) > SHOWN:
+                text += "\n" + _("… and %(n)s more.") % {"n": len(forms) - SHOWN}
+        if first.review_note:
+            text += "\n" + _("Note: %(note)s") % {"note": first.review_note}
     link = reverse("surveys:index")
-    users = agency_officers(form.agency)
-    key = f"surveys:review:{form.pk}"
+    users = agency_officers(first.agency)
+    # A form is reviewed once: its id (with how many were decided with it) makes the key unique.
+    key = f"surveys:review:{first.pk}" if len(forms) == 1 else f"surveys:review:{first.pk}+{len(forms) - 1}"
     transaction.on_commit(lambda: notify(users, key, text, link))
