@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from cchc.core.models import AuditEntry
@@ -155,6 +155,34 @@ def test_the_commands_import_and_export(province, tmp_path):
     target = tmp_path / "out.xlsx"
     call_command("export_plan", "--year", "2026", "--agency", "HA", "--out", str(target), stdout=io.StringIO())
     assert target.read_bytes()[:2] == b"PK"
+
+
+def test_an_agency_with_several_plans_in_a_year_says_which_one(province, tmp_path):
+    """The import (and the export) took the agency's first plan of the year without a word; with several,
+    they now ask for the plan's number and otherwise refuse, naming the plans, writing nothing."""
+    first = Plan.objects.create(year=2026, agency=province.province, number="45/KH-UBND", title="Kế hoạch CCHC")
+    Plan.objects.create(year=2026, agency=province.province, number="12/KH-UBND", title="Kế hoạch chuyển đổi số")
+    path = write(tmp_path, GOOD)
+    with pytest.raises(CommandError) as error:
+        call_command("import_plan", str(path), "--year", "2026", "--agency", "HA", stdout=io.StringIO())
+    assert str(error.value) == (
+        "Tham số “--plan”: HA có nhiều kế hoạch trong năm 2026 (12/KH-UBND; 45/KH-UBND): "
+        "cho biết số, ký hiệu của kế hoạch bằng --plan"
+    )
+    assert not Task.objects.exists()
+    out = io.StringIO()
+    call_command("import_plan", str(path), "--year", "2026", "--agency", "HA", "--plan", "45/KH-UBND", stdout=out)
+    assert set(Task.objects.values_list("plan", flat=True)) == {first.pk}
+    with pytest.raises(CommandError):
+        call_command("export_plan", "--year", "2026", "--agency", "HA", "--out", str(tmp_path / "x.csv"))
+    target = tmp_path / "out.csv"
+    call_command(
+        "export_plan", "--year", "2026", "--agency", "HA", "--plan", "45/KH-UBND", "--out", str(target), stdout=out
+    )
+    assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 5
+    # A number the agency has no plan under makes that plan.
+    call_command("import_plan", str(path), "--year", "2026", "--agency", "HA", "--plan", "7/KH-UBND", stdout=out)
+    assert Plan.objects.get(number="7/KH-UBND").tasks.count() == 4
 
 
 # Statistics

@@ -93,7 +93,9 @@ class InputError(ValueError):
         if self.row is not None:
             row = _("row %(row)s") if self.sheet else _("Row %(row)s")
             parts.append(row % {"row": self.row})
-        if self.field:
+        if self.field and self.field.startswith("--"):  # a command's option, not a column of the file
+            parts.append(_("Option “%(option)s”") % {"option": self.field})
+        elif self.field:
             parts.append(_("column “%(field)s”") % {"field": self.field})
         prefix = ", ".join(parts)
         return f"{prefix}: {self.detail}" if prefix else self.detail

@@ -77,15 +77,30 @@ def plan_title(year: int) -> str:
 
 
 def import_plan_file(
-    source: str | Path | IO[bytes], *, year: int, agency_code: str, user: Any = None, reason: str = "", name: str = ""
+    source: str | Path | IO[bytes],
+    *,
+    year: int,
+    agency_code: str,
+    number: str | None = None,
+    user: Any = None,
+    reason: str = "",
+    name: str = "",
 ) -> ImportSummary:
-    """Import the tasks of the plan of (year, agency) from a CSV or XLSX file; all rows or none."""
+    """Import the tasks of the plan of (year, agency[, number]) from a CSV or XLSX file; all rows or none."""
     rows = read_rows(source, required=REQUIRED, optional=TASK_COLUMNS, name=name)
-    return import_plan(rows, year=year, agency_code=agency_code, user=user, reason=reason or _("Plan import"))
+    return import_plan(
+        rows, year=year, agency_code=agency_code, number=number, user=user, reason=reason or _("Plan import")
+    )
 
 
 def import_plan(
-    rows: Iterable[tuple[int, dict[str, str]]], *, year: int, agency_code: str, user: Any = None, reason: str = ""
+    rows: Iterable[tuple[int, dict[str, str]]],
+    *,
+    year: int,
+    agency_code: str,
+    number: str | None = None,
+    user: Any = None,
+    reason: str = "",
 ) -> ImportSummary:
     agencies = {a.code: a for a in Agency.objects.all()}
     issuer = agencies.get(agency_code)
@@ -95,16 +110,40 @@ def import_plan(
     if not parsed:
         raise InputError(_("the file has no task rows"))
     with transaction.atomic():
-        plan = _plan(year, issuer, user, reason)
+        plan = _plan(year, issuer, user, reason, number)
         return _write(plan, parsed, user, reason)
 
 
-def _plan(year: int, issuer: Agency, user: Any, reason: str) -> Plan:
-    """The agency's plan of the year (its first by number), created when it has none."""
-    plan = Plan.objects.filter(year=year, agency=issuer).order_by("pk").first()
+def chosen_plan(plans: QuerySet[Plan], year: int, agency_code: str, number: str | None) -> Plan | None:
+    """The plan of (year, agency) among ``plans``: the one numbered ``number``, or, with no number, the
+    agency's only plan of the year (None when it has none). An agency with several plans that year must
+    say which: InputError naming them, rather than a silent choice of the first."""
+    found = plans.filter(year=year, agency__code=agency_code)
+    if number is not None:
+        return found.filter(number=number.strip()).first()
+    candidates = list(found.order_by("number", "pk")[:10])
+    if len(candidates) > 1:
+        numbers = "; ".join(p.number or "—" for p in candidates)
+        raise InputError(
+            _("%(agency)s has several plans in %(year)s (%(numbers)s): give the plan's number with --plan")
+            % {"agency": agency_code, "year": year, "numbers": numbers},
+            field="--plan",
+        )
+    return candidates[0] if candidates else None
+
+
+def _plan(year: int, issuer: Agency, user: Any, reason: str, number: str | None) -> Plan:
+    """The agency's plan of the year (the one numbered ``number``), created when there is none."""
+    plan = chosen_plan(Plan.objects.all(), year, issuer.code, number)
     if plan is None:
-        plan = Plan.objects.create(year=year, agency=issuer, title=plan_title(year))
-        changes: dict[str, list[Any]] = {"year": [None, year], "agency": [None, issuer.pk], "title": [None, plan.title]}
+        number = (number or "").strip()
+        plan = Plan.objects.create(year=year, agency=issuer, number=number, title=plan_title(year))
+        changes: dict[str, list[Any]] = {
+            "year": [None, year],
+            "agency": [None, issuer.pk],
+            "number": [None, number],
+            "title": [None, plan.title],
+        }
         audit.record(
             user=user, obj=plan, action=AuditEntry.Action.CREATE, changes=changes, reason=reason, agency=issuer
         )

@@ -1,4 +1,5 @@
-"""`cchc export_plan --year Y --agency CODE --out FILE`: a plan's tasks in the import's columns (.csv or .xlsx)."""
+"""`cchc export_plan --year Y --agency CODE [--plan NUMBER] --out FILE`: a plan's tasks in the import's columns
+(.csv or .xlsx)."""
 
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from cchc.core.commands import CchcCommand
 from cchc.core.scope import SYSTEM
 from cchc.core.tabular import file_format
 from cchc.plans.models import Plan, Task
-from cchc.plans.services import tasks_file
+from cchc.plans.services import chosen_plan, tasks_file
 
 
 class Command(CchcCommand):
@@ -19,14 +20,17 @@ class Command(CchcCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--agency", required=True, help="code of the agency issuing the plan")
+        parser.add_argument(
+            "--plan", default=None, help="number and symbol of the plan (45/KH-UBND), when the agency has several"
+        )
         parser.add_argument("--out", required=True, help="file to write (.csv or .xlsx)")
 
-    def run(self, *args: Any, year: int, agency: str, out: str, **options: Any) -> None:
+    def run(self, *args: Any, year: int, agency: str, plan: str | None, out: str, **options: Any) -> None:
         fmt = file_format(out)
         # A command answers for the whole province: it reads as the system, on purpose.
-        plan = Plan.objects.restrict(SYSTEM).filter(year=year, agency__code=agency).order_by("pk").first()
-        if plan is None:
+        chosen = chosen_plan(Plan.objects.restrict(SYSTEM), year, agency, plan)
+        if chosen is None:
             raise CommandError(_("no plan of %(agency)s in %(year)s") % {"agency": agency, "year": year})
-        tasks = Task.objects.restrict(SYSTEM).filter(plan=plan)
-        Path(out).write_bytes(tasks_file(plan, tasks, fmt))
+        tasks = Task.objects.restrict(SYSTEM).filter(plan=chosen)
+        Path(out).write_bytes(tasks_file(chosen, tasks, fmt))
         self.stdout.write(_("%(count)s tasks written to %(file)s.") % {"count": tasks.count(), "file": out})

@@ -1,4 +1,5 @@
-"""`cchc import_plan FILE --year Y --agency CODE`: a plan's tasks from CSV or XLSX (DESIGN §8.1); all rows or none."""
+"""`cchc import_plan FILE --year Y --agency CODE [--plan NUMBER]`: a plan's tasks from CSV or XLSX (DESIGN §8.1);
+all rows or none. ``--plan`` chooses among an agency's plans of the year (needed when it has several)."""
 
 from typing import Any
 
@@ -20,11 +21,14 @@ class Command(CchcCommand):
         parser.add_argument("file", help="CSV (UTF-8) or XLSX file")
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--agency", required=True, help="code of the agency issuing the plan")
+        parser.add_argument(
+            "--plan", default=None, help="number and symbol of the plan (45/KH-UBND), when the agency has several"
+        )
         parser.add_argument("--reason", default="", help="why, for the audit trail")
 
-    def run(self, *args: Any, file: str, year: int, agency: str, reason: str, **options: Any) -> None:
+    def run(self, *args: Any, file: str, year: int, agency: str, plan: str | None, reason: str, **options: Any) -> None:
         try:
-            summary = import_plan_file(file, year=year, agency_code=agency, reason=reason)
+            summary = import_plan_file(file, year=year, agency_code=agency, number=plan, reason=reason)
         except FileNotFoundError:
             raise InputError(_("file not found: %(file)s") % {"file": file}) from None
         self.stdout.write(_("Tasks imported: %(summary)s.") % {"summary": summary})
