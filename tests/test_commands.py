@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from io import StringIO
@@ -110,26 +109,6 @@ def test_framework_commands_for_a_year_without_blocks_or_frameworks(province, ca
         message = one_line_error(*cli(capsys, *argv))
         assert expected in message, (argv, message)
     assert not Path(out).exists()
-
-
-def test_the_demo_summary_line_is_vietnamese(db, capsys):
-    code, out, err = cli(capsys, "demo_data")
-    assert (code, err) == (0, "")
-    line = out.splitlines()[0]
-    assert line.startswith("Đã nạp tỉnh mẫu: "), line
-    assert re.search(r"\b\d{1,3}(\.\d{3})+ hồ sơ\b", line), line  # 30.000 hồ sơ: thousands the Vietnamese way
-    for label in ("cơ quan, đơn vị", "khối", "tài khoản", "thủ tục", "bộ tiêu chí Chỉ số CCHC"):
-        assert label in line, (label, line)
-    english = re.findall(r"\b(agencies|blocks|users|procedures|dossiers|PAR)\b", line)
-    assert not english, line
-    # Every count is named by its label in the summary's table, none by the code's own key.
-    from cchc.core.management.commands.demo_data import COUNTED
-
-    labels = {str(label) for label in COUNTED.values()}
-    parts = line.removeprefix("Đã nạp tỉnh mẫu: ").removesuffix(".").split("; ")
-    unnamed = [part for part in parts if part.split(" ", 1)[1] not in labels]
-    assert not unnamed, unnamed
-    assert "Tài khoản dùng thử (mật khẩu chung: " in out
 
 
 def test_demo_if_empty_says_so_in_vietnamese(province):

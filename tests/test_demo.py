@@ -25,6 +25,7 @@ from cchc.accounts.models import RoleGrant, User
 from cchc.accounts.roles import Role
 from cchc.agencies.models import Agency, Block, BlockMembership
 from cchc.core.models import AuditEntry
+from cchc.core.scope import SYSTEM
 from cchc.dossiers.models import MonthDetail, MonthlyCount, Procedure
 from cchc.scoring.models import Assessment, Method, Score
 from tests.scoring_helpers import maintained_totals, summed_from_scores
@@ -99,7 +100,36 @@ def printed_logins(output: str) -> tuple[str, list[str]]:
 
 
 class TestLoadedProvince:
-    """The province as ``cchc demo_data`` loads it."""
+    """The province as ``cchc demo_data`` loads it (once for the class: loading it takes half a minute)."""
+
+    def test_the_summary_line_is_vietnamese(self, demo_output):
+        line = demo_output.splitlines()[0]
+        assert line.startswith("Đã nạp tỉnh mẫu: "), line
+        assert re.search(r"\b\d{1,3}(\.\d{3})+ hồ sơ\b", line), line  # 30.000 hồ sơ: thousands the Vietnamese way
+        for label in ("cơ quan, đơn vị", "khối", "tài khoản", "thủ tục", "bộ tiêu chí Chỉ số CCHC"):
+            assert label in line, (label, line)
+        english = re.findall(r"\b(agencies|blocks|users|procedures|dossiers|PAR)\b", line)
+        assert not english, line
+        # Every count is named by its label in the summary's table, none by the code's own key.
+        from cchc.core.management.commands.demo_data import COUNTED
+
+        labels = {str(label) for label in COUNTED.values()}
+        parts = line.removeprefix("Đã nạp tỉnh mẫu: ").removesuffix(".").split("; ")
+        unnamed = [part for part in parts if part.split(" ", 1)[1] not in labels]
+        assert not unnamed, unnamed
+        assert "Tài khoản dùng thử (mật khẩu chung: " in demo_output
+
+    def test_a_conclusion_and_an_inspection_round(self, demo_output):
+        from cchc.inspections.models import Directive, DirectiveTask, Finding, RemediationStep
+        from cchc.inspections.stats import inspection_stats
+
+        assert Directive.objects.count() == 12 and Finding.objects.count() >= 10
+        assert DirectiveTask.objects.count() >= 4
+        states = set(Finding.objects.values_list("status", flat=True))
+        assert states == {"open", "reported", "verified"}
+        (group,) = inspection_stats(2026, user=SYSTEM, as_of=date(2026, 12, 1))
+        assert group.overdue > 0 and group.remedied > 0 and group.reported > 0 and group.agencies >= 5
+        assert RemediationStep.objects.filter(kind="returned").exists()
 
     def test_agencies_of_every_kind(self, demo_output):
         def count(kind: str) -> int:

@@ -662,19 +662,6 @@ def test_the_index_shows_the_figures_and_the_inspections_in_scope(personas, prov
     assert "Đã kiểm tra 1 cơ quan, đơn vị" in mine and "Sở Y tế" not in mine
 
 
-def test_the_demo_has_a_conclusion_and_an_inspection_round(db):
-    from cchc.core.demo import build_demo
-
-    counts = build_demo()
-    assert counts["directives"] == 12 and counts["findings"] >= 10
-    assert DirectiveTask.objects.count() >= 4
-    states = set(Finding.objects.values_list("status", flat=True))
-    assert states == {"open", "reported", "verified"}
-    (group,) = inspection_stats(2026, user=SYSTEM, as_of=date(2026, 12, 1))
-    assert group.overdue > 0 and group.remedied > 0 and group.reported > 0 and group.agencies >= 5
-    assert RemediationStep.objects.filter(kind="returned").exists()
-
-
 def test_the_periodic_report_is_prefilled_with_the_agencys_inspection_figures(personas, province):
     from cchc.reports import prefill
     from cchc.reports.models import FieldKind, FormField
