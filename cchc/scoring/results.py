@@ -15,7 +15,7 @@ the report and the public page read the stored results through ``stored``.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -247,20 +247,25 @@ class _Instances:
         """Make the instances of ``pks`` not made yet (of every assessment of the run for None), in one query."""
         if self.whole:
             return
-        query = Assessment.objects.filter(framework_id__in=self.framework_ids).select_related("agency")
         missing = None if pks is None else [pk for pk in pks if pk not in self.found]
         if missing is not None and not missing:
             return
-        if missing is None or len(missing) > FEW_IDS:  # long IN lists cost more than reading the run whole
-            for a in query:
-                self.found.setdefault(a.pk, a)
-            self.whole = True
-        else:
-            for a in query.filter(pk__in=missing):
-                self.found.setdefault(a.pk, a)
+        chosen = _chosen(self.framework_ids, missing)
+        for a in Assessment.objects.filter(**chosen).select_related("agency"):
+            self.found.setdefault(a.pk, a)
+        self.whole = "framework_id__in" in chosen
 
 
 FEW_IDS = 500
+
+
+def _chosen(framework_ids: list[int], pks: Collection[int] | None) -> dict[str, Any]:
+    """The filter reading the assessments ``pks`` of a run: by id if few, else the run's frameworks whole
+    (long ``IN`` lists cost more than reading the run whole); None: the run whole."""
+    if pks is not None and len(pks) <= FEW_IDS:
+        return {"pk__in": pks}
+    return {"framework_id__in": framework_ids}
+
 
 # What a ranking run reads of each assessment: who it is, what the figures need, the versions of its
 # area totals, and the stored results (but the area indices, read only where they are compared).
@@ -843,8 +848,7 @@ def _stored_areas(framework_ids: list[int], wanted: set[int]) -> dict[int, Any]:
     their frameworks), without making a model instance of each."""
     if not wanted:
         return {}
-    chosen: dict[str, Any] = {"pk__in": wanted} if len(wanted) <= FEW_IDS else {"framework_id__in": framework_ids}
-    query = Assessment.objects.filter(**chosen).order_by()
+    query = Assessment.objects.filter(**_chosen(framework_ids, wanted)).order_by()
     return {pk: areas for pk, areas in query.values_list("pk", "area_indices") if pk in wanted}
 
 
